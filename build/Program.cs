@@ -1,1 +1,6 @@
-return 0;
+using TwisterLab.Cake;
+using TwisterLab.Cake.Hosting;
+
+return new CakeHost()
+    .UseTwisterLab()
+    .Run(args);

@@ -1,0 +1,35 @@
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Chains;
+
+[TaskDescription("Lists the targets and the arguments they take.")]
+public sealed class Default(TaskCatalog catalog) : FrostingTask<DeployContext>
+{
+    public override void Run(DeployContext context)
+    {
+        var targets = catalog.Types.Where(IsTarget).ToList();
+        var width = targets.Max(type => TaskCatalog.NameOf(type).Length);
+        context.Log.Information("Targets (./build.sh --target=<name>; add --dryrun to see the plan):");
+        foreach (var type in targets)
+        {
+            context.Log.Information("  {0}  {1}", TaskCatalog.NameOf(type).PadRight(width), TaskCatalog.DescriptionOf(type) ?? string.Empty);
+        }
+
+        context.Log.Information(string.Empty);
+        context.Log.Information("Arguments (--name=value):");
+        var argumentWidth = context.KnownArguments.Max(spec => spec.Name.Length) + 2;
+        foreach (var spec in context.KnownArguments)
+        {
+            context.Log.Information("  {0}  {1}", ("--" + spec.Name).PadRight(argumentWidth), spec.Description);
+        }
+
+        context.Log.Information(string.Empty);
+        context.Log.Information("Host options: --dryrun, --tree, --description, --exclusive, --verbosity, --working, --version, --info, --help.");
+    }
+
+    // Chains are the targets people run; their steps are listed by --tree. A host without chains lists every task.
+    private bool IsTarget(Type type) =>
+        type != typeof(Default) &&
+        (type.Namespace?.EndsWith(".Chains", StringComparison.Ordinal) == true || !catalog.Types.Any(t => t != typeof(Default) && t.Namespace?.EndsWith(".Chains", StringComparison.Ordinal) == true));
+}

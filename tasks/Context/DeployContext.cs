@@ -1,0 +1,112 @@
+using Cake.Core.Diagnostics;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Safety;
+
+namespace TwisterLab.Cake.Context;
+
+/// <summary>
+/// What every step of a run shares: validated settings, the rollback journal, the plan of a dry run, the step
+/// record for the report, the secret redactor and the cancellation raised by Ctrl+C or SIGTERM.
+/// </summary>
+public sealed class DeployContext : FrostingContext, IRunOutcome
+{
+    private readonly HostCancellation _cancellation;
+    private RunJournal? _journal;
+    private bool _confirmed;
+
+    public DeployContext(ICakeContext context, HostRunOptions options, HostCancellation cancellation, SecretRedactor redactor, IEnumerable<ArgumentSpec> arguments)
+        : base(context)
+    {
+        _cancellation = cancellation;
+        Options = options;
+        Redactor = redactor;
+        KnownArguments = DeployArguments.Common.Concat(arguments).ToList();
+        var workingDirectory = context.Environment.WorkingDirectory.FullPath;
+        Settings = DeploySettings.From(context.Arguments, KnownArguments, workingDirectory);
+        Runs = new RunStore(workingDirectory);
+        RunId = RunStore.NewRunId(StartedAt);
+    }
+
+    public DeploySettings Settings { get; }
+
+    public HostRunOptions Options { get; }
+
+    public IReadOnlyList<ArgumentSpec> KnownArguments { get; }
+
+    public bool IsDryRun => Options.DryRun;
+
+    public string Target => Options.Targets[^1];
+
+    public string RunId { get; }
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    public RunStore Runs { get; }
+
+    public SecretRedactor Redactor { get; }
+
+    public PlanBook Plan { get; } = new();
+
+    public RunRecorder Recorder { get; } = new();
+
+    public CancellationToken CancellationToken => _cancellation.Token;
+
+    public string? InterruptedBy => _cancellation.Reason;
+
+    public RunOutcome Outcome { get; set; } = RunOutcome.Succeeded;
+
+    public string? HeldReason { get; private set; }
+
+    public string? DegradedReason { get; private set; }
+
+    public List<string> Notes { get; } = [];
+
+    /// <summary>The journal of this run, created on the first recorded change.</summary>
+    public RunJournal? Journal => _journal;
+
+    /// <summary>
+    /// Records how to undo a change; call it before the change. This is also where production asks for
+    /// confirmation, since every change passes here first.
+    /// </summary>
+    public void Record(string step, Compensation compensation)
+    {
+        EnsureConfirmed();
+        _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target);
+        var entry = _journal.Record(step, compensation);
+        Log.Verbose("undo recorded (#{0}): {1}", entry.Sequence, entry.Description);
+    }
+
+    /// <summary>Ends the chain keeping the journal, for a person to decide. Throw what it returns.</summary>
+    public HoldException Hold(string reason)
+    {
+        HeldReason = reason;
+        return new HoldException(reason);
+    }
+
+    /// <summary>The run will end "degraded" (its own exit code) with the journal kept ready.</summary>
+    public void MarkDegraded(string reason) => DegradedReason = reason;
+
+    int IRunOutcome.ExitCode(bool engineSucceeded) => Outcome.ExitCode();
+
+    private void EnsureConfirmed()
+    {
+        if (_confirmed || Settings.Confirm || !Settings.Profile.RequiresConfirmation)
+        {
+            _confirmed = true;
+            return;
+        }
+
+        if (Console.IsInputRedirected || Console.IsOutputRedirected)
+        {
+            throw new BadInputException($"Environment '{Settings.Environment}' needs confirmation before anything changes: add --confirm (nothing was changed).");
+        }
+
+        Console.Write($"About to change '{Settings.Environment}' (namespace {Settings.Namespace}). Type 'yes' to go on: ");
+        if (!string.Equals(Console.ReadLine()?.Trim(), "yes", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadInputException("Not confirmed: nothing was changed.");
+        }
+
+        _confirmed = true;
+    }
+}

@@ -1,0 +1,82 @@
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Context;
+
+/// <summary>The validated settings of one run: guide defaults, then the environment profile, then the arguments.</summary>
+public sealed record DeploySettings
+{
+    public required string Environment { get; init; }
+    public required EnvironmentProfile Profile { get; init; }
+    public required string Namespace { get; init; }
+    public string? KubeContext { get; init; }
+    public string? Kubeconfig { get; init; }
+    public string? ImageTag { get; init; }
+    public bool Confirm { get; init; }
+    public bool NoRollback { get; init; }
+    public string? RunId { get; init; }
+    public required string BackupDir { get; init; }
+
+    public string Image(string tag) => $"{Profile.Image}:{tag}";
+
+    /// <summary>Reads and checks every argument; the first problem ends the run before any task starts.</summary>
+    public static DeploySettings From(ICakeArguments arguments, IReadOnlyCollection<ArgumentSpec> known, string workingDirectory)
+    {
+        RejectUnknownOrInvalid(arguments, known);
+        string? Value(string name) => arguments.HasArgument(name) ? arguments.GetArguments(name).LastOrDefault() : null;
+        bool Flag(string name) => arguments.HasArgument(name) && !string.Equals(Value(name), "false", StringComparison.OrdinalIgnoreCase);
+
+        var environment = Value(DeployArguments.Environment) ?? "production";
+        var profile = LoadProfile(workingDirectory, environment, explicitlyAsked: Value(DeployArguments.Environment) is not null);
+        return new DeploySettings
+        {
+            Environment = environment,
+            Profile = profile,
+            Namespace = Value(DeployArguments.Namespace) ?? profile.Namespace,
+            KubeContext = Value(DeployArguments.KubeContext),
+            Kubeconfig = Value(DeployArguments.Kubeconfig),
+            ImageTag = Value(DeployArguments.ImageTag),
+            Confirm = Flag(DeployArguments.Confirm),
+            NoRollback = Flag(DeployArguments.NoRollback),
+            RunId = Value(DeployArguments.Run),
+            BackupDir = Path.GetFullPath(Value(DeployArguments.BackupDir) ?? "backups", workingDirectory),
+        };
+    }
+
+    private static void RejectUnknownOrInvalid(ICakeArguments arguments, IReadOnlyCollection<ArgumentSpec> known)
+    {
+        foreach (var (name, values) in arguments.GetArguments())
+        {
+            var spec = known.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new BadInputException($"Unknown argument '--{name}'.{Suggestions.DidYouMean(Suggestions.Closest(name, known.Select(k => k.Name)))} Run with --target=Default to list the arguments.");
+            foreach (var value in values)
+            {
+                if (spec.Check?.Invoke(value) is { } problem)
+                {
+                    throw new BadInputException($"--{spec.Name}: {problem}");
+                }
+            }
+        }
+    }
+
+    private static EnvironmentProfile LoadProfile(string workingDirectory, string environment, bool explicitlyAsked)
+    {
+        var folder = Path.Combine(workingDirectory, "environments");
+        var path = Path.Combine(folder, environment + ".json");
+        if (File.Exists(path))
+        {
+            return EnvironmentProfile.Load(path);
+        }
+
+        if (!explicitlyAsked)
+        {
+            return new EnvironmentProfile { RequiresConfirmation = true };
+        }
+
+        var known = Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order().ToList()
+            : [];
+        throw new BadInputException(
+            $"Unknown environment '{environment}': there is no {Path.Combine("environments", environment + ".json")}." +
+            (known.Count > 0 ? $" Known: {string.Join(", ", known)}." : " Create it (see README)."));
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TwisterLab.Cake.Context;
+
+/// <summary>
+/// What differs between environments, read from <c>environments/&lt;name&gt;.json</c>. Every default is the
+/// guide's value, so a profile only names what differs.
+/// </summary>
+public sealed record EnvironmentProfile
+{
+    public string Namespace { get; init; } = "twisterlab";
+    public string Deployment { get; init; } = "twisterlab-api";
+    public string Container { get; init; } = "twisterlab-api";
+    public string Image { get; init; } = "twisterlab-api";
+    public int Replicas { get; init; } = 3;
+    public string Service { get; init; } = "twisterlab-api";
+    public string PostgresDeployment { get; init; } = "postgres";
+    public string RedisDeployment { get; init; } = "redis";
+    public string DatabaseName { get; init; } = "twisterlab";
+    public string DatabaseUser { get; init; } = "twisterlab";
+    public string Secret { get; init; } = "twisterlab-secrets";
+    public string HealthUrl { get; init; } = "http://edgeserver.twisterlab.local:30001/health";
+    public string BaseUrl { get; init; } = "http://edgeserver.twisterlab.local:30001";
+    public string? PrometheusUrl { get; init; }
+
+    /// <summary>Production needs --confirm (or a yes on a terminal) before anything changes.</summary>
+    public bool RequiresConfirmation { get; init; }
+
+    public Thresholds Thresholds { get; init; } = new();
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static EnvironmentProfile Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<EnvironmentProfile>(File.ReadAllText(path), Json)
+                ?? throw new JsonException("the file is empty");
+        }
+        catch (JsonException exception)
+        {
+            throw new Hosting.BadInputException($"The environment profile '{path}' is not valid: {exception.Message}");
+        }
+    }
+}
+
+/// <summary>The guide's monitoring checklist and decision matrix, as numbers a profile may tune.</summary>
+public sealed record Thresholds
+{
+    public double MaxErrorRate { get; init; } = 0.01;
+    public double RollbackErrorRate { get; init; } = 0.05;
+    public double MaxP95Seconds { get; init; } = 0.5;
+    public double MaxP99Seconds { get; init; } = 1.0;
+    public double RollbackLatencySeconds { get; init; } = 5.0;
+    public double MinAgentSuccessRate { get; init; } = 0.95;
+    public double NotableDegradation { get; init; } = 0.20;
+}

@@ -1,0 +1,38 @@
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Context;
+
+/// <summary>Where runs keep their journal and report: <c>.twisterlab/runs/&lt;run-id&gt;/</c> under the working directory.</summary>
+public sealed class RunStore(string workingDirectory)
+{
+    public string Root { get; } = Path.Combine(workingDirectory, ".twisterlab", "runs");
+
+    public string FolderOf(string runId) => Path.Combine(Root, runId);
+
+    public string JournalOf(string runId) => Path.Combine(FolderOf(runId), "journal.json");
+
+    /// <summary>A new id that sorts by time, e.g. 20261125-140512-k3v9.</summary>
+    public static string NewRunId(DateTimeOffset now) =>
+        $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
+
+    /// <summary>Finds the journal of a run; 'latest' is the newest run that left a journal.</summary>
+    public RunJournal LoadJournal(string runId)
+    {
+        var resolved = runId == "latest" ? LatestWithJournal() : runId;
+        var path = resolved is null ? null : JournalOf(resolved);
+        if (path is null || !File.Exists(path))
+        {
+            throw new BadInputException(resolved is null
+                ? $"No run has left a journal under {Root}."
+                : $"Run '{resolved}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
+        }
+
+        return RunJournal.Load(path);
+    }
+
+    private string? LatestWithJournal() =>
+        Directory.Exists(Root)
+            ? Directory.GetDirectories(Root).Select(Path.GetFileName).OfType<string>()
+                .Where(id => File.Exists(JournalOf(id))).Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+}

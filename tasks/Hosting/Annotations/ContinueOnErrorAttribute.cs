@@ -1,0 +1,6 @@
+namespace TwisterLab.Cake.Hosting;
+
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ContinueOnErrorAttribute : Attribute
+{
+}

@@ -1,0 +1,101 @@
+using System.Reflection;
+using Cake.Cli;
+using Cake.Common.Modules;
+using Cake.Core.Diagnostics;
+using Cake.Core.Modules;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TwisterLab.Cake.Hosting.Internal;
+
+namespace TwisterLab.Cake.Hosting;
+
+/// <summary>
+/// Frosting's host, on Cake's own engine: tasks are discovered in the registered assemblies, built by DI and
+/// registered with <see cref="ICakeEngine"/>; Cake.Cli's script hosts run them. Moving to the Cake.Frosting
+/// package is a change of <c>using</c>s.
+/// </summary>
+public sealed class CakeHost
+{
+    private readonly IServiceCollection _services = CreateServiceCollection();
+    private readonly List<Assembly> _assemblies = [];
+
+    public CakeHost()
+    {
+        if (Assembly.GetEntryAssembly() is { } entry)
+        {
+            _assemblies.Add(entry);
+        }
+    }
+
+    public static CakeHost Create() => new();
+
+    public CakeHost AddAssembly(Assembly assembly)
+    {
+        if (!_assemblies.Contains(assembly))
+        {
+            _assemblies.Add(assembly);
+        }
+
+        return this;
+    }
+
+    public CakeHost ConfigureServices(Action<IServiceCollection> services)
+    {
+        services(_services);
+        return this;
+    }
+
+    public int Run(IEnumerable<string> args)
+    {
+        var catalog = TaskCatalog.Discover(_assemblies);
+        _services.AddSingleton(catalog);
+        foreach (var task in catalog.Types)
+        {
+            _services.AddSingleton(typeof(IFrostingTask), task);
+        }
+
+        var registrar = new TypeRegistrar();
+        registrar.RegisterInstance(typeof(IServiceCollection), _services);
+        var app = new CommandApp<DefaultCommand>(registrar);
+        app.Configure(config =>
+        {
+            config.SetApplicationName("build.sh");
+            // Any "--name=value" the host does not know is an argument for the tasks (Frosting's rule).
+            config.Settings.ConvertFlagsToRemainingArguments = true;
+            config.Settings.ExceptionHandler = (exception, _) =>
+            {
+                // Spectre's own parse errors (e.g. "--verbosity=loud"): one line, exit 2, nothing started.
+                AnsiConsole.Console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+                return ExitCodes.BadInput;
+            };
+        });
+        return app.Run(args);
+    }
+
+    private static ServiceCollection CreateServiceCollection()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConsole, CakeConsole>();
+        services.AddSingleton<ICakeLog>(provider => new CakeBuildLog(provider.GetRequiredService<IConsole>(), Verbosity.Normal));
+        services.AddSingleton(AnsiConsole.Console);
+        services.AddSingleton<ICakeReportPrinter, CakeSpectreReportPrinter>();
+        services.AddSingleton<ICakeConfiguration, HostConfiguration>();
+        services.AddSingleton<global::Cake.Core.Tooling.IToolInstaller, UnsupportedToolInstaller>();
+
+        services.AddSingleton<BuildScriptHost<IFrostingContext>>();
+        services.AddSingleton<TreeScriptHost>();
+        services.AddSingleton<DescriptionScriptHost>();
+        services.AddSingleton<IVersionResolver, VersionResolver>();
+        services.AddSingleton<VersionFeature>();
+        services.AddSingleton<InfoFeature>();
+
+        services.UseModule<CoreModule>();
+        services.UseModule<CommonModule>();
+
+        services.AddSingleton<FrostingContext>();
+        services.AddSingleton<IFrostingContext>(provider => provider.GetRequiredService<FrostingContext>());
+        services.AddSingleton<TaskRegistrar>();
+        return services;
+    }
+}

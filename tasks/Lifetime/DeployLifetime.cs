@@ -1,0 +1,80 @@
+using Cake.Core.Diagnostics;
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rollback;
+
+namespace TwisterLab.Cake.Lifetime;
+
+/// <summary>
+/// Around the whole run. Teardown is where a failed or interrupted run rolls back (never a task's OnError,
+/// which would swallow the failure), and where the report is written. A dry run touches nothing here.
+/// </summary>
+public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime<DeployContext>
+{
+    public override void Setup(DeployContext context, ISetupContext info)
+    {
+        var settings = context.Settings;
+        var mode = context.IsDryRun ? "plan (dry run: nothing will change)" : $"run {context.RunId}";
+        context.Log.Information("{0}: {1}, environment {2}, namespace {3}", info.TargetTask.Name, mode, settings.Environment, settings.Namespace);
+    }
+
+    public override void Teardown(DeployContext context, ITeardownContext info)
+    {
+        if (context.IsDryRun)
+        {
+            context.Outcome = RunOutcome.Planned;
+            return;
+        }
+
+        context.Outcome = Conclude(context, info);
+        var error = info.ThrownException is { } exception ? context.Redactor.Redact(Innermost(exception).Message) : null;
+        var report = RunReports.Build(context, error);
+        var markdown = report.WriteTo(context.Runs.FolderOf(context.RunId));
+        GitHubActions.AppendSummary(report);
+        context.Log.Information("{0}: {1} (exit {2}). Report: {3}", context.Target, report.Outcome, report.ExitCode, markdown);
+    }
+
+    private RunOutcome Conclude(DeployContext context, ITeardownContext info)
+    {
+        if (context.HeldReason is { } held)
+        {
+            context.Notes.Add($"Held: {held}. The journal is kept: finish with --target=Rollback --run={context.RunId}, or decide otherwise.");
+            return RunOutcome.Held;
+        }
+
+        if (info.Successful)
+        {
+            return context.DegradedReason is null ? RunOutcome.Succeeded : RunOutcome.Degraded;
+        }
+
+        if (context.InterruptedBy is { } signal)
+        {
+            context.Notes.Add($"Interrupted by {signal}.");
+        }
+
+        if (context.Journal is not { PendingInReverse.Count: > 0 } journal)
+        {
+            return RunOutcome.RolledBack;
+        }
+
+        if (context.Settings.NoRollback)
+        {
+            context.Notes.Add($"Rollback skipped (--no-rollback). Undo with --target=Rollback --run={context.RunId}.");
+            return RunOutcome.FailedWithoutRollback;
+        }
+
+        context.Log.Warning("{0} failed: rolling back {1} change(s).", context.Target, journal.PendingInReverse.Count);
+        // Not the run's token: a Ctrl+C that stopped the run must not also stop its rollback.
+        var failure = runner.RollBackAsync(journal, CancellationToken.None).GetAwaiter().GetResult();
+        if (failure is null)
+        {
+            return RunOutcome.RolledBack;
+        }
+
+        context.Notes.Add($"Rollback incomplete ({failure}). Fix the cause, then run --target=Rollback --run={context.RunId}.");
+        return RunOutcome.RollbackFailed;
+    }
+
+    private static Exception Innermost(Exception exception) =>
+        exception is CakeReportException { InnerException: { } inner } ? Innermost(inner) : exception;
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Cake.Core.Diagnostics;
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Safety;
+
+namespace TwisterLab.Cake.Rollback;
+
+/// <summary>
+/// Undoes a run: applies the journal's pending compensations, last change first, each marked in the journal as
+/// soon as it is applied. A failing run's teardown and <c>--target=Rollback --run=&lt;id&gt;</c> both call this.
+/// </summary>
+public sealed class CompensationRunner(IEnumerable<ICompensationHandler> handlers, ICakeLog log, SecretRedactor redactor)
+{
+    private readonly Dictionary<string, ICompensationHandler> _handlers = handlers.ToDictionary(handler => handler.RecordType.Name);
+
+    /// <summary>
+    /// Returns null when everything was undone, else the first failure. It stops there: later undos may rely on
+    /// this one (scaling the API back up over a database that failed to restore would make things worse).
+    /// </summary>
+    public async Task<string?> RollBackAsync(RunJournal journal, CancellationToken cancellationToken)
+    {
+        foreach (var entry in journal.PendingInReverse)
+        {
+            log.Information("Undoing #{0} ({1}): {2}", entry.Sequence, entry.Step, entry.Description);
+            try
+            {
+                var handler = _handlers.GetValueOrDefault(entry.Kind)
+                    ?? throw new InvalidOperationException($"no handler knows how to undo '{entry.Kind}' (is this build older than the run?)");
+                var compensation = (Compensation)(entry.Data.Deserialize(handler.RecordType, RunJournal.Json)
+                    ?? throw new InvalidDataException($"journal entry #{entry.Sequence} has no data"));
+                await handler.ApplyAsync(compensation, cancellationToken);
+                journal.MarkApplied(entry);
+            }
+            catch (Exception exception)
+            {
+                var error = redactor.Redact(exception.Message);
+                journal.MarkFailed(entry, error);
+                log.Error("Could not undo #{0} ({1}): {2}", entry.Sequence, entry.Description, error);
+                return $"undo #{entry.Sequence} failed: {error}";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,29 @@
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Steps;
+
+/// <summary>
+/// One step of the guide. Besides doing its work (RunAsync), a step says what it would do (Plan): the commands an
+/// operator knows. A dry run prints the plan and runs nothing.
+/// </summary>
+public abstract class DeployStep : AsyncFrostingTask<DeployContext>, IDryRunnable
+{
+    protected string Name => TaskCatalog.NameOf(GetType());
+
+    /// <summary>What this step would do with these settings, one command line per action, touching nothing.</summary>
+    public abstract IEnumerable<string> Plan(DeployContext context);
+
+    public Task DryRunAsync(ICakeContext context)
+    {
+        var deploy = (DeployContext)context;
+        foreach (var action in Plan(deploy))
+        {
+            var redacted = deploy.Redactor.Redact(action);
+            deploy.Plan.Add(Name, redacted);
+            deploy.Log.Information("  would: {0}", redacted);
+        }
+
+        return Task.CompletedTask;
+    }
+}

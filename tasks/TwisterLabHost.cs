@@ -1,0 +1,29 @@
+using Cake.Core.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Lifetime;
+using TwisterLab.Cake.Rollback;
+using TwisterLab.Cake.Safety;
+
+namespace TwisterLab.Cake;
+
+public static class TwisterLabHost
+{
+    /// <summary>Everything a TwisterLab run needs: the context, the lifetimes, the rollback runner, a log that redacts.</summary>
+    public static CakeHost UseTwisterLab(this CakeHost host) =>
+        host.AddAssembly(typeof(DeployContext).Assembly)
+            .UseContext<DeployContext>()
+            .UseLifetime<DeployLifetime>()
+            .UseTaskLifetime<DeployTaskLifetime>()
+            .ConfigureServices(services =>
+            {
+                services.AddSingleton<SecretRedactor>();
+                services.AddSingleton<IRunOutcome>(provider => provider.GetRequiredService<DeployContext>());
+                services.AddSingleton<CompensationRunner>();
+                var plainLog = services.Single(descriptor => descriptor.ServiceType == typeof(ICakeLog));
+                services.Replace(ServiceDescriptor.Singleton<ICakeLog>(provider =>
+                    new RedactingLog((ICakeLog)plainLog.ImplementationFactory!(provider), provider.GetRequiredService<SecretRedactor>())));
+            });
+}
