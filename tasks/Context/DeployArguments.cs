@@ -43,7 +43,7 @@ public static partial class DeployArguments
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^(latest|[0-9]{8}-[0-9]{6}-[a-z0-9]{4})$")]
+    [GeneratedRegex("^(latest|[0-9]{8}-[0-9]{9}-[a-z0-9]{4})$")]
     private static partial Regex RunIdPattern();
 
     public static string? CheckImageTag(string value) =>
@@ -56,7 +56,7 @@ public static partial class DeployArguments
         NamePattern().IsMatch(value) ? null : $"'{value}' is not a valid name (letters, digits, '_', '.', '-').";
 
     public static string? CheckRunId(string value) =>
-        RunIdPattern().IsMatch(value) ? null : $"'{value}' is not a run id (e.g. 20261125-140512-k3v9, or latest).";
+        RunIdPattern().IsMatch(value) ? null : $"'{value}' is not a run id (e.g. 20261125-140512345-k3v9, or latest).";
 
     public static string? CheckFileExists(string value) =>
         File.Exists(value) ? null : $"the file '{value}' does not exist.";

@@ -47,7 +47,7 @@ public sealed record DeploySettings
         foreach (var (name, values) in arguments.GetArguments())
         {
             var spec = known.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new BadInputException($"Unknown argument '--{name}'.{Suggestions.DidYouMean(Suggestions.Closest(name, known.Select(k => k.Name)))} Run with --target=Default to list the arguments.");
+                ?? throw new BadInputException($"Unknown argument '--{name}'.{Suggestions.DidYouMean(Suggestions.Closest(name, known.Select(k => k.Name)) is { } closest ? "--" + closest : null)} Run with --target=Default to list the arguments.");
             foreach (var value in values)
             {
                 if (spec.Check?.Invoke(value) is { } problem)

@@ -7,6 +7,12 @@ public enum RunOutcome
 {
     Succeeded,
     Planned,
+
+    /// <summary>Refused before changing anything (bad input, production not confirmed).</summary>
+    Rejected,
+
+    /// <summary>Failed before changing anything: there was nothing to undo.</summary>
+    Failed,
     RolledBack,
     FailedWithoutRollback,
     RollbackFailed,
@@ -19,6 +25,7 @@ public static class RunOutcomeExitCodes
     public static int ExitCode(this RunOutcome outcome) => outcome switch
     {
         RunOutcome.Succeeded or RunOutcome.Planned => ExitCodes.Success,
+        RunOutcome.Rejected => ExitCodes.BadInput,
         RunOutcome.Held => ExitCodes.Held,
         RunOutcome.Degraded => ExitCodes.Degraded,
         RunOutcome.RollbackFailed => ExitCodes.RollbackFailed,

@@ -80,7 +80,7 @@ internal static class RunReportMarkdown
         text.AppendLine().AppendLine("## Arguments").AppendLine();
         foreach (var (name, value) in report.Arguments)
         {
-            text.AppendLine($"- `--{name}={value}`");
+            text.AppendLine(value.Length == 0 ? $"- `--{name}`" : $"- `--{name}={value}`");
         }
     }
 

@@ -11,9 +11,9 @@ public sealed class RunStore(string workingDirectory)
 
     public string JournalOf(string runId) => Path.Combine(FolderOf(runId), "journal.json");
 
-    /// <summary>A new id that sorts by time, e.g. 20261125-140512-k3v9.</summary>
+    /// <summary>A new id that sorts by time, e.g. 20261125-140512345-k3v9.</summary>
     public static string NewRunId(DateTimeOffset now) =>
-        $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
+        $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
 
     /// <summary>Finds the journal of a run; 'latest' is the newest run that left a journal.</summary>
     public RunJournal LoadJournal(string runId)

@@ -54,7 +54,7 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
 
         if (context.Journal is not { PendingInReverse.Count: > 0 } journal)
         {
-            return RunOutcome.RolledBack;
+            return IsBadInput(info.ThrownException) ? RunOutcome.Rejected : RunOutcome.Failed;
         }
 
         if (context.Settings.NoRollback)
@@ -74,6 +74,9 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         context.Notes.Add($"Rollback incomplete ({failure}). Fix the cause, then run --target=Rollback --run={context.RunId}.");
         return RunOutcome.RollbackFailed;
     }
+
+    private static bool IsBadInput(Exception? exception) =>
+        exception is not null && (exception is BadInputException || IsBadInput(exception.InnerException));
 
     private static Exception Innermost(Exception exception) =>
         exception is CakeReportException { InnerException: { } inner } ? Innermost(inner) : exception;

@@ -14,7 +14,17 @@ internal sealed class DefaultCommand(IServiceCollection services) : Command<Defa
     public override int Execute(CommandContext context, DefaultCommandSettings settings, CancellationToken cancellationToken)
     {
         var targets = settings.TargetsOrDefault;
-        var verbosity = settings.Verbosity ?? Verbosity.Normal;
+        Verbosity verbosity;
+        try
+        {
+            verbosity = settings.Verbosity;
+        }
+        catch (BadInputException badInput)
+        {
+            Console.Error.WriteLine("error: " + badInput.Message);
+            return ExitCodes.BadInput;
+        }
+
         services.AddSingleton<ICakeArguments>(context.Remaining.ToCakeArguments(targets.ToArray(), null));
         services.AddSingleton(context.Remaining);
         services.AddSingleton(new HostRunOptions(targets, settings.DryRun, settings.Exclusive, verbosity));

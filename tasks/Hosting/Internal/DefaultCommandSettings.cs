@@ -19,9 +19,8 @@ internal sealed class DefaultCommandSettings : CommandSettings
     public DirectoryPath? WorkingDirectory { get; init; }
 
     [CommandOption("-v|--verbosity <VERBOSITY>")]
-    [TypeConverter(typeof(VerbosityConverter))]
     [Description("Quiet, Minimal, Normal, Verbose or Diagnostic (q/m/n/v/d).")]
-    public Verbosity? Verbosity { get; init; }
+    public string? VerbosityName { get; init; }
 
     [CommandOption("--description|--descriptions|--showdescription|--showdescriptions")]
     [Description("Shows the description of each task.")]
@@ -46,6 +45,27 @@ internal sealed class DefaultCommandSettings : CommandSettings
     [CommandOption("--info")]
     [Description("Prints information about the host.")]
     public bool Info { get; init; }
+
+    /// <summary>Parsed here rather than by Spectre, so that a wrong value gets a message that names the choices.</summary>
+    public Verbosity Verbosity
+    {
+        get
+        {
+            if (VerbosityName is null)
+            {
+                return Verbosity.Normal;
+            }
+
+            try
+            {
+                return (Verbosity)new VerbosityConverter().ConvertFrom(VerbosityName)!;
+            }
+            catch (Exception)
+            {
+                throw new BadInputException($"--verbosity: '{VerbosityName}' is not a verbosity (quiet, minimal, normal, verbose, diagnostic, or q/m/n/v/d).");
+            }
+        }
+    }
 
     public IReadOnlyList<string> TargetsOrDefault => Targets is { Length: > 0 } ? Targets : ["Default"];
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env pwsh
+# Bootstrap: rebuild the host only when a source changed since the last build, then run it.
+$ErrorActionPreference = 'Stop'
+
+$root = $PSScriptRoot
+$hostDir = Join-Path $root '.twisterlab/host'
+$stamp = Join-Path $hostDir '.built'
+
+function Test-Stale {
+    if (-not (Test-Path $stamp)) { return $true }
+    $builtAt = (Get-Item $stamp).LastWriteTimeUtc
+    $sources = @('build', 'tasks', 'sim') | ForEach-Object { Join-Path $root $_ } | Where-Object { Test-Path $_ } |
+        ForEach-Object { Get-ChildItem -Path $_ -Recurse -File -Include '*.cs', '*.csproj', '*.props', '*.json' } |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
+    $sources += @('Directory.Build.props', 'Cake.References.props', 'global.json') | ForEach-Object { Get-Item (Join-Path $root $_) }
+    return [bool]($sources | Where-Object { $_.LastWriteTimeUtc -gt $builtAt } | Select-Object -First 1)
+}
+
+if (Test-Stale) {
+    Write-Host 'Building the build host...'
+    & dotnet build (Join-Path $root 'build/Build.csproj') --configuration Release --output $hostDir --nologo --verbosity quiet
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    New-Item -ItemType File -Force -Path $stamp | Out-Null
+}
+
+Push-Location $root
+try {
+    & dotnet (Join-Path $hostDir 'twisterlab-build.dll') @args
+    exit $LASTEXITCODE
+}
+finally {
+    Pop-Location
+}

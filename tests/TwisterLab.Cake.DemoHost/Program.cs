@@ -1,0 +1,1 @@
+return TwisterLab.Cake.DemoHost.Demo.Run(args);
