@@ -1,0 +1,61 @@
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Tests;
+
+/// <summary>Bad input gets one line naming the problem, exit code 2, and nothing started.</summary>
+[Collection(HostCollection.Name)]
+public sealed class BadInputTests
+{
+    [Theory]
+    [InlineData("--target=DemoChian", "Did you mean 'DemoChain'?")]
+    [InlineData("--image-tag=v2 0", "not a valid image tag")]
+    [InlineData("--image-tag=v2:0", "not a valid image tag")]
+    [InlineData("--namespace=Bad_NS", "not a valid namespace")]
+    [InlineData("--environment=qa", "Unknown environment 'qa'")]
+    [InlineData("--imgae-tag=v2", "Did you mean '--image-tag'?")]
+    [InlineData("--verbosity=loud", "not a verbosity")]
+    [InlineData("--run=yesterday", "not a run id")]
+    [InlineData("--working=/no/such/folder", "does not exist")]
+    public void Is_refused_in_one_line_before_anything_starts(string badArgument, string expected)
+    {
+        using var world = new DemoWorld();
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        int exitCode;
+        try
+        {
+            exitCode = Demo(world, badArgument.StartsWith("--target", StringComparison.Ordinal) ? [badArgument] : ["--target=DemoChain", badArgument]);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, line);
+        Assert.Empty(world.Snapshot());
+        Assert.Empty(world.RunIds());
+    }
+
+    [Fact]
+    public void Production_without_confirm_changes_nothing()
+    {
+        using var world = new DemoWorld();
+
+        // Not world.Run: that adds --confirm. Tests run with stdin redirected, so there is nobody to ask.
+        var exitCode = DemoHost.Demo.Run(["--target=DemoChain", $"--working={world.Root}", $"--world={world.WorldFolder}"]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Empty(world.Snapshot());
+        Assert.Equal("rejected", world.LatestReport().GetProperty("outcome").GetString());
+    }
+
+    private static int Demo(DemoWorld world, string[] args)
+    {
+        // --working must come last so that a bad --working wins over the good one.
+        var common = world.CommonArguments().Where(argument => !args.Any(a => a.StartsWith("--working", StringComparison.Ordinal)) || !argument.StartsWith("--working", StringComparison.Ordinal));
+        return DemoHost.Demo.Run([.. args, .. common]);
+    }
+}
