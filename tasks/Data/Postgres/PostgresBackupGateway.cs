@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using TwisterLab.Cake.Tools;
+
+namespace TwisterLab.Cake.Data;
+
+/// <summary>
+/// Verified pg_dump backups with a manifest. Backup never modifies the database. Verification never trusts the
+/// archive alone: the manifest's SHA-256 catches truncation and corruption, <c>pg_restore --list</c> catches a
+/// file that is not an archive, and the optional restore test compares row counts in a scratch database.
+/// </summary>
+public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = null, Func<string, Stream>? openDestination = null)
+{
+    private readonly IDumpStreamSourceFactory _sources = sources ?? new LocalPgDumpFactory();
+    private readonly Func<string, Stream> _openDestination = openDestination ?? (path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20));
+
+    public async Task<BackupResult> BackupAsync(PostgresTarget target, BackupOptions options, CancellationToken cancellationToken = default)
+    {
+        if (File.Exists(options.OutputPath) || Directory.Exists(options.OutputPath))
+            throw new DataOperationException($"Backup path {options.OutputPath} already exists: choose a new file name; backups are never overwritten.");
+        var started = Stopwatch.StartNew();
+        await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
+        // One REPEATABLE READ snapshot, exported to pg_dump: the manifest counts exactly the rows the archive holds,
+        // even while the application keeps writing.
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var snapshotId = await ScalarAsync<string>(connection, "SELECT pg_export_snapshot()", cancellationToken);
+        var tables = await DatabaseCatalog.TablesAsync(connection, cancellationToken);
+        var settings = DumpSettings(target, options, snapshotId);
+
+        var counting = DatabaseCatalog.RowCountsAsync(connection, tables, cancellationToken);
+        var (size, sha, files) = options.Format == PgDumpFormat.Directory
+            ? await DumpToDirectoryAsync(settings, options, cancellationToken)
+            : await DumpToFileAsync(settings, options, cancellationToken);
+        var counts = await counting;
+
+        var manifest = new BackupManifest
+        {
+            Database = target.Database,
+            Server = $"{target.Host}:{target.Port}",
+            ServerVersion = await DatabaseCatalog.ServerVersionAsync(connection, cancellationToken),
+            Format = options.Format.ToString().ToLowerInvariant(),
+            Compression = options.Compression,
+            Jobs = options.Format == PgDumpFormat.Directory ? options.Jobs : null,
+            OptionsReason = BackupOptions.DefaultsReason,
+            SizeBytes = size,
+            Sha256 = sha,
+            Files = files,
+            TableRows = counts,
+            AlembicRevision = await SchemaVersion.ReadAsync(connection, cancellationToken),
+            CreatedAt = DateTimeOffset.UtcNow,
+            DurationSeconds = started.Elapsed.TotalSeconds,
+        };
+        await snapshot.CommitAsync(cancellationToken);
+        await manifest.WriteAsync(options.OutputPath, cancellationToken);
+        return new BackupResult(options.OutputPath, manifest);
+    }
+
+    /// <summary>Checksum + <c>pg_restore --list</c>; with <see cref="VerifyOptions.RestoreInto"/> also a restore test.</summary>
+    public async Task<BackupManifest> VerifyAsync(string backupPath, VerifyOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var manifest = await BackupManifest.ReadAsync(backupPath, cancellationToken);
+        await VerifyChecksumAsync(backupPath, manifest, cancellationToken);
+        var toc = PgToolRun.ListArchive(backupPath);
+        if (!toc.Any(line => line.Contains(" TABLE DATA ", StringComparison.Ordinal)) && manifest.TableRows.Count > 0)
+            throw new DataOperationException($"Backup {backupPath} lists no table data although the manifest names {manifest.TableRows.Count} tables: take a new backup.");
+        if (options?.RestoreInto is { } server) await RestoreTestAsync(backupPath, manifest, server, options.Jobs, cancellationToken);
+        return manifest;
+    }
+
+    public static async Task VerifyChecksumAsync(string backupPath, BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        var (size, sha, _) = Directory.Exists(backupPath) ? await HashDirectoryAsync(backupPath, cancellationToken)
+            : File.Exists(backupPath) ? (new FileInfo(backupPath).Length, await HashFileAsync(backupPath, cancellationToken), null)
+            : throw new DataOperationException($"Backup {backupPath} does not exist: check the path or take a new backup.");
+        if (size != manifest.SizeBytes)
+            throw new DataOperationException($"Backup {backupPath} is {size} bytes, its manifest says {manifest.SizeBytes} (truncated or replaced): take a new backup.");
+        if (sha != manifest.Sha256)
+            throw new DataOperationException($"Backup {backupPath} fails its SHA-256 check (corrupted since it was written): take a new backup.");
+    }
+
+    private static async Task RestoreTestAsync(string backupPath, BackupManifest manifest, PostgresTarget server, int jobs, CancellationToken cancellationToken)
+    {
+        var scratch = server.WithDatabase($"twl_verify_{Guid.NewGuid():N}"[..24]);
+        await ScratchDatabase.CreateAsync(scratch, cancellationToken);
+        try
+        {
+            var settings = new PgRestoreSettings { ArchivePath = backupPath, Jobs = jobs };
+            settings.ConnectTo(scratch);
+            PgToolRun.Restore(settings);
+            var restored = await IntegritySnapshotter.TakeAsync(scratch, withChecksums: false, cancellationToken);
+            var expected = new IntegritySnapshot(manifest.TableRows.Select(t => new TableIntegrity(t.Key, t.Value, null)).ToList(), manifest.AlembicRevision);
+            var differences = restored.CompareTo(expected);
+            if (differences.Count > 0)
+                throw new DataOperationException($"Restore test of {backupPath} differs from its manifest ({string.Join("; ", differences.Take(5).Select(d => $"{d.Table}: {d.Problem}"))}): take a new backup.");
+        }
+        finally
+        {
+            await ScratchDatabase.DropAsync(scratch, CancellationToken.None);
+        }
+    }
+
+    private PgDumpSettings DumpSettings(PostgresTarget target, BackupOptions options, string snapshotId)
+    {
+        var settings = new PgDumpSettings
+        {
+            Format = options.Format,
+            Compression = options.Compression,
+            Jobs = options.Jobs,
+            Snapshot = snapshotId,
+            OutputPath = options.Format == PgDumpFormat.Directory ? options.OutputPath : null,
+        };
+        settings.ConnectTo(target);
+        return settings;
+    }
+
+    private async Task<(long, string, IReadOnlyDictionary<string, string>?)> DumpToFileAsync(PgDumpSettings settings, BackupOptions options, CancellationToken cancellationToken)
+    {
+        var partial = options.OutputPath + ".partial";
+        var source = _sources.Create(settings);
+        try
+        {
+            int exitCode;
+            long size;
+            string sha;
+            await using (var file = _openDestination(partial))
+            await using (var hashing = new HashingStream(file))
+            {
+                exitCode = await source.WriteDumpAsync(hashing, cancellationToken);
+                await hashing.FlushAsync(cancellationToken);
+                size = hashing.BytesWritten;
+                sha = hashing.Sha256();
+            }
+            if (exitCode != 0)
+                throw new DataOperationException($"pg_dump failed (exit {exitCode}): {LastLine(source.Diagnostics)}; nothing was written to {options.OutputPath}.");
+            File.Move(partial, options.OutputPath);
+            return (size, sha, null);
+        }
+        catch (IOException ex)
+        {
+            throw new DataOperationException($"Writing backup {options.OutputPath} failed ({ex.Message.TrimEnd('.')}): free disk space or choose another folder, then retry; the partial file was removed.", ex);
+        }
+        finally
+        {
+            TryDelete(partial);
+        }
+    }
+
+    private static async Task<(long, string, IReadOnlyDictionary<string, string>?)> DumpToDirectoryAsync(PgDumpSettings settings, BackupOptions options, CancellationToken cancellationToken)
+    {
+        // pg_dump -Fd -j writes many files itself; it cannot stream, so this path exists only for direct connections.
+        var start = new ProcessStartInfo(PgToolLocator.Find("pg_dump"))
+        {
+            Arguments = PgDumpRunner.BuildArguments(settings).Render(),
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings.ToolEnvironment()) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            if (Directory.Exists(options.OutputPath)) Directory.Delete(options.OutputPath, recursive: true);
+            throw new DataOperationException($"pg_dump failed (exit {process.ExitCode}): {LastLine(SecretRedactor.Redact(stderr))}; the partial backup folder was removed.");
+        }
+        return await HashDirectoryAsync(options.OutputPath, cancellationToken);
+    }
+
+    private static async Task<(long, string, IReadOnlyDictionary<string, string>?)> HashDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        long size = 0;
+        foreach (var file in Directory.GetFiles(directory))
+        {
+            files[Path.GetFileName(file)] = await HashFileAsync(file, cancellationToken);
+            size += new FileInfo(file).Length;
+        }
+        var combined = string.Join("\n", files.Select(f => $"{f.Key} {f.Value}"));
+        return (size, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(combined))), files);
+    }
+
+    private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no error output";
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { }
+    }
+}

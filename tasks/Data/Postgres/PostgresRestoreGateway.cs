@@ -1,0 +1,96 @@
+using Npgsql;
+using TwisterLab.Cake.Tools;
+
+namespace TwisterLab.Cake.Data;
+
+/// <summary>How to restore.</summary>
+public sealed record RestoreOptions
+{
+    /// <summary>Parallel pg_restore jobs. 1 restores in a single transaction (all or nothing).</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>
+    /// Restore over an existing database (<c>--clean --if-exists</c>). The caller must hold a verified backup of it:
+    /// with several jobs a failure leaves it half restored and that backup is the way back.
+    /// </summary>
+    public bool IntoExistingDatabase { get; init; }
+}
+
+/// <summary>
+/// What a restore did. <see cref="CreatedDatabase"/> is its undo: when true, dropping the database returns the server
+/// to how it was; when false the undo is restoring the backup the caller took before.
+/// </summary>
+public sealed record RestoreResult(PostgresTarget Target, bool CreatedDatabase, IntegritySnapshot After);
+
+/// <summary>Restores pg_dump archives with pg_restore and plain SQL with psql, then checks the result.</summary>
+public sealed class PostgresRestoreGateway
+{
+    public async Task<RestoreResult> RestoreAsync(PostgresTarget target, string backupPath, RestoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new RestoreOptions();
+        var isPlainSql = backupPath.EndsWith(".sql", StringComparison.OrdinalIgnoreCase);
+        var manifest = File.Exists(BackupManifest.PathFor(backupPath)) || !isPlainSql ? await BackupManifest.ReadAsync(backupPath, cancellationToken) : null;
+        if (manifest is not null) await PostgresBackupGateway.VerifyChecksumAsync(backupPath, manifest, cancellationToken);
+
+        var created = await PrepareDatabaseAsync(target, options, cancellationToken);
+        try
+        {
+            if (isPlainSql) RunPsql(target, backupPath);
+            else RunPgRestore(target, backupPath, options);
+            var after = await IntegritySnapshotter.TakeAsync(target, withChecksums: false, cancellationToken);
+            if (manifest is not null) EnsureMatches(after, manifest, target);
+            return new RestoreResult(target, created, after);
+        }
+        catch when (created)
+        {
+            await ScratchDatabase.DropAsync(target, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task<bool> PrepareDatabaseAsync(PostgresTarget target, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        bool exists;
+        await using (var maintenance = await PostgresErrors.OpenAsync(target.Maintenance, cancellationToken))
+            exists = await DatabaseCatalog.DatabaseExistsAsync(maintenance, target.Database, cancellationToken);
+        if (!exists)
+        {
+            await ScratchDatabase.CreateAsync(target, cancellationToken);
+            return true;
+        }
+        if (options.IntoExistingDatabase) return false;
+        await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
+        if ((await DatabaseCatalog.TablesAsync(connection, cancellationToken)).Count > 0)
+            throw new DataOperationException($"Database {target.Database} already has tables: restore into a new database, or pass IntoExistingDatabase after taking a verified backup of it.");
+        return false;
+    }
+
+    private static void RunPgRestore(PostgresTarget target, string archivePath, RestoreOptions options)
+    {
+        var settings = new PgRestoreSettings
+        {
+            ArchivePath = archivePath,
+            Jobs = options.Jobs,
+            Clean = options.IntoExistingDatabase,
+            SingleTransaction = options.Jobs <= 1,
+        };
+        settings.ConnectTo(target);
+        PgToolRun.Restore(settings);
+    }
+
+    private static void RunPsql(PostgresTarget target, string sqlPath)
+    {
+        if (!File.Exists(sqlPath)) throw new DataOperationException($"SQL file {sqlPath} does not exist: check the path.");
+        var settings = new PsqlSettings { File = sqlPath, StopOnError = true, SingleTransaction = true };
+        settings.ConnectTo(target);
+        PgToolRun.Psql(settings);
+    }
+
+    private static void EnsureMatches(IntegritySnapshot after, BackupManifest manifest, PostgresTarget target)
+    {
+        var expected = new IntegritySnapshot(manifest.TableRows.Select(t => new TableIntegrity(t.Key, t.Value, null)).ToList(), manifest.AlembicRevision);
+        var differences = after.CompareTo(expected).Where(d => d.Problem != "unexpected table").ToList();
+        if (differences.Count > 0)
+            throw new DataOperationException($"Restored {target.Database} differs from the backup manifest ({string.Join("; ", differences.Take(5).Select(d => $"{d.Table}: {d.Problem}"))}): restore again from a verified backup.");
+    }
+}

@@ -1,0 +1,196 @@
+using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Tools;
+
+namespace TwisterLab.Data.Tests;
+
+public sealed class BackupRestoreTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("twl-backup-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private async Task<PostgresTarget> SampleAsync()
+    {
+        var db = await postgres.CreateDatabaseAsync("src");
+        await PostgresFixture.ExecuteAsync(db, SampleSchema.Sql);
+        return db;
+    }
+
+    [Fact]
+    public async Task Backup_writes_a_manifest_that_verifies_and_restores_to_the_same_content()
+    {
+        var source = await SampleAsync();
+        var path = Path.Combine(_folder, "pre_upgrade.dump");
+        var result = await new PostgresBackupGateway().BackupAsync(source, new BackupOptions(path));
+
+        var manifest = await BackupManifest.ReadAsync(path);
+        Assert.Equal(2000, manifest.TableRows["public.tickets"]);
+        Assert.Equal(3, manifest.TableRows["public.Order Lines"]);
+        Assert.Equal("a1b2c3d4e5f6", manifest.AlembicRevision);
+        Assert.Equal(new FileInfo(path).Length, manifest.SizeBytes);
+        Assert.StartsWith("15", manifest.ServerVersion);
+        Assert.Equal(result.Manifest.Sha256, manifest.Sha256);
+        Assert.DoesNotContain(postgres.Server.Password, await File.ReadAllTextAsync(BackupManifest.PathFor(path)));
+
+        await new PostgresBackupGateway().VerifyAsync(path, new VerifyOptions { RestoreInto = postgres.Server.Target() });
+
+        var restoredTarget = postgres.Server.Target($"restored_{Guid.NewGuid():N}"[..20]);
+        var restored = await new PostgresRestoreGateway().RestoreAsync(restoredTarget, path, new RestoreOptions { Jobs = 2 });
+        Assert.True(restored.CreatedDatabase);
+        var before = await IntegritySnapshotter.TakeAsync(source);
+        var after = await IntegritySnapshotter.TakeAsync(restoredTarget);
+        Assert.Empty(after.CompareTo(before));
+        Assert.Equal(before.Tables.Select(t => t.Checksum), after.Tables.Select(t => t.Checksum));
+    }
+
+    [Fact]
+    public async Task Directory_format_with_jobs_verifies_per_file()
+    {
+        var source = await SampleAsync();
+        var path = Path.Combine(_folder, "big");
+        await new PostgresBackupGateway().BackupAsync(source, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = 2 });
+        var manifest = await new PostgresBackupGateway().VerifyAsync(path, new VerifyOptions { RestoreInto = postgres.Server.Target() });
+        Assert.NotNull(manifest.Files);
+        File.AppendAllText(Path.Combine(path, manifest.Files!.Keys.First(k => k.EndsWith(".dat.gz"))), "x");
+        var error = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway().VerifyAsync(path));
+        Assert.Contains("truncated or replaced", error.Message);
+    }
+
+    [Theory]
+    [InlineData("truncate")]
+    [InlineData("flip")]
+    public async Task A_truncated_or_corrupted_dump_is_always_detected(string damage)
+    {
+        var source = await SampleAsync();
+        var path = Path.Combine(_folder, $"{damage}.dump");
+        await new PostgresBackupGateway().BackupAsync(source, new BackupOptions(path));
+        var bytes = await File.ReadAllBytesAsync(path);
+        if (damage == "truncate") bytes = bytes[..(bytes.Length * 2 / 3)];
+        else bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var error = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway().VerifyAsync(path));
+        Assert.Contains("take a new backup", error.Message);
+        var restoreError = await Assert.ThrowsAsync<DataOperationException>(() =>
+            new PostgresRestoreGateway().RestoreAsync(postgres.Server.Target("never_created"), path));
+        Assert.Contains("take a new backup", restoreError.Message);
+    }
+
+    [Fact]
+    public async Task A_full_disk_while_writing_fails_in_one_line_and_leaves_no_file()
+    {
+        var source = await SampleAsync();
+        var path = Path.Combine(_folder, "full.dump");
+        var gateway = new PostgresBackupGateway(openDestination: p => new FullDiskStream(new FileStream(p, FileMode.CreateNew), capacity: 4096));
+        var error = await Assert.ThrowsAsync<DataOperationException>(() => gateway.BackupAsync(source, new BackupOptions(path)));
+        Assert.Contains("free disk space", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_unreachable_server_are_one_line_errors_without_secrets()
+    {
+        var wrong = PostgresTarget.Parse($"postgresql://postgres:not-the-password@127.0.0.1:{postgres.Server.Port}/postgres");
+        var error = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway().BackupAsync(wrong, new BackupOptions(Path.Combine(_folder, "a.dump"))));
+        Assert.StartsWith("Authentication failed", error.Message);
+        Assert.DoesNotContain("not-the-password", error.ToString());
+
+        var closedPort = PostgresTarget.Parse("postgresql://postgres:pw@127.0.0.1:1/postgres");
+        var unreachable = await Assert.ThrowsAsync<DataOperationException>(() => IntegritySnapshotter.TakeAsync(closedPort));
+        Assert.StartsWith("Cannot reach", unreachable.Message);
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    [Fact]
+    public async Task Restore_refuses_a_database_with_tables_unless_asked_and_then_cleans_it()
+    {
+        var source = await SampleAsync();
+        var path = Path.Combine(_folder, "b.dump");
+        await new PostgresBackupGateway().BackupAsync(source, new BackupOptions(path));
+        await PostgresFixture.ExecuteAsync(source, "DELETE FROM tickets WHERE id > 10");
+
+        var error = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresRestoreGateway().RestoreAsync(source, path));
+        Assert.Contains("already has tables", error.Message);
+        Assert.Equal(10L, await PostgresFixture.ScalarAsync<long>(source, "SELECT count(*) FROM tickets"));
+
+        var result = await new PostgresRestoreGateway().RestoreAsync(source, path, new RestoreOptions { IntoExistingDatabase = true });
+        Assert.False(result.CreatedDatabase);
+        Assert.Equal(2000L, await PostgresFixture.ScalarAsync<long>(source, "SELECT count(*) FROM tickets"));
+    }
+
+    [Fact]
+    public async Task Plain_sql_is_restored_with_psql_in_one_transaction()
+    {
+        var path = Path.Combine(_folder, "export.sql");
+        await File.WriteAllTextAsync(path, "CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1), (2);\n");
+        var target = postgres.Server.Target($"plain_{Guid.NewGuid():N}"[..20]);
+        var result = await new PostgresRestoreGateway().RestoreAsync(target, path);
+        Assert.Equal(2, result.After.Tables.Single().Rows);
+
+        var broken = Path.Combine(_folder, "broken.sql");
+        await File.WriteAllTextAsync(broken, "CREATE TABLE b (id int PRIMARY KEY);\nINSERT INTO b VALUES (1), (1);\n");
+        var error = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresRestoreGateway().RestoreAsync(target, broken, new RestoreOptions { IntoExistingDatabase = true }));
+        Assert.Contains("duplicate key", error.Message);
+        Assert.Equal(1, (await IntegritySnapshotter.TakeAsync(target)).Tables.Count);
+    }
+
+    [Fact]
+    public async Task Schema_version_reads_alembic_and_compares_revisions()
+    {
+        var source = await SampleAsync();
+        var before = await SchemaVersion.ReadAsync(source);
+        await PostgresFixture.ExecuteAsync(source, "UPDATE alembic_version SET version_num = 'ffff0000'");
+        var change = SchemaVersion.Compare(before, await SchemaVersion.ReadAsync(source));
+        Assert.True(change.Changed);
+        SchemaVersion.Expect(change, shouldChange: true);
+        Assert.Throws<DataOperationException>(() => SchemaVersion.Expect(change, shouldChange: false));
+        Assert.Null(await SchemaVersion.ReadAsync(await postgres.CreateDatabaseAsync()));
+    }
+
+    [Fact]
+    public async Task Integrity_snapshot_detects_a_changed_value()
+    {
+        var source = await SampleAsync();
+        var before = await IntegritySnapshotter.TakeAsync(source);
+        await PostgresFixture.ExecuteAsync(source, "UPDATE tickets SET score = score + 1e-12 WHERE id = 77");
+        var differences = (await IntegritySnapshotter.TakeAsync(source)).CompareTo(before);
+        Assert.Equal([new IntegrityDifference("public.tickets", "content checksum differs")], differences);
+    }
+}
+
+/// <summary>A destination that runs out of space after <c>capacity</c> bytes, like a full disk (ENOSPC).</summary>
+internal sealed class FullDiskStream(Stream inner, long capacity) : Stream
+{
+    private long _written;
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_written + buffer.Length > capacity) throw new IOException("No space left on device");
+        inner.Write(buffer);
+        _written += buffer.Length;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    public override void Flush() => inner.Flush();
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => _written;
+    public override long Position { get => _written; set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}
