@@ -16,6 +16,20 @@ public static partial class DeployArguments
     public const string Run = "run";
     public const string BackupDir = "backup-dir";
     public const string TestFilter = "test-filter";
+    public const string Cluster = "cluster";
+    public const string DatabaseUrl = "database-url";
+    public const string RedisUrl = "redis-url";
+    public const string MigrationsReversible = "migrations-reversible";
+    public const string MigrationCommand = "migration-command";
+    public const string DowngradeCommand = "downgrade-command";
+    public const string RolloutTimeout = "rollout-timeout";
+    public const string MonitorWindow = "monitor-window";
+    public const string MonitorInterval = "monitor-interval";
+    public const string PrometheusUrl = "prometheus-url";
+    public const string Canary = "canary";
+    public const string ScaleDownDelay = "scale-down-delay";
+    public const string Backup = "backup";
+    public const string VerifyRestore = "verify-restore";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -30,6 +44,20 @@ public static partial class DeployArguments
         new(Run, "A run id (or 'latest') whose journal --target=Rollback completes.", Check: CheckRunId),
         new(BackupDir, "Folder for database backups (default: backups)."),
         new(TestFilter, "dotnet test --filter expression for --target=Test."),
+        new(Cluster, "embedded: start the simulated cluster in-process; kind: a kind cluster (needs Docker); default: the kubeconfig.", Check: value => value is "embedded" or "kind" ? null : $"'{value}' is not a cluster kind (embedded or kind)."),
+        new(DatabaseUrl, "PostgreSQL to back up/migrate directly, e.g. postgresql://user:pass@host:5432/twisterlab (default: through the postgres pod).", Secret: true),
+        new(RedisUrl, "Redis to save and copy directly, e.g. redis://:pass@host:6379 (default: through the redis pod).", Secret: true),
+        new(MigrationsReversible, "The schema migration can be undone with the downgrade command (default: no, so a failure after it holds instead of undoing).", Flag: true),
+        new(MigrationCommand, "Schema migration run in the API pod (default: alembic upgrade head)."),
+        new(DowngradeCommand, "Undo of the migration, with {revision} for the revision before it (default: alembic downgrade {revision})."),
+        new(RolloutTimeout, "How long a rollout may take, e.g. 10m (default: 10m).", Check: CheckDuration),
+        new(MonitorWindow, "How long Monitor watches the new version, e.g. 5m (the guide says 5-10 minutes; default: 5m).", Check: CheckDuration),
+        new(MonitorInterval, "How often Monitor samples the metrics (default: 30s).", Check: CheckDuration),
+        new(PrometheusUrl, "Prometheus to read the checklist metrics from (default: the API's /metrics page)."),
+        new(Canary, "Blue-green: first send this percent of traffic to green while Monitor judges it (1-99).", Check: CheckPercent),
+        new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback (default: 30s).", Check: CheckDuration),
+        new(Backup, "FullRollback: the backup to restore (default: the latest verified one in --backup-dir)."),
+        new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
 
     // Docker's reference grammar for a tag.
@@ -57,6 +85,12 @@ public static partial class DeployArguments
 
     public static string? CheckRunId(string value) =>
         RunIdPattern().IsMatch(value) ? null : $"'{value}' is not a run id (e.g. 20261125-140512345-k3v9, or latest).";
+
+    public static string? CheckDuration(string value) =>
+        Durations.TryParse(value, out _) ? null : $"'{value}' is not a duration (e.g. 90s, 5m, 1h30m).";
+
+    public static string? CheckPercent(string value) =>
+        int.TryParse(value, out var percent) && percent is >= 1 and <= 99 ? null : $"'{value}' is not a percentage between 1 and 99.";
 
     public static string? CheckFileExists(string value) =>
         File.Exists(value) ? null : $"the file '{value}' does not exist.";

@@ -23,6 +23,11 @@ public sealed class DeployContext : FrostingContext, IRunOutcome
         KnownArguments = DeployArguments.Common.Concat(arguments).ToList();
         var workingDirectory = context.Environment.WorkingDirectory.FullPath;
         Settings = DeploySettings.From(context.Arguments, KnownArguments, workingDirectory);
+        foreach (var secret in KnownArguments.Where(spec => spec.Secret && context.Arguments.HasArgument(spec.Name)))
+        {
+            redactor.Add(context.Arguments.GetArgument(secret.Name));
+        }
+
         Runs = new RunStore(workingDirectory);
         RunId = RunStore.NewRunId(StartedAt);
     }

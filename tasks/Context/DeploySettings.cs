@@ -15,6 +15,20 @@ public sealed record DeploySettings
     public bool NoRollback { get; init; }
     public string? RunId { get; init; }
     public required string BackupDir { get; init; }
+    public string? ClusterKind { get; init; }
+    public string? DatabaseUrl { get; init; }
+    public string? RedisUrl { get; init; }
+    public bool MigrationsReversible { get; init; }
+    public string MigrationCommand { get; init; } = "alembic upgrade head";
+    public string DowngradeCommand { get; init; } = "alembic downgrade {revision}";
+    public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan MonitorWindow { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MonitorInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public string? PrometheusUrl { get; init; }
+    public int? CanaryPercent { get; init; }
+    public TimeSpan ScaleDownDelay { get; init; } = TimeSpan.FromSeconds(30);
+    public string? BackupPath { get; init; }
+    public bool VerifyRestore { get; init; }
 
     public string Image(string tag) => $"{Profile.Image}:{tag}";
 
@@ -39,7 +53,22 @@ public sealed record DeploySettings
             NoRollback = Flag(DeployArguments.NoRollback),
             RunId = Value(DeployArguments.Run),
             BackupDir = Path.GetFullPath(Value(DeployArguments.BackupDir) ?? "backups", workingDirectory),
+            ClusterKind = Value(DeployArguments.Cluster),
+            DatabaseUrl = Value(DeployArguments.DatabaseUrl),
+            RedisUrl = Value(DeployArguments.RedisUrl),
+            MigrationsReversible = Flag(DeployArguments.MigrationsReversible),
+            MigrationCommand = Value(DeployArguments.MigrationCommand) ?? "alembic upgrade head",
+            DowngradeCommand = Value(DeployArguments.DowngradeCommand) ?? "alembic downgrade {revision}",
+            RolloutTimeout = Duration(DeployArguments.RolloutTimeout) ?? TimeSpan.FromMinutes(10),
+            MonitorWindow = Duration(DeployArguments.MonitorWindow) ?? TimeSpan.FromMinutes(5),
+            MonitorInterval = Duration(DeployArguments.MonitorInterval) ?? TimeSpan.FromSeconds(30),
+            PrometheusUrl = Value(DeployArguments.PrometheusUrl) ?? profile.PrometheusUrl,
+            CanaryPercent = Value(DeployArguments.Canary) is { } canary ? int.Parse(canary) : null,
+            ScaleDownDelay = Duration(DeployArguments.ScaleDownDelay) ?? TimeSpan.FromSeconds(30),
+            BackupPath = Value(DeployArguments.Backup) is { } backup ? Path.GetFullPath(backup, workingDirectory) : null,
+            VerifyRestore = Flag(DeployArguments.VerifyRestore),
         };
+        TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
     }
 
     private static void RejectUnknownOrInvalid(ICakeArguments arguments, IReadOnlyCollection<ArgumentSpec> known)

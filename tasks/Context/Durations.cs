@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace TwisterLab.Cake.Context;
+
+/// <summary>Durations as kubectl writes them: 90s, 5m, 1h30m, 250ms.</summary>
+public static partial class Durations
+{
+    public static bool TryParse(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var matches = Part().Matches(text);
+        if (matches.Count == 0 || string.Concat(matches.Select(match => match.Value)) != text)
+        {
+            return false;
+        }
+
+        foreach (Match match in matches)
+        {
+            var amount = double.Parse(match.Groups["amount"].Value, CultureInfo.InvariantCulture);
+            duration += match.Groups["unit"].Value switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(amount),
+                "s" => TimeSpan.FromSeconds(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                _ => TimeSpan.FromHours(amount),
+            };
+        }
+
+        return true;
+    }
+
+    public static TimeSpan Parse(string text) =>
+        TryParse(text, out var duration) ? duration : throw new FormatException($"'{text}' is not a duration");
+
+    public static string Format(TimeSpan duration) =>
+        duration.TotalMilliseconds < 1000 ? $"{duration.TotalMilliseconds:0}ms"
+        : duration.TotalSeconds < 60 || duration.TotalSeconds % 60 != 0 ? $"{duration.TotalSeconds:0.###}s"
+        : duration.TotalMinutes < 60 || duration.TotalMinutes % 60 != 0 ? $"{duration.TotalMinutes:0}m"
+        : $"{duration.TotalHours:0}h";
+
+    [GeneratedRegex(@"(?<amount>\d+(\.\d+)?)(?<unit>ms|h|m|s)")]
+    private static partial Regex Part();
+}
