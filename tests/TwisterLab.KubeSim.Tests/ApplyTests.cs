@@ -121,7 +121,7 @@ public sealed class ApplyTests : ClusterTest
 
         await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => ReadDeploymentAsync());
         await EventuallyAsync(() => ReplicaSetsAsync(), r => r.Count == 0, "the replica sets are collected");
-        await EventuallyAsync(() => PodsAsync(), p => p.Count == 0, "the pods are gone");
+        await EventuallyAsync(() => PodsAsync(includeTerminating: true), p => p.Count == 0, "the pods are gone");
         Assert.Single(await PodsAsync("app=postgres"));
 
         await Kubectl.SucceedAsync($"delete namespace {Ns} --timeout=30s");

@@ -59,8 +59,10 @@ public abstract class ClusterTest : IAsyncLifetime
     protected Task<V1Deployment> ReadDeploymentAsync(string name = "twisterlab-api") =>
         Client.AppsV1.ReadNamespacedDeploymentAsync(name, Ns);
 
-    protected async Task<IList<V1Pod>> PodsAsync(string selector = "app=twisterlab-api") =>
-        (await Client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: selector)).Items;
+    /// <summary>The pods of a selector; terminating pods (still listed, as on a real cluster) only when asked for.</summary>
+    protected async Task<IList<V1Pod>> PodsAsync(string selector = "app=twisterlab-api", bool includeTerminating = false) =>
+        (await Client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: selector)).Items
+            .Where(p => includeTerminating || p.Metadata.DeletionTimestamp is null).ToList();
 
     protected async Task<IList<V1ReplicaSet>> ReplicaSetsAsync(string selector = "app=twisterlab-api") =>
         (await Client.AppsV1.ListNamespacedReplicaSetAsync(Ns, labelSelector: selector)).Items;
