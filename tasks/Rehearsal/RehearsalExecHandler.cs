@@ -1,0 +1,73 @@
+using System.Text;
+using TwisterLab.Cake.Data;
+using TwisterLab.KubeSim;
+
+namespace TwisterLab.Cake.Rehearsal;
+
+/// <summary>
+/// What "kubectl exec" reaches in the rehearsal's pods. Commands run as real local processes against the
+/// rehearsal's real servers: psql/pg_dump in a postgres pod reach the throwaway PostgreSQL behind that pod's
+/// Service, redis-cli in a redis pod the throwaway Redis; the API image's alembic is <see cref="StandInAlembic"/>.
+/// </summary>
+public sealed class RehearsalExecHandler : IExecHandler
+{
+    private readonly LocalProcessExecHandler _local = new();
+    private readonly Dictionary<string, PostgresTarget> _postgresByImage = new(StringComparer.Ordinal);
+    private readonly string _migrationsFolder;
+    private PostgresTarget? _apiDatabase;
+    private int? _redisPort;
+
+    public RehearsalExecHandler(string migrationsFolder) => _migrationsFolder = migrationsFolder;
+
+    /// <summary>Pods whose image matches the glob run their PostgreSQL clients against this server.</summary>
+    public RehearsalExecHandler WithPostgres(string imagePattern, PostgresTarget server)
+    {
+        _postgresByImage[imagePattern] = server;
+        _local.WithImageEnvironment(imagePattern, new Dictionary<string, string>
+        {
+            ["PGHOST"] = server.Host,
+            ["PGPORT"] = server.Port.ToString(),
+            ["PGUSER"] = server.Username,
+            ["PGPASSWORD"] = server.Password ?? string.Empty,
+            ["PGDATABASE"] = server.Database,
+        });
+        return this;
+    }
+
+    /// <summary>The database the API's migrations run against (where DATABASE_URL points in the rehearsal).</summary>
+    public RehearsalExecHandler WithApiDatabase(PostgresTarget database)
+    {
+        _apiDatabase = database;
+        return this;
+    }
+
+    public RehearsalExecHandler WithRedis(int port)
+    {
+        _redisPort = port;
+        return this;
+    }
+
+    public async Task<int> ExecAsync(ExecRequest request, Stream stdin, Stream stdout, Stream stderr, CancellationToken ct)
+    {
+        var command = request.Command.ToArray();
+        if (command is ["alembic", .. var arguments] && _apiDatabase is { } database)
+        {
+            await using var output = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true);
+            await using var error = new StreamWriter(stderr, new UTF8Encoding(false), leaveOpen: true);
+            return await new StandInAlembic(_migrationsFolder, database).RunAsync(arguments, output, error, ct);
+        }
+
+        if (command is ["redis-cli", .. var rest] && _redisPort is { } port)
+        {
+            // The pod's redis-cli talks to localhost:6379; here that server is the throwaway one.
+            request = request with { Command = ["redis-cli", "-h", "127.0.0.1", "-p", port.ToString(), .. rest] };
+        }
+
+        if (command is ["python" or "python3", .. var pythonArguments])
+        {
+            request = request with { Command = ["python3", .. pythonArguments] };
+        }
+
+        return await _local.ExecAsync(request, stdin, stdout, stderr, ct);
+    }
+}
