@@ -1,1 +1,33 @@
-Console.WriteLine("sim");
+using TwisterLab.KubeSim;
+
+// Standalone: dotnet run --project sim -- --port 6443 --kubeconfig ./kubeconfig [--pod-start-delay-ms 1000]
+var options = new SimulatorOptions();
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--port": options.Port = int.Parse(Next()); break;
+        case "--kubeconfig": options.KubeconfigPath = Next(); break;
+        case "--pod-start-delay-ms": options.PodStartDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
+        case "--never-ready-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.NeverReady)); break;
+        case "--crashloop-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.CrashLoop)); break;
+        case "--unpullable-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.Unpullable)); break;
+        case "-h" or "--help":
+            Console.WriteLine("usage: kubesim [--port N] [--kubeconfig PATH] [--pod-start-delay-ms MS] [--never-ready-image GLOB] [--crashloop-image GLOB] [--unpullable-image GLOB]");
+            return 0;
+        default:
+            Console.Error.WriteLine($"kubesim: unknown argument '{args[i]}' (try --help)");
+            return 2;
+    }
+}
+
+await using var cluster = await SimulatedCluster.StartAsync(options);
+Console.WriteLine($"kubesim: Kubernetes API v1.32 simulator listening on {cluster.BaseUri}");
+Console.WriteLine($"kubesim: kubeconfig written to {cluster.KubeconfigPath} (context {SimulatedCluster.ContextName})");
+Console.WriteLine("kubesim: press Ctrl+C to stop");
+var stopped = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+await stopped.Task;
+return 0;

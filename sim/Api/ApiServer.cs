@@ -1,0 +1,296 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using TwisterLab.KubeSim.Exec;
+using TwisterLab.KubeSim.Store;
+
+namespace TwisterLab.KubeSim.Api;
+
+/// <summary>The HTTP face of the simulator: routes every request to discovery, OpenAPI or a resource handler.</summary>
+internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction)
+{
+    ObjectStore Store => registry.Store;
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        try
+        {
+            switch (faults.TakeRequestFault(http.Request.Method, http.Request.Path.Value ?? "/"))
+            {
+                case RequestFault.Drop:
+                    http.Abort();
+                    return;
+                case RequestFault.InternalError:
+                    throw ApiException.Internal("injected fault: internal error");
+                case RequestFault.TooManyRequests:
+                    http.Response.Headers["Retry-After"] = "1";
+                    throw ApiException.TooManyRequests("injected fault: too many requests, please try again later");
+            }
+            await RouteAsync(http);
+        }
+        catch (ApiException e)
+        {
+            if (!http.Response.HasStarted) await WriteJson(http, e.Code, e.ToStatus());
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (a watch closed): nothing to answer.
+        }
+    }
+
+    async Task RouteAsync(HttpContext http)
+    {
+        var path = (http.Request.Path.Value ?? "/").TrimEnd('/');
+        var accept = http.Request.Headers.Accept.ToString();
+        switch (path)
+        {
+            case "/version":
+                await WriteJson(http, 200, Discovery.Version());
+                return;
+            case "/healthz" or "/readyz" or "/livez":
+                http.Response.ContentType = "text/plain";
+                await http.Response.WriteAsync("ok");
+                return;
+            case "/api":
+                if (Discovery.WantsAggregated(accept)) await WriteJson(http, 200, Discovery.Aggregated(core: true), Discovery.AggregatedContentType);
+                else await WriteJson(http, 200, Discovery.LegacyCoreVersions(http.Request.Host.Value ?? "127.0.0.1"));
+                return;
+            case "/apis":
+                if (Discovery.WantsAggregated(accept)) await WriteJson(http, 200, Discovery.Aggregated(core: false), Discovery.AggregatedContentType);
+                else await WriteJson(http, 200, Discovery.LegacyGroups());
+                return;
+            case "/api/v1":
+                await WriteJson(http, 200, Discovery.ResourceList("", "v1"));
+                return;
+            case "/openapi/v3":
+                await WriteJson(http, 200, OpenApi.Index());
+                return;
+        }
+        if (path.StartsWith("/openapi/v3/"))
+        {
+            var doc = OpenApi.Document(path["/openapi/v3/".Length..]) ?? throw NotFound(path);
+            await WriteJson(http, 200, doc);
+            return;
+        }
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is ["apis", var g] && ResourceCatalog.Groups.Contains(g))
+        {
+            await WriteJson(http, 200, Discovery.Group(g));
+            return;
+        }
+        if (segments is ["apis", var group, "v1"] && ResourceCatalog.Groups.Contains(group))
+        {
+            await WriteJson(http, 200, Discovery.ResourceList(group, "v1"));
+            return;
+        }
+        var resource = ResourcePath.Parse(path) ?? throw NotFound(path);
+        await HandleResourceAsync(http, resource);
+    }
+
+    static ApiException NotFound(string path) => new(404, "NotFound", $"the server could not find the requested resource ({path})");
+
+    async Task HandleResourceAsync(HttpContext http, ResourcePath r)
+    {
+        var request = http.Request;
+        var query = request.Query;
+        var dryRun = query["dryRun"].Contains("All");
+        var method = request.Method;
+        var ns = r.Type.Namespaced ? r.Namespace : null;
+
+        if (r.Subresource == "exec")
+        {
+            await exec.HandleAsync(http, ns!, r.Name!);
+            return;
+        }
+
+        if (r.Name is null)
+        {
+            switch (method)
+            {
+                case "GET" when IsTrue(query["watch"]):
+                    await WatchAsync(http, r.Type, ns);
+                    return;
+                case "GET":
+                    await ListAsync(http, r.Type, ns);
+                    return;
+                case "POST":
+                    var created = registry.Create(r.Type, ns, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun);
+                    await WriteJson(http, 201, created);
+                    return;
+                case "DELETE":
+                    await DeleteCollectionAsync(http, r.Type, ns, dryRun);
+                    return;
+                default:
+                    throw ApiException.MethodNotAllowed($"{method} is not allowed on a collection");
+            }
+        }
+
+        switch (method, r.Subresource)
+        {
+            case ("GET", null or "status"):
+                await WriteObjectAsync(http, r.Type, Store.Get(r.Type, ns, r.Name) ?? throw ApiException.NotFound(r.Type, r.Name));
+                return;
+            case ("GET", "scale"):
+                await WriteJson(http, 200, ScaleSubresource.View(Store.Get(r.Type, ns, r.Name) ?? throw ApiException.NotFound(r.Type, r.Name)));
+                return;
+            case ("GET", "log"):
+                await WriteLogAsync(http, ns!, r.Name);
+                return;
+            case ("PUT" or "PATCH", "scale"):
+                var body = await ReadBodyAsync(request);
+                var scaled = registry.Scale(r.Type, ns, r.Name, method, MediaType(request.ContentType), body, dryRun);
+                await WriteJson(http, 200, ScaleSubresource.View(scaled));
+                return;
+            case ("PUT", null or "status" or "finalize"):
+                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun);
+                await WriteJson(http, 200, updated);
+                return;
+            case ("PATCH", null or "status"):
+                var patchBody = await ReadBodyAsync(request);
+                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, MediaType(request.ContentType), patchBody, query["fieldManager"].FirstOrDefault(), dryRun);
+                await WriteJson(http, wasCreated ? 201 : 200, patched);
+                return;
+            case ("DELETE", null):
+                var options = await ReadDeleteOptionsAsync(request);
+                if (query["propagationPolicy"].FirstOrDefault() is { } policy) options["propagationPolicy"] = policy;
+                if (query["gracePeriodSeconds"].FirstOrDefault() is { } grace && long.TryParse(grace, out var g)) options["gracePeriodSeconds"] = g;
+                await WriteJson(http, 200, registry.Delete(r.Type, ns, r.Name, options, dryRun));
+                return;
+            case ("POST", "eviction"):
+                await WriteJson(http, 201, eviction.Evict(ns!, r.Name, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun));
+                return;
+            default:
+                throw ApiException.MethodNotAllowed($"{method} is not supported on {r.Type.Plural}{(r.Subresource is null ? "" : "/" + r.Subresource)}");
+        }
+    }
+
+    async Task ListAsync(HttpContext http, ResourceType type, string? ns)
+    {
+        var labels = LabelSelector.Parse(http.Request.Query["labelSelector"]);
+        var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
+        var (items, version) = Store.List(type, ns);
+        var matching = items.Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
+        if (Tables.Wanted(http.Request.Headers.Accept.ToString()))
+        {
+            await WriteJson(http, 200, Tables.Render(type, matching, version), Tables.ContentType);
+            return;
+        }
+        // Items are written as stored (shared, frozen), so the list is assembled as text instead of cloning every object.
+        var sb = new StringBuilder();
+        sb.Append($"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{version}\"}},\"items\":[");
+        for (var i = 0; i < matching.Count; i++)
+        {
+            if (i > 0) sb.Append(',');
+            sb.Append(Json.Serialize(matching[i]));
+        }
+        sb.Append("]}");
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(sb.ToString());
+    }
+
+    async Task WriteObjectAsync(HttpContext http, ResourceType type, JsonObject obj)
+    {
+        if (Tables.Wanted(http.Request.Headers.Accept.ToString()))
+            await WriteJson(http, 200, Tables.Render(type, [obj], Json.Long(obj, "metadata", "resourceVersion") ?? 0), Tables.ContentType);
+        else
+            await WriteJson(http, 200, obj);
+    }
+
+    /// <summary>
+    /// A watch: one JSON event per line, flushed one by one, until timeoutSeconds, the client leaving, or the
+    /// store dropping the watch. An expired resourceVersion is reported in-stream as an ERROR event with a 410 Status.
+    /// </summary>
+    async Task WatchAsync(HttpContext http, ResourceType type, string? ns)
+    {
+        var labels = LabelSelector.Parse(http.Request.Query["labelSelector"]);
+        var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
+        var timeout = int.TryParse(http.Request.Query["timeoutSeconds"], out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        Watcher watcher;
+        try
+        {
+            watcher = Store.Watch(type, ns, o => labels.Matches(o) && fields.Matches(o), http.Request.Query["resourceVersion"]);
+        }
+        catch (ApiException e) when (e.Code == 410)
+        {
+            await http.Response.WriteAsync($"{{\"type\":\"ERROR\",\"object\":{Json.Serialize(e.ToStatus())}}}\n");
+            return;
+        }
+        using var _ = watcher;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        cts.CancelAfter(timeout);
+        await http.Response.StartAsync(cts.Token);
+        await http.Response.Body.FlushAsync(cts.Token);
+        try
+        {
+            await foreach (var line in watcher.Reader.ReadAllAsync(cts.Token))
+            {
+                await http.Response.WriteAsync(line.ToJson() + "\n", cts.Token);
+                if (watcher.Reader.Count == 0) await http.Response.Body.FlushAsync(cts.Token);
+            }
+        }
+        catch (OperationCanceledException) { /* timeoutSeconds elapsed or the client left: end the stream cleanly */ }
+        catch (System.Threading.Channels.ChannelClosedException) { }
+    }
+
+    async Task DeleteCollectionAsync(HttpContext http, ResourceType type, string? ns, bool dryRun)
+    {
+        var labels = LabelSelector.Parse(http.Request.Query["labelSelector"]);
+        var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
+        var options = await ReadDeleteOptionsAsync(http.Request);
+        var deleted = new JsonArray();
+        foreach (var obj in Store.List(type, ns).Items.Where(o => labels.Matches(o) && fields.Matches(o)))
+        {
+            try { deleted.Add(registry.Delete(type, Json.Str(obj, "metadata", "namespace"), Json.Str(obj, "metadata", "name")!, Json.Clone(options), dryRun).DeepClone()); }
+            catch (ApiException e) when (e.Code == 404) { }
+        }
+        await WriteJson(http, 200, new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.ApiVersion, ["metadata"] = new JsonObject(), ["items"] = deleted });
+    }
+
+    async Task WriteLogAsync(HttpContext http, string ns, string name)
+    {
+        var pod = Store.Get(ResourceCatalog.Pods, ns, name) ?? throw ApiException.NotFound(ResourceCatalog.Pods, name);
+        http.Response.ContentType = "text/plain";
+        var started = Json.Str(pod, "status", "startTime");
+        var text = started is null
+            ? ""
+            : $"{started} simulated container output: the simulator runs no processes, so there is no real log.\n";
+        await http.Response.WriteAsync(text);
+    }
+
+    static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
+
+    static string MediaType(string? contentType) => (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+
+    static async Task<string> ReadBodyAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+
+    /// <summary>Create and update bodies must be JSON: typed kubectl generators send protobuf, which we do not decode.</summary>
+    static async Task<string> ReadJsonBodyAsync(HttpRequest request)
+    {
+        var media = MediaType(request.ContentType);
+        if (media is not ("" or "application/json" or "application/yaml" or "text/plain"))
+            throw ApiException.UnsupportedMediaType(media);
+        return await ReadBodyAsync(request);
+    }
+
+    /// <summary>DeleteOptions may come as JSON, as protobuf (kubectl drain --disable-eviction), or not at all; protobuf is ignored.</summary>
+    static async Task<JsonObject> ReadDeleteOptionsAsync(HttpRequest request)
+    {
+        if (MediaType(request.ContentType) != "application/json") return new JsonObject();
+        var body = await ReadBodyAsync(request);
+        return string.IsNullOrWhiteSpace(body) ? new JsonObject() : Json.ParseObject(body);
+    }
+
+    internal static async Task WriteJson(HttpContext http, int code, JsonNode body, string contentType = "application/json")
+    {
+        http.Response.StatusCode = code;
+        http.Response.ContentType = contentType;
+        await http.Response.WriteAsync(Json.Serialize(body));
+    }
+}

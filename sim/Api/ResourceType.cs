@@ -1,0 +1,52 @@
+namespace TwisterLab.KubeSim.Api;
+
+/// <summary>One served resource: enough to route a URL, answer discovery and default a missing apiVersion/kind.</summary>
+internal sealed record ResourceType(
+    string Group,
+    string Version,
+    string Kind,
+    string Plural,
+    bool Namespaced,
+    string[] ShortNames,
+    string[] Subresources,
+    bool InAllCategory = false)
+{
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+    public string Singular => Kind.ToLowerInvariant();
+    public string ListKind => Kind + "List";
+
+    /// <summary>URL prefix of the group-version: /api/v1 or /apis/apps/v1.</summary>
+    public string GroupVersionPath => Group.Length == 0 ? "/api/v1" : $"/apis/{Group}/{Version}";
+
+    public static readonly string[] AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+}
+
+/// <summary>The fixed set of resources the simulator serves.</summary>
+internal static class ResourceCatalog
+{
+    public static readonly ResourceType Namespaces = new("", "v1", "Namespace", "namespaces", false, ["ns"], ["status", "finalize"]);
+    public static readonly ResourceType Nodes = new("", "v1", "Node", "nodes", false, ["no"], ["status"]);
+    public static readonly ResourceType Pods = new("", "v1", "Pod", "pods", true, ["po"], ["status", "eviction", "exec", "log"], true);
+    public static readonly ResourceType Services = new("", "v1", "Service", "services", true, ["svc"], ["status"], true);
+    public static readonly ResourceType Endpoints = new("", "v1", "Endpoints", "endpoints", true, ["ep"], []);
+    public static readonly ResourceType Secrets = new("", "v1", "Secret", "secrets", true, [], []);
+    public static readonly ResourceType ConfigMaps = new("", "v1", "ConfigMap", "configmaps", true, ["cm"], []);
+    public static readonly ResourceType Events = new("", "v1", "Event", "events", true, ["ev"], []);
+    public static readonly ResourceType PersistentVolumeClaims = new("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, ["pvc"], ["status"]);
+    public static readonly ResourceType Deployments = new("apps", "v1", "Deployment", "deployments", true, ["deploy"], ["status", "scale"], true);
+    public static readonly ResourceType ReplicaSets = new("apps", "v1", "ReplicaSet", "replicasets", true, ["rs"], ["status", "scale"], true);
+    public static readonly ResourceType DaemonSets = new("apps", "v1", "DaemonSet", "daemonsets", true, ["ds"], ["status"], true);
+    public static readonly ResourceType PodDisruptionBudgets = new("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, ["pdb"], ["status"]);
+    public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "Lease", "leases", true, [], []);
+
+    public static readonly IReadOnlyList<ResourceType> All =
+    [
+        Namespaces, Nodes, Pods, Services, Endpoints, Secrets, ConfigMaps, Events, PersistentVolumeClaims,
+        Deployments, ReplicaSets, DaemonSets, PodDisruptionBudgets, Leases,
+    ];
+
+    public static IEnumerable<string> Groups => All.Select(t => t.Group).Where(g => g.Length > 0).Distinct();
+
+    public static ResourceType? Find(string group, string version, string plural) =>
+        All.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);
+}

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using TwisterLab.KubeSim.Api;
+using TwisterLab.KubeSim.Store;
+
+namespace TwisterLab.KubeSim.Controllers;
+
+/// <summary>
+/// The scheduler and the kubelets: binds pods to schedulable Ready nodes, then walks them Pending → Running → Ready
+/// after the start delay, as the image rules say (never ready, crash loop, unpullable, late readiness), and removes
+/// terminating pods. Its clock per pod lives in memory, as a kubelet's does; status timestamps are what clients see.
+/// </summary>
+internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, SimFaults faults)
+{
+    sealed class PodClock
+    {
+        public DateTime ScheduledAt;
+        public DateTime? TerminatingSince;
+    }
+
+    readonly ConcurrentDictionary<string, PodClock> clocks = new();
+    int nextIp;
+
+    ObjectStore Store => registry.Store;
+
+    public void Sync(DateTime now)
+    {
+        var nodes = Store.List(ResourceCatalog.Nodes, null).Items;
+        var pods = Store.List(ResourceCatalog.Pods, null).Items;
+        var alive = new HashSet<string>();
+        foreach (var pod in pods)
+        {
+            var uid = Json.Str(pod, "metadata", "uid")!;
+            alive.Add(uid);
+            try
+            {
+                if (Owners.IsTerminating(pod)) Terminate(pod, uid, now);
+                else if (string.IsNullOrEmpty(Json.Str(pod, "spec", "nodeName"))) Schedule(pod, nodes, pods, now);
+                else Run(pod, uid, nodes, now);
+            }
+            catch (ApiException) { /* changed or deleted meanwhile: the next pass sees the new state */ }
+        }
+        foreach (var uid in clocks.Keys.Where(k => !alive.Contains(k)).ToList()) clocks.TryRemove(uid, out _);
+    }
+
+    /// <summary>When the next time-driven change of a pod is due, so the loop can wake up for it.</summary>
+    public TimeSpan StartDelay => options.PodStartDelay;
+
+    void Terminate(JsonObject pod, string uid, DateTime now)
+    {
+        var clock = clocks.GetOrAdd(uid, _ => new PodClock { ScheduledAt = now });
+        clock.TerminatingSince ??= now;
+        var grace = TimeSpan.FromSeconds(Json.Long(pod, "metadata", "deletionGracePeriodSeconds") ?? 0);
+        // Containers stop at once in a simulation; keep a short, bounded shutdown so watchers see the Terminating state.
+        var shutdown = grace < options.PodStartDelay ? grace : options.PodStartDelay;
+        if (now - clock.TerminatingSince >= shutdown)
+            Store.Remove(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), uid);
+    }
+
+    void Schedule(JsonObject pod, List<JsonObject> nodes, List<JsonObject> pods, DateTime now)
+    {
+        var candidates = nodes
+            .Where(n => NodeStatus.IsReady(n) && !Json.Bool(n, "spec", "unschedulable") && Tolerates(pod, n))
+            .OrderBy(n => pods.Count(p => Json.Str(p, "spec", "nodeName") == Owners.Name(n)))
+            .ThenBy(Owners.Name, StringComparer.Ordinal)
+            .ToList();
+        Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
+        {
+            var status = Json.Obj(p, "status");
+            if (candidates.Count == 0)
+            {
+                Conditions.Set(status, "PodScheduled", "False", "Unschedulable",
+                    $"0/{nodes.Count} nodes are available: {nodes.Count} node(s) were unschedulable, not ready or had untolerated taints.");
+                return p;
+            }
+            if (!string.IsNullOrEmpty(Json.Str(p, "spec", "nodeName"))) return p;
+            Json.Obj(p, "spec")["nodeName"] = Owners.Name(candidates[0]);
+            Conditions.Set(status, "PodScheduled", "True", null, null, now: now);
+            return p;
+        });
+        if (candidates.Count > 0) clocks[Json.Str(pod, "metadata", "uid")!] = new PodClock { ScheduledAt = now };
+    }
+
+    static bool Tolerates(JsonObject pod, JsonObject node)
+    {
+        var tolerations = (Json.Walk(pod, "spec", "tolerations") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        foreach (var taint in (Json.Walk(node, "spec", "taints") as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            if (Json.Str(taint, "effect") is not ("NoSchedule" or "NoExecute")) continue;
+            var tolerated = tolerations.Any(t =>
+                (Json.Str(t, "operator") == "Exists" && (Json.Str(t, "key") is null || Json.Str(t, "key") == Json.Str(taint, "key"))) ||
+                (Json.Str(t, "key") == Json.Str(taint, "key") && (Json.Str(t, "value") ?? "") == (Json.Str(taint, "value") ?? "")));
+            if (!tolerated) return false;
+        }
+        return true;
+    }
+
+    void Run(JsonObject pod, string uid, List<JsonObject> nodes, DateTime now)
+    {
+        var clock = clocks.GetOrAdd(uid, _ => new PodClock { ScheduledAt = now });
+        var node = nodes.FirstOrDefault(n => Owners.Name(n) == Json.Str(pod, "spec", "nodeName"));
+        var nodeReady = node is not null && NodeStatus.IsReady(node);
+        var started = clock.ScheduledAt + options.PodStartDelay;
+        if (now < started && Json.Str(pod, "status", "phase") == "Pending" && Json.Walk(pod, "status", "hostIP") is not null) return;
+
+        Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
+        {
+            var status = Json.Obj(p, "status");
+            status["hostIP"] = node is null ? null : NodeStatus.InternalIp(node);
+            if (status["hostIP"] is not null) status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = status["hostIP"]!.ToString() });
+            Conditions.Set(status, "PodScheduled", "True", null, null, now: now);
+            Conditions.Set(status, "Initialized", "True", null, null, now: now);
+            var containers = (Json.Walk(p, "spec", "containers") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+            var previous = (status["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+            if (now < started)
+            {
+                status["containerStatuses"] = new JsonArray(containers.Select(c => (JsonNode)Waiting(c, "ContainerCreating", null, 0, null)).ToArray());
+                SetReadiness(status, false, containers, now);
+                return p;
+            }
+
+            var running = false;
+            var statuses = new JsonArray();
+            foreach (var c in containers)
+            {
+                var image = Json.Str(c, "image") ?? "";
+                var rule = faults.RuleFor(image);
+                var old = previous.FirstOrDefault(s => Json.Str(s, "name") == Json.Str(c, "name"));
+                var restarts = Json.Long(old, "restartCount") ?? 0;
+                var since = Json.Str(old, "state", "running", "startedAt") ?? Json.Timestamp(started);
+                switch (rule.Behavior)
+                {
+                    case ImageBehavior.Unpullable:
+                        var pullReason = now - started < options.PodStartDelay ? "ErrImagePull" : "ImagePullBackOff";
+                        statuses.Add(Waiting(c, pullReason, pullReason == "ErrImagePull"
+                            ? $"failed to pull and unpack image \"{image}\": not found"
+                            : $"Back-off pulling image \"{image}\"", 0, null));
+                        break;
+                    case ImageBehavior.CrashLoop:
+                        running = true;
+                        // A restart every start-delay period: the restart count keeps rising, as kubelet's back-off would.
+                        var expectedRestarts = 1 + (long)((now - started) / (options.PodStartDelay * 4 + TimeSpan.FromMilliseconds(200)));
+                        var lastState = new JsonObject
+                        {
+                            ["terminated"] = new JsonObject { ["exitCode"] = 1, ["reason"] = "Error", ["startedAt"] = Json.Timestamp(started), ["finishedAt"] = Json.Timestamp(started) },
+                        };
+                        statuses.Add(Waiting(c, "CrashLoopBackOff",
+                            $"back-off 10s restarting failed container={Json.Str(c, "name")} pod={Owners.Name(p)}", Math.Max(restarts, expectedRestarts), lastState));
+                        break;
+                    default:
+                        running = true;
+                        var ready = rule.Behavior == ImageBehavior.Healthy && nodeReady && now >= started + rule.ReadinessDelay;
+                        statuses.Add(new JsonObject
+                        {
+                            ["name"] = Json.Str(c, "name"),
+                            ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = since } },
+                            ["ready"] = ready,
+                            ["started"] = true,
+                            ["restartCount"] = restarts,
+                            ["image"] = image,
+                            ["imageID"] = $"docker.io/library/{image}@sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(image)))}",
+                            ["containerID"] = $"containerd://{uid.Replace("-", "")}{Json.Str(c, "name")}",
+                        });
+                        break;
+                }
+            }
+            status["containerStatuses"] = statuses;
+            status["phase"] = running ? "Running" : "Pending";
+            status["startTime"] ??= Json.Timestamp(clock.ScheduledAt);
+            if (running && status["podIP"] is null)
+            {
+                var ip = $"10.244.{Math.Max(0, nodes.IndexOf(node!))}.{Interlocked.Increment(ref nextIp) % 250 + 2}";
+                status["podIP"] = ip;
+                status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip });
+            }
+            var allReady = statuses.Count > 0 && statuses.All(s => Json.Bool(s, "ready"));
+            SetReadiness(status, allReady, containers, now);
+            return p;
+        });
+    }
+
+    static JsonObject Waiting(JsonObject container, string reason, string? message, long restarts, JsonObject? lastState)
+    {
+        var waiting = new JsonObject { ["reason"] = reason };
+        if (message is not null) waiting["message"] = message;
+        var s = new JsonObject
+        {
+            ["name"] = Json.Str(container, "name"),
+            ["state"] = new JsonObject { ["waiting"] = waiting },
+            ["ready"] = false,
+            ["started"] = false,
+            ["restartCount"] = restarts,
+            ["image"] = Json.Str(container, "image"),
+            ["imageID"] = "",
+        };
+        if (lastState is not null) s["lastState"] = lastState;
+        return s;
+    }
+
+    static void SetReadiness(JsonObject status, bool ready, List<JsonObject> containers, DateTime now)
+    {
+        var notReady = ready ? null : $"containers with unready status: [{string.Join(" ", containers.Select(c => Json.Str(c, "name")))}]";
+        Conditions.Set(status, "ContainersReady", ready ? "True" : "False", ready ? null : "ContainersNotReady", notReady, now: now);
+        Conditions.Set(status, "Ready", ready ? "True" : "False", ready ? null : "ContainersNotReady", notReady, now: now);
+    }
+}

@@ -1,0 +1,218 @@
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using TwisterLab.KubeSim.Api;
+using TwisterLab.KubeSim.Store;
+
+namespace TwisterLab.KubeSim.Exec;
+
+/// <summary>
+/// pods/exec over WebSocket (the Kubernetes channel protocols v5 and v4): binary frames of [channel][payload],
+/// 0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 resize; v5 adds [255][channel] to close a channel.
+/// The exit code travels as a Status on channel 3, after which the server closes the socket normally.
+/// </summary>
+internal sealed class ExecEndpoint(ObjectStore store, Func<IExecHandler> handler)
+{
+    const string V5 = "v5.channel.k8s.io";
+    const string V4 = "v4.channel.k8s.io";
+    const byte StdinChannel = 0, StdoutChannel = 1, StderrChannel = 2, ErrorChannel = 3, CloseSignal = 255;
+
+    public async Task HandleAsync(HttpContext http, string ns, string podName)
+    {
+        var pod = store.Get(ResourceCatalog.Pods, ns, podName) ?? throw ApiException.NotFound(ResourceCatalog.Pods, podName);
+        if (!http.WebSockets.IsWebSocketRequest)
+            throw ApiException.BadRequest("Upgrade request required: the simulator speaks the WebSocket exec protocols (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY");
+        var phase = Json.Str(pod, "status", "phase");
+        if (phase is "Succeeded" or "Failed")
+            throw ApiException.BadRequest($"cannot exec into a container in a completed pod; current phase is {phase}");
+
+        var query = http.Request.Query;
+        var containers = (Json.Walk(pod, "spec", "containers") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var containerName = query["container"].FirstOrDefault() ?? Json.Str(containers.FirstOrDefault(), "name") ?? "";
+        var container = containers.FirstOrDefault(c => Json.Str(c, "name") == containerName)
+            ?? throw ApiException.BadRequest($"container {containerName} is not valid for pod {podName}");
+        var running = (Json.Walk(pod, "status", "containerStatuses") as JsonArray)?.OfType<JsonObject>()
+            .Any(s => Json.Str(s, "name") == containerName && Json.Walk(s, "state", "running") is not null) ?? false;
+        if (!running)
+            throw ApiException.BadRequest($"unable to upgrade connection: container not found (\"{containerName}\")");
+
+        var offered = http.WebSockets.WebSocketRequestedProtocols;
+        var protocol = offered.Contains(V5) ? V5 : offered.Contains(V4) ? V4 : null;
+        if (protocol is null)
+            throw ApiException.BadRequest($"none of the offered subprotocols ({string.Join(", ", offered)}) is supported; use {V5} or {V4}");
+
+        var request = new ExecRequest(
+            ns, podName, containerName, Json.Str(container, "image") ?? "",
+            query["command"].Where(c => c is not null).Select(c => c!).ToList(),
+            EnvironmentOf(pod, container),
+            IsTrue(query["tty"]),
+            IsTrue(query["stdin"]));
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
+        await RunSessionAsync(socket, protocol, request, http.RequestAborted);
+    }
+
+    async Task RunSessionAsync(WebSocket socket, string protocol, ExecRequest request, CancellationToken aborted)
+    {
+        var sendLock = new SemaphoreSlim(1, 1);
+        var stdin = new Pipe();
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var receiving = ReceiveAsync(socket, stdin.Writer, protocol == V5, session.Token);
+
+        int exitCode;
+        string? failure = null;
+        try
+        {
+            // kubelet sends an empty first stdout frame; clients tolerate it and it proves the stream is open.
+            await SendAsync(socket, sendLock, StdoutChannel, ReadOnlyMemory<byte>.Empty, session.Token);
+            await using var stdout = new ChannelStream(socket, sendLock, StdoutChannel);
+            await using var stderr = new ChannelStream(socket, sendLock, StderrChannel);
+            exitCode = await handler().ExecAsync(request, stdin.Reader.AsStream(), stdout, stderr, session.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            exitCode = -1;
+            failure = e.Message;
+        }
+
+        var status = exitCode == 0 && failure is null
+            ? new JsonObject { ["metadata"] = new JsonObject(), ["status"] = "Success" }
+            : failure is not null
+                ? new JsonObject { ["metadata"] = new JsonObject(), ["status"] = "Failure", ["message"] = failure, ["reason"] = "InternalError", ["code"] = 500 }
+                : new JsonObject
+                {
+                    ["metadata"] = new JsonObject(),
+                    ["status"] = "Failure",
+                    ["message"] = $"command terminated with non-zero exit code: error executing command [{string.Join(" ", request.Command)}], exit code {exitCode}",
+                    ["reason"] = "NonZeroExitCode",
+                    ["details"] = new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ExitCode", ["message"] = exitCode.ToString() }) },
+                };
+        try
+        {
+            await SendAsync(socket, sendLock, ErrorChannel, Encoding.UTF8.GetBytes(Json.Serialize(status)), session.Token);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", session.Token);
+            // Give the client a moment to answer the close handshake, then let go.
+            await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(2), session.Token));
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
+        finally
+        {
+            session.Cancel();
+            stdin.Writer.Complete();
+        }
+    }
+
+    static async Task ReceiveAsync(WebSocket socket, PipeWriter stdin, bool canCloseStdin, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (socket.State == WebSocketState.Open || socket.State == WebSocketState.CloseSent)
+            {
+                using var message = new MemoryStream();
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer, ct);
+                    message.Write(buffer, 0, result.Count);
+                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+                if (result.MessageType == WebSocketMessageType.Close) break;
+                var frame = message.ToArray();
+                if (frame.Length == 0) continue;
+                if (frame[0] == StdinChannel && frame.Length > 1) await stdin.WriteAsync(frame.AsMemory(1), ct);
+                else if (frame[0] == CloseSignal && canCloseStdin && frame.Length > 1 && frame[1] == StdinChannel) await stdin.CompleteAsync();
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or InvalidOperationException) { }
+        finally
+        {
+            await stdin.CompleteAsync();
+        }
+    }
+
+    static async Task SendAsync(WebSocket socket, SemaphoreSlim sendLock, byte channel, ReadOnlyMemory<byte> payload, CancellationToken ct)
+    {
+        var frame = new byte[payload.Length + 1];
+        frame[0] = channel;
+        payload.CopyTo(frame.AsMemory(1));
+        await sendLock.WaitAsync(ct);
+        try { await socket.SendAsync(frame, WebSocketMessageType.Binary, true, ct); }
+        finally { sendLock.Release(); }
+    }
+
+    /// <summary>A write-only stream that turns every write into one frame on its channel.</summary>
+    sealed class ChannelStream(WebSocket socket, SemaphoreSlim sendLock, byte channel) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
+        {
+            if (buffer.Length > 0) await SendAsync(socket, sendLock, channel, buffer, ct);
+        }
+    }
+
+    /// <summary>The container environment as the kubelet would build it: envFrom first, then env, references resolved.</summary>
+    Dictionary<string, string> EnvironmentOf(JsonObject pod, JsonObject container)
+    {
+        var ns = Json.Str(pod, "metadata", "namespace");
+        var env = new Dictionary<string, string>();
+        if (container["envFrom"] is JsonArray envFrom)
+            foreach (var source in envFrom.OfType<JsonObject>())
+            {
+                var prefix = Json.Str(source, "prefix") ?? "";
+                if (Json.Str(source, "secretRef", "name") is { } secret)
+                    foreach (var (k, v) in DataOf(ResourceCatalog.Secrets, ns, secret)) env[prefix + k] = v;
+                if (Json.Str(source, "configMapRef", "name") is { } configMap)
+                    foreach (var (k, v) in DataOf(ResourceCatalog.ConfigMaps, ns, configMap)) env[prefix + k] = v;
+            }
+        if (container["env"] is JsonArray list)
+            foreach (var item in list.OfType<JsonObject>())
+            {
+                var name = Json.Str(item, "name");
+                if (name is null) continue;
+                var value = Json.Str(item, "value")
+                    ?? (Json.Walk(item, "valueFrom", "secretKeyRef") is JsonObject s ? DataOf(ResourceCatalog.Secrets, ns, Json.Str(s, "name") ?? "").GetValueOrDefault(Json.Str(s, "key") ?? "") : null)
+                    ?? (Json.Walk(item, "valueFrom", "configMapKeyRef") is JsonObject c ? DataOf(ResourceCatalog.ConfigMaps, ns, Json.Str(c, "name") ?? "").GetValueOrDefault(Json.Str(c, "key") ?? "") : null)
+                    ?? (Json.Str(item, "valueFrom", "fieldRef", "fieldPath") is { } path ? FieldOf(pod, path) : null);
+                if (value is not null) env[name] = value;
+            }
+        return env;
+    }
+
+    Dictionary<string, string> DataOf(ResourceType type, string? ns, string name)
+    {
+        var obj = store.Get(type, ns, name);
+        var data = LabelSelector.StringMap(obj?["data"]);
+        if (type == ResourceCatalog.Secrets)
+            foreach (var key in data.Keys.ToList())
+            {
+                try { data[key] = Encoding.UTF8.GetString(Convert.FromBase64String(data[key])); }
+                catch (FormatException) { }
+            }
+        return data;
+    }
+
+    static string? FieldOf(JsonObject pod, string path) => path switch
+    {
+        "metadata.name" => Json.Str(pod, "metadata", "name"),
+        "metadata.namespace" => Json.Str(pod, "metadata", "namespace"),
+        "spec.nodeName" => Json.Str(pod, "spec", "nodeName"),
+        "status.podIP" => Json.Str(pod, "status", "podIP"),
+        "status.hostIP" => Json.Str(pod, "status", "hostIP"),
+        _ => null,
+    };
+
+    static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.ComponentModel;
+
+namespace TwisterLab.KubeSim;
+
+/// <summary>
+/// Runs the exec'd argv as a local process with the pod's environment plus per-image overrides, so that
+/// <c>pg_dump</c> "inside" a <c>postgres:*</c> pod reaches a throwaway local PostgreSQL when the overrides say
+/// PGHOST/PGPORT/PGUSER/PGPASSWORD. The process runs on this machine: there is no container isolation.
+/// </summary>
+public sealed class LocalProcessExecHandler : IExecHandler
+{
+    readonly List<(string ImagePattern, IReadOnlyDictionary<string, string> Environment)> overrides = [];
+    readonly object gate = new();
+
+    /// <summary>Extra environment for containers whose image matches the glob; later registrations win.</summary>
+    public LocalProcessExecHandler WithImageEnvironment(string imagePattern, IReadOnlyDictionary<string, string> environment)
+    {
+        lock (gate) overrides.Add((imagePattern, environment));
+        return this;
+    }
+
+    public async Task<int> ExecAsync(ExecRequest request, Stream stdin, Stream stdout, Stream stderr, CancellationToken ct)
+    {
+        if (request.Command.Count == 0)
+        {
+            await WriteAsync(stderr, "no command given\n", ct);
+            return 126;
+        }
+        var start = new ProcessStartInfo(request.Command[0])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in request.Command.Skip(1)) start.ArgumentList.Add(arg);
+        foreach (var (k, v) in request.Environment) start.Environment[k] = v;
+        lock (gate)
+            foreach (var (pattern, env) in overrides.Where(o => Glob.IsMatch(o.ImagePattern, request.Image)))
+                foreach (var (k, v) in env) start.Environment[k] = v;
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new Win32Exception("the process did not start");
+        }
+        catch (Win32Exception e)
+        {
+            // What runc reports when the executable is missing in the container.
+            await WriteAsync(stderr, $"OCI runtime exec failed: exec failed: unable to start container process: exec: \"{request.Command[0]}\": {e.Message}\n", ct);
+            return 127;
+        }
+        using (process)
+        {
+            // stdin is pumped in the background and never awaited: with the v4 protocol it never ends.
+            _ = PumpStdinAsync(stdin, process, request.Stdin, ct);
+            var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, ct);
+            var copyErr = process.StandardError.BaseStream.CopyToAsync(stderr, ct);
+            try
+            {
+                await process.WaitForExitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                throw;
+            }
+            await Task.WhenAll(copyOut, copyErr);
+            return process.ExitCode;
+        }
+    }
+
+    static async Task PumpStdinAsync(Stream stdin, Process process, bool wanted, CancellationToken ct)
+    {
+        try
+        {
+            if (wanted) await stdin.CopyToAsync(process.StandardInput.BaseStream, ct);
+            process.StandardInput.Close();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The process exited or the session ended first.
+        }
+    }
+
+    static Task WriteAsync(Stream s, string text, CancellationToken ct) =>
+        s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct).AsTask();
+}

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TwisterLab.KubeSim.Api;
+using TwisterLab.KubeSim.Controllers;
+using TwisterLab.KubeSim.Exec;
+using TwisterLab.KubeSim.Store;
+
+namespace TwisterLab.KubeSim;
+
+/// <summary>
+/// An embedded Kubernetes API server with the deployment, replica set, daemon set, endpoints, disruption and
+/// garbage-collection controllers and a simulated kubelet, on plain HTTP at 127.0.0.1. The real kubectl and
+/// KubernetesClient talk to it through <see cref="KubeconfigPath"/> or <see cref="ClientConfiguration"/>.
+/// </summary>
+public sealed class SimulatedCluster : IAsyncDisposable
+{
+    public const string ContextName = "twisterlab-sim";
+
+    readonly WebApplication app;
+    readonly ControllerLoop controllers;
+    readonly string? ownedKubeconfigFolder;
+
+    SimulatedCluster(WebApplication app, ControllerLoop controllers, ObjectStore store, SimFaults faults, Uri baseUri, string kubeconfigPath, string? ownedFolder)
+    {
+        this.app = app;
+        this.controllers = controllers;
+        Store = store;
+        Faults = faults;
+        BaseUri = baseUri;
+        KubeconfigPath = kubeconfigPath;
+        ownedKubeconfigFolder = ownedFolder;
+    }
+
+    /// <summary>http://127.0.0.1:port/</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>A kubeconfig file whose current context is "twisterlab-sim" (namespace default).</summary>
+    public string KubeconfigPath { get; }
+
+    /// <summary>Fault injection: image rules, failing requests, dropped watches, NotReady nodes.</summary>
+    public SimFaults Faults { get; }
+
+    /// <summary>KubernetesClient configuration for this cluster: <c>new Kubernetes(cluster.ClientConfiguration)</c>.</summary>
+    public KubernetesClientConfiguration ClientConfiguration =>
+        KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath, ContextName);
+
+    /// <summary>The kubeconfig as an object, for <c>KubernetesClientConfiguration.BuildConfigFromConfigObject</c>.</summary>
+    public k8s.KubeConfigModels.K8SConfiguration Kubeconfig => KubernetesClientConfiguration.LoadKubeConfig(KubeconfigPath);
+
+    internal ObjectStore Store { get; }
+
+    /// <summary>Number of watch streams open right now (useful to check that clients close theirs).</summary>
+    public int OpenWatches => Store.WatcherCount;
+
+    public static async Task<SimulatedCluster> StartAsync(SimulatorOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new SimulatorOptions();
+        var store = new ObjectStore();
+        var registry = new Registry(store);
+        var faults = new SimFaults(options.ImageRules);
+        faults.Attach(store);
+        Bootstrap(registry, options);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, options.Port);
+            k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+        });
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        var server = new ApiServer(registry, faults, new ExecEndpoint(store, () => options.ExecHandler), new Eviction(registry));
+        app.Run(server.HandleAsync);
+        await app.StartAsync(ct);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var baseUri = new Uri(address.Replace("[::1]", "127.0.0.1").TrimEnd('/') + "/");
+        string? ownedFolder = null;
+        var kubeconfigPath = options.KubeconfigPath;
+        if (kubeconfigPath is null)
+        {
+            ownedFolder = Directory.CreateTempSubdirectory("kubesim-").FullName;
+            kubeconfigPath = Path.Combine(ownedFolder, "kubeconfig");
+        }
+        WriteKubeconfig(kubeconfigPath, baseUri);
+
+        var pods = new PodLifecycle(registry, options, faults);
+        var loop = new ControllerLoop(store, options.ControllerInterval,
+            pods.Sync,
+            new ReplicaSetController(registry).Sync,
+            new DeploymentController(registry).Sync,
+            new DaemonSetController(registry).Sync,
+            new EndpointsController(registry).Sync,
+            new DisruptionController(registry).Sync,
+            new GarbageCollector(registry).Sync);
+        return new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder);
+    }
+
+    static void Bootstrap(Registry registry, SimulatorOptions options)
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" }.Concat(options.Namespaces).Distinct())
+            registry.Create(ResourceCatalog.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } });
+        for (var i = 0; i < options.Nodes.Count; i++)
+            registry.Store.Create(ResourceCatalog.Nodes, NodeStatus.Create(options.Nodes[i], i));
+        registry.Create(ResourceCatalog.Services, "default", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" } },
+            ["spec"] = new JsonObject
+            {
+                ["clusterIP"] = "10.96.0.1",
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["targetPort"] = 6443 }),
+            },
+        });
+    }
+
+    /// <summary>Writes a kubeconfig for this server: plain HTTP on loopback, a dummy token, context twisterlab-sim.</summary>
+    public static void WriteKubeconfig(string path, Uri server)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var text = $$"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: {{ContextName}}
+              cluster:
+                server: {{server.ToString().TrimEnd('/')}}
+            users:
+            - name: {{ContextName}}
+              user:
+                token: twisterlab-sim-token
+            contexts:
+            - name: {{ContextName}}
+              context:
+                cluster: {{ContextName}}
+                user: {{ContextName}}
+                namespace: default
+            current-context: {{ContextName}}
+            preferences: {}
+
+            """;
+        File.WriteAllText(path, text);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await controllers.DisposeAsync();
+        Store.DropAllWatches();
+        await app.StopAsync(TimeSpan.FromSeconds(2) is var t ? new CancellationTokenSource(t).Token : default);
+        await app.DisposeAsync();
+        if (ownedKubeconfigFolder is not null)
+        {
+            try { Directory.Delete(ownedKubeconfigFolder, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace TwisterLab.KubeSim.Tests;
+
+/// <summary>The real kubectl binary against one simulated cluster, with its own discovery cache folder.</summary>
+public sealed class Kubectl(SimulatedCluster cluster)
+{
+    readonly string cacheDir = Directory.CreateTempSubdirectory("kubesim-kubectl-cache-").FullName;
+
+    public sealed record Result(int ExitCode, string StdOut, string StdErr)
+    {
+        public string Output => StdOut + StdErr;
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
+    }
+
+    public async Task<Result> RunAsync(string arguments, string? stdin = null, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo("kubectl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("--kubeconfig");
+        start.ArgumentList.Add(cluster.KubeconfigPath);
+        start.ArgumentList.Add("--cache-dir");
+        start.ArgumentList.Add(cacheDir);
+        foreach (var arg in SplitArguments(arguments)) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kubectl {arguments} did not finish; output so far: {await stdout}{await stderr}");
+        }
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs kubectl and fails the test, showing the output, when it exits non-zero.</summary>
+    public async Task<string> SucceedAsync(string arguments, string? stdin = null)
+    {
+        var result = await RunAsync(arguments, stdin);
+        Assert.True(result.ExitCode == 0, $"kubectl {arguments}\n{result}");
+        return result.StdOut;
+    }
+
+    /// <summary>Splits on spaces, keeping single-quoted parts (JSON patches) together.</summary>
+    static IEnumerable<string> SplitArguments(string text)
+    {
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        var any = false;
+        foreach (var c in text)
+        {
+            if (c == '\'') { quoted = !quoted; any = true; continue; }
+            if (c == ' ' && !quoted)
+            {
+                if (any) yield return current.ToString();
+                current.Clear();
+                any = false;
+                continue;
+            }
+            current.Append(c);
+            any = true;
+        }
+        if (any) yield return current.ToString();
+    }
+}
