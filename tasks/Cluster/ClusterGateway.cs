@@ -1,0 +1,82 @@
+using k8s;
+
+namespace TwisterLab.Cake.Cluster;
+
+/// <summary>
+/// The one door to a Kubernetes cluster. Each focused gateway's actions can describe themselves as the kubectl
+/// command an operator would type (Describe…/Command…), and each mutating action returns what its undo needs.
+/// </summary>
+public sealed class ClusterGateway : IDisposable
+{
+    /// <summary>The field manager of every write (server-side apply and patches).</summary>
+    public const string FieldManager = "twisterlab-cake";
+
+    private readonly Kubernetes? _owned;
+    private readonly RetryOptions _retry;
+    private readonly string? _context;
+
+    public ClusterGateway(IKubernetes client, string @namespace, RetryOptions? retry = null, string? context = null, RequestCounter? counter = null)
+    {
+        Client = client;
+        Namespace = @namespace;
+        Requests = counter;
+        _retry = retry ?? RetryOptions.Default;
+        _context = context;
+        var scope = new ClusterScope(client, new ApiCaller(retry ?? RetryOptions.Default), new Kubectl(context, @namespace), @namespace);
+        Scope = scope;
+        Deployments = new Deployments(scope);
+        Services = new Services(scope);
+        Secrets = new Secrets(scope);
+        Nodes = new Nodes(scope);
+        Pods = new Pods(scope, Deployments);
+        Manifests = new Manifests(scope);
+        Volumes = new Volumes(scope);
+    }
+
+    private ClusterGateway(Kubernetes client, string @namespace, RetryOptions retry, string? context, RequestCounter counter)
+        : this((IKubernetes)client, @namespace, retry, context, counter) => _owned = client;
+
+    /// <summary>Connects as <paramref name="connection"/> says (kubeconfig, context, namespace, in-cluster).</summary>
+    public static ClusterGateway Connect(ClusterConnection connection) =>
+        Connect(ClusterClientFactory.Configure(connection), connection);
+
+    /// <summary>Connects with a ready configuration (e.g. the embedded simulator's); the connection gives namespace and retry.</summary>
+    public static ClusterGateway Connect(KubernetesClientConfiguration configuration, ClusterConnection connection)
+    {
+        var counter = new RequestCounter();
+        var @namespace = connection.Namespace ?? configuration.Namespace ?? "default";
+        return new ClusterGateway(ClusterClientFactory.CreateClient(configuration, counter), @namespace, connection.Retry, connection.Context, counter);
+    }
+
+    public IKubernetes Client { get; }
+
+    public string Namespace { get; }
+
+    /// <summary>Counts requests when this gateway built its own client (null otherwise).</summary>
+    public RequestCounter? Requests { get; }
+
+    internal ClusterScope Scope { get; }
+
+    public Deployments Deployments { get; }
+
+    public Services Services { get; }
+
+    public Secrets Secrets { get; }
+
+    public Nodes Nodes { get; }
+
+    public Pods Pods { get; }
+
+    public Manifests Manifests { get; }
+
+    public Volumes Volumes { get; }
+
+    /// <summary>The run lock of this namespace (a Lease), held by <paramref name="holder"/>.</summary>
+    public RunLock RunLock(string holder, TimeSpan? duration = null) => new(Scope, holder, duration ?? TimeSpan.FromSeconds(60));
+
+    /// <summary>The same cluster, another namespace.</summary>
+    public ClusterGateway InNamespace(string @namespace) =>
+        new(Client, @namespace, _retry, _context, Requests);
+
+    public void Dispose() => _owned?.Dispose();
+}

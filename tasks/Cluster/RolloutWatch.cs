@@ -1,0 +1,184 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
+
+namespace TwisterLab.Cake.Cluster;
+
+/// <summary>
+/// One rollout-status wait: a watch on the deployment (by name, as kubectl) and one on its pods, merged into one
+/// stream of updates, judged on every event. Nothing sleeps or polls; the wait returns on the event that completes it.
+/// </summary>
+internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, string name, RolloutWaitOptions options)
+{
+    private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
+    private V1Deployment? _deployment;
+    private (long Revision, string? Hash)? _newReplicaSet;
+
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        var token = timeout.Token;
+        var initial = await deployments.GetAsync(name, token);
+        var selector = Selectors.ToQuery(initial.Spec.Selector);
+
+        var updates = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var pumps = new[]
+        {
+            PumpAsync(scope.WatchDeployments(name, token), updates.Writer, token),
+            PumpAsync(scope.WatchPods(selector, null, allNamespaces: false, token), updates.Writer, token),
+        };
+
+        string? lastLine = null;
+        try
+        {
+            await foreach (var update in updates.Reader.ReadAllAsync(token))
+            {
+                switch (update)
+                {
+                    case ExceptionDispatchInfo failure:
+                        failure.Throw();
+                        break;
+                    case WatchUpdate<V1Deployment> change:
+                        if (change.IsSnapshot ? change.Snapshot!.Count == 0 : change.Type == WatchEventType.Deleted)
+                        {
+                            throw new RolloutFailedException($"deployment \"{name}\" was deleted while waiting for its rollout (namespace {scope.Namespace}).", RolloutFailure.Deleted, []);
+                        }
+
+                        _deployment = change.IsSnapshot ? change.Snapshot![0] : change.Object!;
+                        var progress = RolloutRules.Evaluate(_deployment, options.Revision);
+                        switch (progress.State)
+                        {
+                            case RolloutState.Complete:
+                                return progress.Message;
+                            case RolloutState.Failed:
+                                var failure = options.Revision is > 0 && progress.Message.StartsWith("desired revision", StringComparison.Ordinal)
+                                    ? RolloutFailure.RevisionMismatch
+                                    : RolloutFailure.ProgressDeadlineExceeded;
+                                throw new RolloutFailedException($"{progress.Message} (namespace {scope.Namespace}).", failure, await FailingPodsAsync(cancellationToken));
+                        }
+
+                        if (progress.Message != lastLine)
+                        {
+                            lastLine = progress.Message;
+                            options.Progress?.Invoke(progress.Message);
+                        }
+
+                        await CheckPodsAsync(token);
+                        break;
+                    case WatchUpdate<V1Pod> change:
+                        if (change.IsSnapshot)
+                        {
+                            _pods.Clear();
+                            foreach (var pod in change.Snapshot!)
+                            {
+                                _pods[pod.Metadata.Name] = pod;
+                            }
+                        }
+                        else if (change.Type == WatchEventType.Deleted)
+                        {
+                            _pods.Remove(change.Object!.Metadata.Name);
+                        }
+                        else
+                        {
+                            _pods[change.Object!.Metadata.Name] = change.Object;
+                        }
+
+                        await CheckPodsAsync(token);
+                        break;
+                }
+            }
+
+            throw new InvalidOperationException("the watch ended without an outcome");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RolloutFailedException(
+                $"timed out waiting for the condition: deployment \"{name}\" did not finish rolling out within {options.Timeout.TotalSeconds:0.#}s (namespace {scope.Namespace}; last state: {lastLine ?? "unknown"}).",
+                RolloutFailure.TimedOut,
+                await FailingPodsAsync(cancellationToken));
+        }
+        finally
+        {
+            await timeout.CancelAsync();
+            await Task.WhenAll(pumps);
+        }
+    }
+
+    // A new pod (of the replica set of the current revision) that cannot pull its image or crash-loops fails at once.
+    private async Task CheckPodsAsync(CancellationToken cancellationToken)
+    {
+        var suspects = _pods.Values
+            .Select(pod => (Pod: pod, Problem: RolloutRules.FatalProblem(pod, options.CrashLoopRestarts)))
+            .Where(entry => entry.Problem is not null)
+            .ToList();
+        if (suspects.Count == 0 || _deployment is null)
+        {
+            return;
+        }
+
+        var hash = await NewReplicaSetHashAsync(cancellationToken);
+        var failing = suspects.Where(entry => hash is null || entry.Pod.Metadata.Labels.Get(Deployments.PodTemplateHashLabel) == hash).ToList();
+        if (failing.Count > 0)
+        {
+            throw new RolloutFailedException(
+                $"deployment \"{name}\" rollout failed: {failing.Count} new pod(s) will not become ready (namespace {scope.Namespace}).",
+                RolloutFailure.PodFailing,
+                failing.Select(entry => new PodProblem(entry.Pod.Metadata.Name, entry.Problem!)).ToList());
+        }
+    }
+
+    private async Task<string?> NewReplicaSetHashAsync(CancellationToken cancellationToken)
+    {
+        var revision = _deployment is null ? 0 : RolloutRules.Revision(_deployment) ?? 0;
+        if (_newReplicaSet?.Revision != revision && _deployment is not null)
+        {
+            var owned = await deployments.OwnedReplicaSetsAsync(_deployment, cancellationToken);
+            var newest = owned.FirstOrDefault(rs => RolloutRules.Revision(rs) == revision);
+            _newReplicaSet = (revision, newest?.Metadata.Labels.Get(Deployments.PodTemplateHashLabel));
+        }
+
+        return _newReplicaSet?.Hash;
+    }
+
+    private async Task<IReadOnlyList<PodProblem>> FailingPodsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(TimeSpan.FromSeconds(10));
+            var hash = await NewReplicaSetHashAsync(limit.Token);
+            return _pods.Values
+                .Where(pod => hash is null || pod.Metadata.Labels.Get(Deployments.PodTemplateHashLabel) == hash)
+                .Select(pod => (pod.Metadata.Name, Reason: RolloutRules.NotReadyReason(pod)))
+                .Where(entry => entry.Reason is not null)
+                .OrderBy(entry => entry.Name, StringComparer.Ordinal)
+                .Select(entry => new PodProblem(entry.Name, entry.Reason!))
+                .ToList();
+        }
+        catch (Exception exception) when (exception is ClusterException or OperationCanceledException)
+        {
+            return _pods.Values.Where(pod => !RolloutRules.IsReady(pod))
+                .Select(pod => new PodProblem(pod.Metadata.Name, RolloutRules.NotReadyReason(pod) ?? "not ready")).ToList();
+        }
+    }
+
+    internal static async Task PumpAsync<T>(IAsyncEnumerable<WatchUpdate<T>> source, ChannelWriter<object> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var update in source.WithCancellation(cancellationToken))
+            {
+                await writer.WriteAsync(update, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            writer.TryWrite(ExceptionDispatchInfo.Capture(exception));
+        }
+    }
+}

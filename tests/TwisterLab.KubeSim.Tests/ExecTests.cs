@@ -1,0 +1,85 @@
+using System.Text;
+using k8s;
+
+namespace TwisterLab.KubeSim.Tests;
+
+public sealed class ExecTests : ClusterTest
+{
+    [Fact]
+    public async Task KubectlExec_RunsTheCommandWithThePodEnvironment_AndPropagatesExitCodes()
+    {
+        await DeployTwisterLabAsync();
+        var pod = (await PodsAsync()).First().Metadata.Name;
+
+        Assert.Equal("hello\n", await Kubectl.SucceedAsync($"-n {Ns} exec {pod} -- echo hello"));
+        var env = await Kubectl.SucceedAsync($"-n {Ns} exec {pod} -c twisterlab-api -- sh -c 'echo $DATABASE_URL $LOG_LEVEL'");
+        Assert.Equal("postgresql://twisterlab:s3cret@postgres:5432/twisterlab info\n", env);
+
+        var failed = await Kubectl.RunAsync($"-n {Ns} exec {pod} -- sh -c 'echo oops >&2; exit 3'");
+        Assert.Equal(3, failed.ExitCode);
+        Assert.Contains("oops", failed.StdErr);
+        Assert.Contains("command terminated with exit code 3", failed.StdErr);
+
+        var piped = await Kubectl.SucceedAsync($"-n {Ns} exec -i {pod} -- wc -c", stdin: "twelve bytes");
+        Assert.Equal("12", piped.Trim());
+    }
+
+    [Fact]
+    public async Task ClientExec_ReturnsStdoutAndExitCode_ThroughTheV4Protocol()
+    {
+        await DeployTwisterLabAsync();
+        var pod = (await PodsAsync()).First().Metadata.Name;
+        var output = new StringBuilder();
+        var code = await Client.NamespacedPodExecAsync(pod, Ns, "twisterlab-api", ["sh", "-c", "echo from-client; exit 0"], false,
+            async (stdin, stdout, stderr) =>
+            {
+                using var reader = new StreamReader(stdout);
+                output.Append(await reader.ReadToEndAsync());
+            }, CancellationToken.None);
+        Assert.Equal(0, code);
+        Assert.Equal("from-client\n", output.ToString());
+
+        var failing = await Client.NamespacedPodExecAsync(pod, Ns, "twisterlab-api", ["sh", "-c", "exit 7"], false,
+            (_, _, _) => Task.CompletedTask, CancellationToken.None);
+        Assert.Equal(7, failing);
+    }
+
+    [Fact]
+    public async Task CustomHandler_ReceivesTheRequest_AndItsOutputStreamsBack()
+    {
+        await DeployTwisterLabAsync();
+        var recorder = new RecordingHandler();
+        var cluster = await SimulatedCluster.StartAsync(new SimulatorOptions
+        {
+            PodStartDelay = TimeSpan.FromMilliseconds(50),
+            ControllerInterval = TimeSpan.FromMilliseconds(50),
+            ExecHandler = recorder,
+        });
+        await using var _ = cluster;
+        var kubectl = new Kubectl(cluster);
+        await kubectl.SucceedAsync($"apply -f {ManifestPath}");
+        await kubectl.SucceedAsync($"-n {Ns} rollout status deployment/postgres --timeout=30s");
+        using var client = new Kubernetes(cluster.ClientConfiguration);
+        var pod = (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=postgres")).Items.First(p => p.Metadata.DeletionTimestamp is null);
+
+        var dump = await kubectl.SucceedAsync($"-n {Ns} exec {pod.Metadata.Name} -- pg_dump -Fc twisterlab");
+        Assert.Equal("dump of twisterlab\n", dump);
+        var request = recorder.Requests.Single();
+        Assert.Equal("postgres:15", request.Image);
+        Assert.Equal(["pg_dump", "-Fc", "twisterlab"], request.Command);
+        Assert.Equal("twisterlab", request.Environment["POSTGRES_DB"]);
+        Assert.Equal(pod.Metadata.Name, request.Pod);
+    }
+
+    sealed class RecordingHandler : IExecHandler
+    {
+        public List<ExecRequest> Requests { get; } = [];
+
+        public async Task<int> ExecAsync(ExecRequest request, Stream stdin, Stream stdout, Stream stderr, CancellationToken ct)
+        {
+            lock (Requests) Requests.Add(request);
+            await stdout.WriteAsync(Encoding.UTF8.GetBytes($"dump of {request.Command[^1]}\n"), ct);
+            return 0;
+        }
+    }
+}
