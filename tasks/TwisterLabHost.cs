@@ -22,6 +22,13 @@ public static class TwisterLabHost
                 services.AddSingleton<SecretRedactor>();
                 services.AddSingleton<IRunOutcome>(provider => provider.GetRequiredService<DeployContext>());
                 services.AddSingleton<CompensationRunner>();
+                services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().Cluster);
+                services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().SecretStash);
+                foreach (var handler in typeof(ICompensationHandler).Assembly.GetTypes()
+                             .Where(type => type is { IsClass: true, IsAbstract: false } && typeof(ICompensationHandler).IsAssignableFrom(type)))
+                {
+                    services.AddCompensationHandler(handler);
+                }
                 var plainLog = services.Single(descriptor => descriptor.ServiceType == typeof(ICakeLog));
                 services.Replace(ServiceDescriptor.Singleton<ICakeLog>(provider =>
                     new RedactingLog((ICakeLog)plainLog.ImplementationFactory!(provider), provider.GetRequiredService<SecretRedactor>())));

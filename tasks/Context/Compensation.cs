@@ -9,4 +9,10 @@ public abstract record Compensation
 {
     /// <summary>The undo as an operator would type it, e.g. "kubectl rollout undo deployment/x --to-revision=3".</summary>
     public abstract string Describe();
+
+    /// <summary>
+    /// A change that cannot be undone safely by a machine (e.g. a schema migration without a downgrade). A failing run
+    /// that passed one holds instead of rolling back, and a Rollback stops there.
+    /// </summary>
+    public virtual bool Irreversible => false;
 }

@@ -30,6 +30,7 @@ public static partial class DeployArguments
     public const string ScaleDownDelay = "scale-down-delay";
     public const string Backup = "backup";
     public const string VerifyRestore = "verify-restore";
+    public const string ApiUrl = "api-url";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -57,6 +58,7 @@ public static partial class DeployArguments
         new(Canary, "Blue-green: first send this percent of traffic to green while Monitor judges it (1-99).", Check: CheckPercent),
         new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback (default: 30s).", Check: CheckDuration),
         new(Backup, "FullRollback: the backup to restore (default: the latest verified one in --backup-dir)."),
+        new(ApiUrl, "Base URL of the TwisterLab API for health, MCP and metrics checks (default from the profile)."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
 

@@ -8,7 +8,7 @@ namespace TwisterLab.Cake.Context;
 /// What every step of a run shares: validated settings, the rollback journal, the plan of a dry run, the step
 /// record for the report, the secret redactor and the cancellation raised by Ctrl+C or SIGTERM.
 /// </summary>
-public sealed class DeployContext : FrostingContext, IRunOutcome
+public sealed partial class DeployContext : FrostingContext, IRunOutcome
 {
     private readonly HostCancellation _cancellation;
     private RunJournal? _journal;
@@ -65,6 +65,12 @@ public sealed class DeployContext : FrostingContext, IRunOutcome
     public string? DegradedReason { get; private set; }
 
     public List<string> Notes { get; } = [];
+
+    /// <summary>The tasks this run executes, in order (known from Setup on).</summary>
+    public IReadOnlyList<string> TasksToRun { get; set; } = [];
+
+    /// <summary>The verified backup this run took, for the steps (and undos) that restore it.</summary>
+    public string? LastBackup { get; set; }
 
     /// <summary>The journal of this run, created on the first recorded change.</summary>
     public RunJournal? Journal => _journal;

@@ -18,6 +18,7 @@ public sealed record JournalEntry
     public required string Description { get; init; }
     public required JsonElement Data { get; init; }
     public required DateTimeOffset RecordedAt { get; init; }
+    public bool Irreversible { get; init; }
     public CompensationStatus Status { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public string? Error { get; set; }

@@ -69,6 +69,7 @@ public sealed class RunJournal
                 Description = compensation.Describe(),
                 Data = JsonSerializer.SerializeToElement(compensation, compensation.GetType(), Json),
                 RecordedAt = DateTimeOffset.UtcNow,
+                Irreversible = compensation.Irreversible,
             };
             _entries.Add(entry);
             Save();

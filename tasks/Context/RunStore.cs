@@ -15,6 +15,9 @@ public sealed class RunStore(string workingDirectory)
     public static string NewRunId(DateTimeOffset now) =>
         $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
 
+    /// <summary>The id itself, or for 'latest' the newest run that left a journal (itself when there is none).</summary>
+    public string Resolve(string runId) => runId == "latest" ? LatestWithJournal() ?? runId : runId;
+
     /// <summary>Finds the journal of a run; 'latest' is the newest run that left a journal.</summary>
     public RunJournal LoadJournal(string runId)
     {

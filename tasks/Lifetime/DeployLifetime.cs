@@ -14,6 +14,7 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
     public override void Setup(DeployContext context, ISetupContext info)
     {
         var settings = context.Settings;
+        context.TasksToRun = info.TasksToExecute.Select(task => task.Name).ToList();
         var mode = context.IsDryRun ? "plan (dry run: nothing will change)" : $"run {context.RunId}";
         context.Log.Information("{0}: {1}, environment {2}, namespace {3}", info.TargetTask.Name, mode, settings.Environment, settings.Namespace);
     }
@@ -55,6 +56,14 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         if (context.Journal is not { PendingInReverse.Count: > 0 } journal)
         {
             return IsBadInput(info.ThrownException) ? RunOutcome.Rejected : RunOutcome.Failed;
+        }
+
+        if (journal.PendingInReverse.FirstOrDefault(entry => entry.Irreversible) is { } irreversible)
+        {
+            // Undoing the image over a schema it was never written for is worse than stopping: a person decides.
+            context.Notes.Add($"Held: {context.Target} failed after an irreversible change ({irreversible.Description}); nothing was undone. " +
+                              $"Restore with --target=FullRollback --backup={context.LastBackup ?? "<backup>"}, or fix forward.");
+            return RunOutcome.Held;
         }
 
         if (context.Settings.NoRollback)

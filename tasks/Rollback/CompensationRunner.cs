@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Cake.Core.Diagnostics;
 using TwisterLab.Cake.Context;
@@ -9,9 +10,8 @@ namespace TwisterLab.Cake.Rollback;
 /// Undoes a run: applies the journal's pending compensations, last change first, each marked in the journal as
 /// soon as it is applied. A failing run's teardown and <c>--target=Rollback --run=&lt;id&gt;</c> both call this.
 /// </summary>
-public sealed class CompensationRunner(IEnumerable<ICompensationHandler> handlers, ICakeLog log, SecretRedactor redactor)
+public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, SecretRedactor redactor)
 {
-    private readonly Dictionary<string, ICompensationHandler> _handlers = handlers.ToDictionary(handler => handler.RecordType.Name);
 
     /// <summary>
     /// Returns null when everything was undone, else the first failure. It stops there: later undos may rely on
@@ -21,10 +21,16 @@ public sealed class CompensationRunner(IEnumerable<ICompensationHandler> handler
     {
         foreach (var entry in journal.PendingInReverse)
         {
+            if (entry.Irreversible)
+            {
+                log.Error("Stopping at #{0} ({1}): {2} cannot be undone automatically.", entry.Sequence, entry.Step, entry.Description);
+                return $"#{entry.Sequence} cannot be undone automatically ({entry.Description})";
+            }
+
             log.Information("Undoing #{0} ({1}): {2}", entry.Sequence, entry.Step, entry.Description);
             try
             {
-                var handler = _handlers.GetValueOrDefault(entry.Kind)
+                var handler = services.GetKeyedService<ICompensationHandler>(entry.Kind)
                     ?? throw new InvalidOperationException($"no handler knows how to undo '{entry.Kind}' (is this build older than the run?)");
                 var compensation = (Compensation)(entry.Data.Deserialize(handler.RecordType, RunJournal.Json)
                     ?? throw new InvalidDataException($"journal entry #{entry.Sequence} has no data"));

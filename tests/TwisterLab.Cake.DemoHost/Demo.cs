@@ -20,7 +20,7 @@ public static class Demo
             .AddAssembly(typeof(Demo).Assembly)
             .ConfigureServices(services =>
             {
-                services.AddSingleton<ICompensationHandler, RestoreFileHandler>();
+                services.AddCompensationHandler<RestoreFileHandler>();
                 services.AddSingleton(new ArgumentSpec(World, "Folder the demo steps change."));
                 services.AddSingleton(new ArgumentSpec(FailAt, "Step that fails."));
                 services.AddSingleton(new ArgumentSpec(FailMode, "before-record | after-record | after-change", Check: CheckMode));

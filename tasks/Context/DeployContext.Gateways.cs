@@ -1,0 +1,65 @@
+using k8s;
+using TwisterLab.Cake.Cluster;
+using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Probes;
+using TwisterLab.Cake.Rollback.Cluster;
+
+namespace TwisterLab.Cake.Context;
+
+/// <summary>The gateways a step reaches the world through, connected from the run's settings on first use.</summary>
+public sealed partial class DeployContext
+{
+    private ClusterGateway? _cluster;
+    private SecretStash? _stash;
+    private HttpProbe? _http;
+
+    /// <summary>
+    /// The cluster. In a dry run this gateway only describes (its client points nowhere and is never called), so a
+    /// plan needs no cluster at all.
+    /// </summary>
+    public ClusterGateway Cluster => _cluster ??= IsDryRun ? DescribeOnly() : Connect();
+
+    /// <summary>
+    /// Seals secret values the journal must keep (a previous DATABASE_URL). Bound to the folder of the run whose
+    /// journal is being written or undone (--run for a Rollback).
+    /// </summary>
+    public SecretStash SecretStash => _stash ??= new SecretStash(Runs.FolderOf(Settings.RunId is { } undone ? Runs.Resolve(undone) : RunId));
+
+    public HttpProbe Http => _http ??= new HttpProbe();
+
+    /// <summary>Renders kubectl command lines with this run's context and namespace, for plans of actions the gateway has no describer for.</summary>
+    public Kubectl Kubectl => new(Settings.KubeContext, Settings.Namespace);
+
+    /// <summary>The database, reached directly: <c>--database-url</c> (e.g. through <c>kubectl port-forward svc/postgres 5432</c>).</summary>
+    public PostgresTarget Database => Settings.DatabaseUrl is { } url
+        ? PostgresTarget.Parse(url)
+        : throw new BadInputException("This step needs --database-url=postgresql://user:pass@host:5432/twisterlab (for a database in the cluster, open it with: kubectl port-forward svc/postgres 5432:5432).");
+
+    public string Deployment => Settings.Profile.Deployment;
+
+    public string Container => Settings.Profile.Container;
+
+    /// <summary>The image this run deploys; Preflight has checked that --image-tag is there when a step needs it.</summary>
+    public string NewImage => Settings.Image(Settings.ImageTag ?? "<image-tag>");
+
+    /// <summary>The API's base URL: --api-url, else the profile's.</summary>
+    public string ApiUrl => (Arguments.HasArgument(DeployArguments.ApiUrl) ? Arguments.GetArgument(DeployArguments.ApiUrl) : Settings.Profile.BaseUrl).TrimEnd('/');
+
+    public string HealthUrl => Arguments.HasArgument(DeployArguments.ApiUrl) ? ApiUrl + "/health" : Settings.Profile.HealthUrl;
+
+    public string MetricsUrl => ApiUrl + "/metrics";
+
+    private ClusterGateway Connect()
+    {
+        if (Settings.ClusterKind == "kind")
+        {
+            throw new BadInputException("--cluster=kind needs a kind cluster: create one with 'kind create cluster' (Docker required) and pass --context=kind-kind.");
+        }
+
+        return ClusterGateway.Connect(new ClusterConnection(Settings.Kubeconfig, Settings.KubeContext, Settings.Namespace));
+    }
+
+    private ClusterGateway DescribeOnly() =>
+        new(new Kubernetes(new KubernetesClientConfiguration { Host = "https://plan.invalid" }), Settings.Namespace, context: Settings.KubeContext);
+}

@@ -1,0 +1,58 @@
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Metrics;
+using TwisterLab.Cake.Safety;
+
+namespace TwisterLab.Cake.Steps;
+
+/// <summary>
+/// The guide's "monitor for 5-10 minutes": samples the metrics over --monitor-window and applies the checklist and
+/// the decision matrix. A critical finding fails the step at once (so the chain rolls back); a high one ends the run
+/// "degraded" with its journal ready; a low one is noted.
+/// </summary>
+[TaskDescription("Guide: 'Monitor metrics for 5-10 minutes' — the monitoring checklist and the emergency-rollback decision matrix over --monitor-window.")]
+public sealed class MonitorHealth : DeployStep
+{
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        var source = context.Settings.PrometheusUrl is { } prometheus ? $"Prometheus {prometheus}" : context.MetricsUrl;
+        yield return $"sample {source} every {Durations.Format(context.Settings.MonitorInterval)} for {Durations.Format(context.Settings.MonitorWindow)}: " +
+                     "error rate < 1%, p95 < 500ms, p99 < 1s, agent success > 95%, DB connections stable";
+        yield return "decision matrix: error rate > 5% or latency > 5s → rollback; 1-5% → degraded; degradation < 20% → note";
+    }
+
+    public override async Task RunAsync(DeployContext context)
+    {
+        var source = Source(context);
+        var thresholds = context.Settings.Profile.Thresholds;
+        var deadline = DateTimeOffset.UtcNow + context.Settings.MonitorWindow;
+        await source.SampleAsync(context.CancellationToken);
+        Decision decision;
+        do
+        {
+            await Task.Delay(context.Settings.MonitorInterval, context.CancellationToken);
+            decision = DecisionMatrix.Decide(await source.SampleAsync(context.CancellationToken), thresholds);
+            context.Log.Information("  {0}: {1}", source.Name, decision.Summary);
+            if (decision.Action is MatrixAction.ImmediateRollback or MatrixAction.StopAndRestoreBackup)
+            {
+                throw new InvalidOperationException($"Decision matrix: {decision.Action} — {decision.Summary}");
+            }
+        }
+        while (DateTimeOffset.UtcNow < deadline);
+
+        if (decision.Action == MatrixAction.PrepareRollback)
+        {
+            context.MarkDegraded(decision.Summary);
+            context.Log.Warning("Degraded: {0}. The rollback journal is kept: --target=Rollback --run={1}.", decision.Summary, context.RunId);
+        }
+        else if (decision.Findings.Count > 0)
+        {
+            context.Notes.Add($"Monitor: {decision.Summary}");
+        }
+    }
+
+    private static IMetricsSource Source(DeployContext context) =>
+        context.Settings.PrometheusUrl is { } prometheus
+            ? new PrometheusMetricsSource(prometheus, TwisterLabMetrics.DefaultQueries(Durations.Format(context.Settings.MonitorInterval)))
+            : new ScrapeMetricsSource(context.MetricsUrl);
+}

@@ -1,0 +1,73 @@
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Safety;
+
+namespace TwisterLab.Cake.Steps;
+
+[TaskDescription("Checks before any change: required arguments, the deployment exists, and the guide's version compatibility matrix against the live versions.")]
+public sealed class Preflight(TaskCatalog catalog) : DeployStep
+{
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        var cluster = context.Cluster;
+        yield return cluster.Nodes.DescribeServerVersion();
+        yield return context.Kubectl.Namespaced("get", $"deployment/{context.Deployment}").ToString();
+        foreach (var (component, deployment, command) in VersionProbes(context))
+        {
+            yield return $"{cluster.Pods.DescribeExec(new Cluster.ExecRequest(deployment, command))}   # {component} version";
+        }
+    }
+
+    public override async Task RunAsync(DeployContext context)
+    {
+        RequireImageTagWhenNeeded(context);
+        var cluster = context.Cluster;
+        var server = await cluster.Nodes.ServerVersionAsync(context.CancellationToken);
+        var findings = new List<VersionFinding> { VersionMatrix.Check("Kubernetes", server.GitVersion) };
+        await cluster.Deployments.GetAsync(context.Deployment, context.CancellationToken);
+        foreach (var (component, deployment, command) in VersionProbes(context))
+        {
+            findings.Add(VersionMatrix.Check(component, await VersionFromPodAsync(context, deployment, command)));
+        }
+
+        context.Log.Information("Version compatibility matrix:\n{0}", VersionMatrix.Render(findings));
+        foreach (var warning in findings.Where(finding => finding.Verdict is VersionVerdict.BelowRecommended or VersionVerdict.Unknown))
+        {
+            context.Log.Warning("{0} {1}: {2}", warning.Requirement.Component, warning.Found ?? "(not found)",
+                warning.Verdict == VersionVerdict.Unknown ? "version unknown" : $"below the recommended {warning.Requirement.Recommended}");
+        }
+
+        if (findings.Where(finding => finding.Verdict == VersionVerdict.BelowMinimum).ToList() is { Count: > 0 } blocking)
+        {
+            throw new InvalidOperationException("Below the guide's minimum: " +
+                string.Join(", ", blocking.Select(finding => $"{finding.Requirement.Component} {finding.Found} < {finding.Requirement.Minimum}")) + ". Upgrade those first.");
+        }
+    }
+
+    private void RequireImageTagWhenNeeded(DeployContext context)
+    {
+        var needing = context.TasksToRun.Where(name => catalog.Find(name) is { } type && typeof(INeedImageTag).IsAssignableFrom(type)).ToList();
+        if (needing.Count > 0 && context.Settings.ImageTag is null)
+        {
+            throw new BadInputException($"{context.Target} deploys a new version ({string.Join(", ", needing)}): add --image-tag=<tag>, e.g. --image-tag=v2.0.");
+        }
+    }
+
+    /// <summary>How each component tells its version, from inside its own pod (the way the guide reaches them).</summary>
+    private static IEnumerable<(string Component, string Deployment, IReadOnlyList<string> Command)> VersionProbes(DeployContext context)
+    {
+        var profile = context.Settings.Profile;
+        yield return ("PostgreSQL", profile.PostgresDeployment, ["psql", "-tAc", "show server_version"]);
+        yield return ("Redis", profile.RedisDeployment, ["redis-cli", "INFO", "server"]);
+        yield return ("Python", profile.Deployment, ["python", "--version"]);
+    }
+
+    private static async Task<string?> VersionFromPodAsync(DeployContext context, string deployment, IReadOnlyList<string> command)
+    {
+        var result = await context.Cluster.Pods.ExecAsync(new Cluster.ExecRequest(deployment, command), context.CancellationToken);
+        var output = result.Stdout + result.Stderr;
+        // redis-cli INFO prints many lines; its version is on redis_version.
+        var line = output.Split('\n').FirstOrDefault(text => text.StartsWith("redis_version:", StringComparison.Ordinal)) ?? output;
+        return result.ExitCode == 0 ? line.Trim() : null;
+    }
+}
