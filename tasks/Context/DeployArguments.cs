@@ -31,6 +31,7 @@ public static partial class DeployArguments
     public const string Backup = "backup";
     public const string VerifyRestore = "verify-restore";
     public const string ApiUrl = "api-url";
+    public const string InjectFailure = "inject-failure";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -59,6 +60,7 @@ public static partial class DeployArguments
         new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback (default: 30s).", Check: CheckDuration),
         new(Backup, "FullRollback: the backup to restore (default: the latest verified one in --backup-dir)."),
         new(ApiUrl, "Base URL of the TwisterLab API for health, MCP and metrics checks (default from the profile)."),
+        new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
 

@@ -29,6 +29,7 @@ public sealed record DeploySettings
     public TimeSpan ScaleDownDelay { get; init; } = TimeSpan.FromSeconds(30);
     public string? BackupPath { get; init; }
     public bool VerifyRestore { get; init; }
+    public string? InjectFailureAt { get; init; }
 
     public string Image(string tag) => $"{Profile.Image}:{tag}";
 
@@ -67,6 +68,7 @@ public sealed record DeploySettings
             ScaleDownDelay = Duration(DeployArguments.ScaleDownDelay) ?? TimeSpan.FromSeconds(30),
             BackupPath = Value(DeployArguments.Backup) is { } backup ? Path.GetFullPath(backup, workingDirectory) : null,
             VerifyRestore = Flag(DeployArguments.VerifyRestore),
+            InjectFailureAt = Value(DeployArguments.InjectFailure),
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
     }

@@ -15,7 +15,7 @@ public sealed class BackupDatabase : DeployStep
         yield return $"pg_restore --list {path}   # verify, with the manifest's sha256{(context.Settings.VerifyRestore ? "; then a restore test into a scratch database" : string.Empty)}";
     }
 
-    public override async Task RunAsync(DeployContext context)
+    protected override async Task ExecuteAsync(DeployContext context)
     {
         Directory.CreateDirectory(context.Settings.BackupDir);
         var gateway = new PostgresBackupGateway();

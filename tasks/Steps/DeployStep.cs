@@ -14,6 +14,19 @@ public abstract class DeployStep : AsyncFrostingTask<DeployContext>, IDryRunnabl
     /// <summary>What this step would do with these settings, one command line per action, touching nothing.</summary>
     public abstract IEnumerable<string> Plan(DeployContext context);
 
+    /// <summary>The step's work. Record each change's undo (context.Record) before making the change.</summary>
+    protected abstract Task ExecuteAsync(DeployContext context);
+
+    public sealed override async Task RunAsync(DeployContext context)
+    {
+        await ExecuteAsync(context);
+        // Rehearsals and tests prove the rollback at every step by failing it here, after its changes.
+        if (string.Equals(context.Settings.InjectFailureAt, Name, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"{Name}: failure injected by --inject-failure={Name}");
+        }
+    }
+
     public Task DryRunAsync(ICakeContext context)
     {
         var deploy = (DeployContext)context;

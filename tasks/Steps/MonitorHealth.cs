@@ -21,7 +21,7 @@ public sealed class MonitorHealth : DeployStep
         yield return "decision matrix: error rate > 5% or latency > 5s → rollback; 1-5% → degraded; degradation < 20% → note";
     }
 
-    public override async Task RunAsync(DeployContext context)
+    protected override async Task ExecuteAsync(DeployContext context)
     {
         var source = Source(context);
         var thresholds = context.Settings.Profile.Thresholds;

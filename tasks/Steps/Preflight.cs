@@ -18,7 +18,7 @@ public sealed class Preflight(TaskCatalog catalog) : DeployStep
         }
     }
 
-    public override async Task RunAsync(DeployContext context)
+    protected override async Task ExecuteAsync(DeployContext context)
     {
         RequireImageTagWhenNeeded(context);
         var cluster = context.Cluster;

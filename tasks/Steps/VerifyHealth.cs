@@ -12,7 +12,7 @@ public sealed class VerifyHealth : DeployStep
         yield return HttpProbe.Describe("GET", context.HealthUrl);
     }
 
-    public override async Task RunAsync(DeployContext context)
+    protected override async Task ExecuteAsync(DeployContext context)
     {
         var result = await context.Http.WaitHealthyAsync(context.HealthUrl, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), context.CancellationToken);
         if (!result.Ok)

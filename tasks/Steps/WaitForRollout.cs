@@ -12,7 +12,7 @@ public sealed class WaitForRollout : DeployStep
         yield return context.Cluster.Deployments.DescribeRolloutStatus(context.Deployment, context.Settings.RolloutTimeout);
     }
 
-    public override async Task RunAsync(DeployContext context) =>
+    protected override async Task ExecuteAsync(DeployContext context) =>
         context.Log.Information(await context.Cluster.Deployments.WaitForRolloutAsync(context.Deployment,
             new RolloutWaitOptions(context.Settings.RolloutTimeout, Progress: line => context.Log.Information("  {0}", line)),
             context.CancellationToken));

@@ -13,7 +13,7 @@ public abstract class WriteFileStep : DeployStep
 
     public override bool ShouldRun(DeployContext context) => Argument(context, Demo.Skip) != Name;
 
-    public override async Task RunAsync(DeployContext context)
+    protected override async Task ExecuteAsync(DeployContext context)
     {
         var path = PathOf(context);
         var failsHere = Argument(context, Demo.FailAt) == Name;

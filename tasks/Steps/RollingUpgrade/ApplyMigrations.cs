@@ -18,7 +18,7 @@ public sealed class ApplyMigrations : DeployStep
         yield return $"{Exec(context, ["alembic", "current"])}   # the revision must have moved";
     }
 
-    public override async Task RunAsync(DeployContext context)
+    protected override async Task ExecuteAsync(DeployContext context)
     {
         var before = await CurrentRevisionAsync(context);
         context.Record(Name, context.Settings.MigrationsReversible

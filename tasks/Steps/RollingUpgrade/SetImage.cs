@@ -12,7 +12,7 @@ public sealed class SetImage : DeployStep, INeedImageTag
         yield return context.Cluster.Deployments.DescribeSetImage(context.Deployment, context.Container, context.NewImage);
     }
 
-    public override async Task RunAsync(DeployContext context)
+    protected override async Task ExecuteAsync(DeployContext context)
     {
         var deployments = context.Cluster.Deployments;
         var revision = await deployments.GetRevisionAsync(context.Deployment, context.CancellationToken);

@@ -1,0 +1,133 @@
+using Npgsql;
+using TwisterLab.Cake.Cluster;
+using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Data.Throwaway;
+using TwisterLab.KubeSim;
+using ExecRequest = TwisterLab.Cake.Cluster.ExecRequest;
+
+namespace TwisterLab.Cake.Rehearsal;
+
+public sealed record RehearsalOptions(string RepositoryRoot)
+{
+    public TimeSpan PodStartDelay { get; init; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Image tags whose pods become Ready but serve errors (the decision matrix must catch them).</summary>
+    public IReadOnlySet<string> FaultyVersions { get; init; } = new HashSet<string>();
+}
+
+/// <summary>
+/// Everything a rehearsal runs against, all real processes on this machine: the simulated cluster, a throwaway
+/// PostgreSQL and Redis behind its postgres and redis pods, and the stand-in API behind its Service. v1 is deployed
+/// from the project's own k8s/ manifests, migrated to the first revision and seeded.
+/// </summary>
+public sealed class RehearsalEnvironment : IAsyncDisposable
+{
+    public const string Namespace = "twisterlab";
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private RehearsalEnvironment(RehearsalOptions options) => Options = options;
+
+    public RehearsalOptions Options { get; }
+
+    public SimulatedCluster Cluster { get; private set; } = null!;
+
+    public ClusterGateway Gateway { get; private set; } = null!;
+
+    public ThrowawayPostgres Postgres { get; private set; } = null!;
+
+    public ThrowawayRedis Redis { get; private set; } = null!;
+
+    public StandInApi Api { get; private set; } = null!;
+
+    public PostgresTarget Database => Postgres.Target("twisterlab");
+
+    public static async Task<RehearsalEnvironment> StartAsync(RehearsalOptions options, CancellationToken cancellationToken = default)
+    {
+        var environment = new RehearsalEnvironment(options);
+        try
+        {
+            await environment.StartServersAsync(cancellationToken);
+            await environment.DeployVersionOneAsync(cancellationToken);
+            return environment;
+        }
+        catch
+        {
+            await environment.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The arguments that point a run at this rehearsal (cluster, database, API, fast clocks).</summary>
+    public IReadOnlyList<string> Arguments =>
+    [
+        $"--kubeconfig={Cluster.KubeconfigPath}",
+        $"--context={SimulatedCluster.ContextName}",
+        $"--namespace={Namespace}",
+        $"--database-url={Database.ConnectionString}",
+        $"--api-url={Api.BaseUrl}",
+        "--rollout-timeout=30s",
+        "--monitor-window=2s",
+        "--monitor-interval=500ms",
+        "--scale-down-delay=1s",
+    ];
+
+    private string Manifests(string relative) => Path.Combine(Options.RepositoryRoot, "k8s", relative);
+
+    private async Task StartServersAsync(CancellationToken cancellationToken)
+    {
+        Postgres = await ThrowawayPostgres.StartAsync(cancellationToken: cancellationToken);
+        _owned.Add(Postgres);
+        await using (var connection = new NpgsqlConnection(Postgres.Target().ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await new NpgsqlCommand("CREATE DATABASE twisterlab", connection).ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        Redis = await ThrowawayRedis.StartAsync(cancellationToken: cancellationToken);
+        _owned.Add(Redis);
+        var exec = new RehearsalExecHandler(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"))
+            .WithPostgres("postgres:*", Database)
+            .WithApiDatabase(Database)
+            .WithRedis(Redis.Port);
+        Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec }, cancellationToken);
+        _owned.Add(Cluster);
+        Gateway = ClusterGateway.Connect(Cluster.ClientConfiguration, new ClusterConnection(Namespace: Namespace));
+        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions }, cancellationToken);
+        _owned.Add(Api);
+    }
+
+    private async Task DeployVersionOneAsync(CancellationToken cancellationToken)
+    {
+        await Gateway.Manifests.ApplyAsync(Manifests("base"), dryRun: false, cancellationToken);
+        foreach (var file in new[] { "postgres.yaml", "redis.yaml", "twisterlab-api.yaml" })
+        {
+            await Gateway.Manifests.ApplyAsync(Manifests(Path.Combine("deployments", file)), dryRun: false, cancellationToken);
+        }
+
+        foreach (var deployment in new[] { "postgres", "redis", "twisterlab-api" })
+        {
+            await Gateway.Deployments.WaitForRolloutAsync(deployment, new RolloutWaitOptions(TimeSpan.FromSeconds(60)), cancellationToken);
+        }
+
+        await ExecOrThrowAsync(new ExecRequest("twisterlab-api", ["alembic", "upgrade", "0001_initial"]), cancellationToken);
+        await ExecOrThrowAsync(new ExecRequest("postgres", ["psql", "-v", "ON_ERROR_STOP=1", "-q"], StdinFile: Path.Combine(Options.RepositoryRoot, "rehearsal", "seed.sql")), cancellationToken);
+    }
+
+    private async Task ExecOrThrowAsync(ExecRequest request, CancellationToken cancellationToken)
+    {
+        var result = await Gateway.Pods.ExecAsync(request, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"Rehearsal set-up: '{string.Join(' ', request.Command)}' in {request.Deployment} exited {result.ExitCode}: {result.Stderr.Trim()}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Gateway?.Dispose();
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            await owned.DisposeAsync();
+        }
+    }
+}

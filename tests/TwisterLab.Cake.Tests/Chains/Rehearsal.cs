@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rehearsal;
+
+namespace TwisterLab.Cake.Tests.Chains;
+
+/// <summary>
+/// Given: a fresh rehearsal (simulated cluster, real PostgreSQL and Redis, stand-in API) with v1 deployed.
+/// When: a chain runs in-process through the real host, as a pipeline would call it.
+/// Then: the tests compare the world before and after, and read the run's report.
+/// </summary>
+public sealed class Rehearsal : IAsyncDisposable
+{
+    private Rehearsal(RehearsalEnvironment environment) => Environment = environment;
+
+    public RehearsalEnvironment Environment { get; }
+
+    public string WorkingDirectory { get; } = Directory.CreateTempSubdirectory("twisterlab-chain-").FullName;
+
+    public static async Task<Rehearsal> StartAsync(params string[] faultyVersions) =>
+        new(await RehearsalEnvironment.StartAsync(new RehearsalOptions(RepositoryRoot.Path) { FaultyVersions = faultyVersions.ToHashSet() }));
+
+    public Task<WorldSnapshot> SnapshotAsync() => WorldSnapshot.TakeAsync(Environment.Gateway, Environment.Database);
+
+    public int Run(string target, params string[] arguments) => Run(target, arguments, configure: null);
+
+    public int Run(string target, IEnumerable<string> arguments, Action<IServiceCollection>? configure)
+    {
+        try
+        {
+            return new CakeHost()
+                .UseTwisterLab()
+                .ConfigureServices(configure ?? (_ => { }))
+                .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+        }
+    }
+
+    public JsonElement LatestReport()
+    {
+        var runs = Path.Combine(WorkingDirectory, ".twisterlab", "runs");
+        var latest = Directory.GetDirectories(runs).Order(StringComparer.Ordinal).Last();
+        return JsonDocument.Parse(File.ReadAllText(Path.Combine(latest, "report.json"))).RootElement;
+    }
+
+    public string Outcome() => LatestReport().GetProperty("outcome").GetString()!;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Environment.DisposeAsync();
+        Directory.Delete(WorkingDirectory, recursive: true);
+    }
+}
+
+/// <summary>Arms an action when a given step starts (e.g. an API fault in the simulator at that point).</summary>
+public sealed class AtStep(string step, Action action) : IFrostingTaskSetup
+{
+    public void Setup(ICakeContext context, ITaskSetupContext info)
+    {
+        if (info.Task.Name == step)
+        {
+            action();
+        }
+    }
+}

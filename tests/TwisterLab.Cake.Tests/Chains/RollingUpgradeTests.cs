@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.KubeSim;
+
+namespace TwisterLab.Cake.Tests.Chains;
+
+[Collection(HostCollection.Name)]
+public sealed class RollingUpgradeTests
+{
+    public static readonly string[] Steps = ["Preflight", "BackupDatabase", "ApplyMigrations", "SetImage", "WaitForRollout", "VerifyHealth", "MonitorHealth"];
+
+    [Fact]
+    public async Task Upgrades_the_image_and_the_schema()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("RollingUpgrade", "--image-tag=v2.0"));
+
+        var world = await rehearsal.SnapshotAsync();
+        Assert.StartsWith("twisterlab-api=twisterlab-api:v2.0 replicas=3", world.Facts["deployment/twisterlab-api"]);
+        Assert.Equal("0002_ticket_priority", world.Facts["alembic"]);
+        Assert.Equal("succeeded", rehearsal.Outcome());
+    }
+
+    [Fact]
+    public async Task An_unpullable_image_rolls_back_image_and_schema_when_the_migration_is_reversible()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        rehearsal.Environment.Cluster.Faults.MakeImageUnpullable("twisterlab-api:v2-typo");
+        var before = await rehearsal.SnapshotAsync();
+
+        Assert.Equal(ExitCodes.Failed, rehearsal.Run("RollingUpgrade", "--image-tag=v2-typo", "--migrations-reversible"));
+
+        Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
+        Assert.Equal("rolledBack", rehearsal.Outcome());
+    }
+
+    [Fact]
+    public async Task A_failure_after_an_irreversible_migration_holds_instead_of_undoing()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+
+        Assert.Equal(ExitCodes.Held, rehearsal.Run("RollingUpgrade", "--image-tag=v2.0", "--inject-failure=WaitForRollout"));
+
+        Assert.Equal("held", rehearsal.Outcome());
+        Assert.Contains(rehearsal.LatestReport().GetProperty("notes").EnumerateArray(), note => note.GetString()!.Contains("FullRollback --backup="));
+    }
+
+    public static TheoryData<string, string> Faults()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var step in Steps)
+        {
+            data.Add(step, "step");
+            data.Add(step, "api");
+        }
+
+        return data;
+    }
+
+    /// <summary>The step fails after its work ("step"), or the Kubernetes API fails for longer than the retries ("api").</summary>
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task A_fault_at_any_step_leaves_the_world_as_it_was(string step, string kind)
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        var faults = rehearsal.Environment.Cluster.Faults;
+        var before = await rehearsal.SnapshotAsync();
+        string[] arguments = ["--image-tag=v2.0", "--migrations-reversible", .. kind == "step" ? [$"--inject-failure={step}"] : Array.Empty<string>()];
+
+        var exitCode = rehearsal.Run("RollingUpgrade", arguments, services =>
+        {
+            if (kind == "api")
+            {
+                // Eight 500s in a row outlast the five retries; the calls after them (the rollback's) succeed.
+                services.AddSingleton<IFrostingTaskSetup>(new AtStep(step, () => faults.FailRequest("*", "/api*", RequestFault.InternalError, nth: 1, times: 8)));
+            }
+        });
+
+        var after = await rehearsal.SnapshotAsync();
+        if (exitCode == ExitCodes.Success)
+        {
+            // Steps that do not call the Kubernetes API (backup, health, monitor) are untouched by an API fault.
+            Assert.Equal("api", kind);
+            Assert.StartsWith("twisterlab-api=twisterlab-api:v2.0", after.Facts["deployment/twisterlab-api"]);
+            return;
+        }
+
+        Assert.Equal(ExitCodes.Failed, exitCode);
+        Assert.Empty(before.Differences(after));
+    }
+}
