@@ -94,26 +94,27 @@ internal sealed class TaskRegistrar(IServiceProvider services, TaskCatalog catal
         }
     }
 
+    // Cake takes one action of each kind; several registered lifetimes run in registration order.
     private void RegisterLifetimes(IFrostingContext context)
     {
-        foreach (var setup in services.GetServices<IFrostingSetup>())
+        if (services.GetServices<IFrostingSetup>().ToList() is { Count: > 0 } setups)
         {
-            engine.RegisterSetupAction(info => setup.Setup(context, info));
+            engine.RegisterSetupAction(info => setups.ForEach(setup => setup.Setup(context, info)));
         }
 
-        foreach (var teardown in services.GetServices<IFrostingTeardown>())
+        if (services.GetServices<IFrostingTeardown>().ToList() is { Count: > 0 } teardowns)
         {
-            engine.RegisterTeardownAction(info => teardown.Teardown(context, info));
+            engine.RegisterTeardownAction(info => teardowns.ForEach(teardown => teardown.Teardown(context, info)));
         }
 
-        foreach (var setup in services.GetServices<IFrostingTaskSetup>())
+        if (services.GetServices<IFrostingTaskSetup>().ToList() is { Count: > 0 } taskSetups)
         {
-            engine.RegisterTaskSetupAction(info => setup.Setup(context, info));
+            engine.RegisterTaskSetupAction(info => taskSetups.ForEach(setup => setup.Setup(context, info)));
         }
 
-        foreach (var teardown in services.GetServices<IFrostingTaskTeardown>())
+        if (services.GetServices<IFrostingTaskTeardown>().ToList() is { Count: > 0 } taskTeardowns)
         {
-            engine.RegisterTaskTeardownAction(info => teardown.Teardown(context, info));
+            engine.RegisterTaskTeardownAction(info => taskTeardowns.ForEach(teardown => teardown.Teardown(context, info)));
         }
     }
 
