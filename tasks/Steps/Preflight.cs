@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Safety;
@@ -5,7 +6,7 @@ using TwisterLab.Cake.Safety;
 namespace TwisterLab.Cake.Steps;
 
 [TaskDescription("Checks before any change: required arguments, the deployment exists, and the guide's version compatibility matrix against the live versions.")]
-public sealed class Preflight(TaskCatalog catalog) : DeployStep
+public sealed class Preflight(IServiceProvider services) : DeployStep
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
@@ -20,7 +21,7 @@ public sealed class Preflight(TaskCatalog catalog) : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        RequireImageTagWhenNeeded(context);
+        RequireInputs(context);
         var cluster = context.Cluster;
         var server = await cluster.Nodes.ServerVersionAsync(context.CancellationToken);
         var findings = new List<VersionFinding> { VersionMatrix.Check("Kubernetes", server.GitVersion) };
@@ -44,12 +45,17 @@ public sealed class Preflight(TaskCatalog catalog) : DeployStep
         }
     }
 
-    private void RequireImageTagWhenNeeded(DeployContext context)
+    private void RequireInputs(DeployContext context)
     {
-        var needing = context.TasksToRun.Where(name => catalog.Find(name) is { } type && typeof(INeedImageTag).IsAssignableFrom(type)).ToList();
-        if (needing.Count > 0 && context.Settings.ImageTag is null)
+        var problems = context.TasksToRun
+            .Select(name => services.GetServices<IFrostingTask>().FirstOrDefault(task => TaskCatalog.NameOf(task.GetType()) == name))
+            .OfType<IHasPreconditions>()
+            .SelectMany(step => step.Problems(context).Select(problem => $"{TaskCatalog.NameOf(step.GetType())}: {problem}"))
+            .Distinct()
+            .ToList();
+        if (problems.Count > 0)
         {
-            throw new BadInputException($"{context.Target} deploys a new version ({string.Join(", ", needing)}): add --image-tag=<tag>, e.g. --image-tag=v2.0.");
+            throw new BadInputException($"{context.Target} cannot start: {string.Join("; ", problems)}.");
         }
     }
 
