@@ -21,7 +21,10 @@ public sealed class MonitorHealth : DeployStep
         yield return "decision matrix: error rate > 5% or latency > 5s → rollback; 1-5% → degraded; degradation < 20% → note";
     }
 
-    protected override async Task ExecuteAsync(DeployContext context)
+    protected override Task ExecuteAsync(DeployContext context) => WatchAsync(context);
+
+    /// <summary>The monitoring loop, also used by a blue-green canary phase.</summary>
+    public static async Task WatchAsync(DeployContext context)
     {
         var source = Source(context);
         var thresholds = context.Settings.Profile.Thresholds;

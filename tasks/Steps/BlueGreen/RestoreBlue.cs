@@ -1,0 +1,45 @@
+using TwisterLab.Cake.Cluster;
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rollback.Cluster;
+
+namespace TwisterLab.Cake.Steps.BlueGreen;
+
+[TaskDescription("Guide rollback: kubectl scale deployment/<blue> --replicas=3, then wait until blue is available again.")]
+public sealed class RestoreBlue : DeployStep
+{
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        yield return context.Cluster.Deployments.DescribeScale(context.Deployment, context.Settings.Profile.Replicas);
+        yield return context.Cluster.Deployments.DescribeRolloutStatus(context.Deployment, context.Settings.RolloutTimeout);
+    }
+
+    protected override async Task ExecuteAsync(DeployContext context)
+    {
+        var deployments = context.Cluster.Deployments;
+        var replicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 0;
+        context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, replicas));
+        await deployments.ScaleAsync(context.Deployment, context.Settings.Profile.Replicas, context.CancellationToken);
+        await deployments.WaitForRolloutAsync(context.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+    }
+}
+
+[TaskDescription("Guide rollback: kubectl patch svc twisterlab-api -p '{\"spec\":{\"selector\":{\"version\":\"<blue>\"}}}' — traffic back to blue.")]
+public sealed class SwitchToBlue : DeployStep
+{
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        yield return context.Cluster.Services.DescribePatchSelector(context.Settings.Profile.Service, new Dictionary<string, string> { [BlueGreen.VersionLabel] = "<blue's version label>" });
+    }
+
+    protected override async Task ExecuteAsync(DeployContext context)
+    {
+        var blue = await context.Cluster.Deployments.GetAsync(context.Deployment, context.CancellationToken);
+        var version = blue.Spec.Template.Metadata.Labels[BlueGreen.VersionLabel];
+        var services = context.Cluster.Services;
+        var service = context.Settings.Profile.Service;
+        context.Record(Name, new RestoreServiceSelector(service, context.Settings.Namespace, await services.GetSelectorAsync(service, context.CancellationToken)));
+        await services.PatchSelectorAsync(service, new Dictionary<string, string> { [BlueGreen.VersionLabel] = version }, context.CancellationToken);
+        context.Log.Information("Service {0} back on blue (version={1}).", service, version);
+    }
+}

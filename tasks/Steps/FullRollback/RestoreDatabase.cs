@@ -1,0 +1,72 @@
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rollback.Data;
+
+namespace TwisterLab.Cake.Steps.FullRollback;
+
+/// <summary>
+/// Restores the chosen backup (--backup, else the newest in --backup-dir that verifies). Restoring is itself a
+/// change, so the database as it is now is backed up first, and that backup is its undo.
+/// </summary>
+[TaskDescription("Guide: restore database from backup — --backup=<file> or the latest verified one; a safety backup of the current state is taken first.")]
+public sealed class RestoreDatabase : DeployStep, IHasPreconditions
+{
+    public IEnumerable<string> Problems(DeployContext context)
+    {
+        if (context.Settings.BackupPath is { } path && !File.Exists(path) && !Directory.Exists(path))
+        {
+            yield return $"--backup={path} does not exist";
+        }
+    }
+
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        var backup = context.Settings.BackupPath ?? $"<newest verified backup in {context.Settings.BackupDir}>";
+        yield return $"pg_dump -Fc -Z1 {context.Settings.Profile.DatabaseName} > backup_pre_restore_{context.RunId}.dump   # the undo of this restore";
+        yield return $"pg_restore --clean --if-exists -d {context.Settings.Profile.DatabaseName} {backup}";
+    }
+
+    protected override async Task ExecuteAsync(DeployContext context)
+    {
+        var gateway = new PostgresBackupGateway();
+        var chosen = context.Settings.BackupPath ?? await NewestVerifiedAsync(gateway, context);
+        var manifest = await gateway.VerifyAsync(chosen, cancellationToken: context.CancellationToken);
+
+        var safety = await gateway.BackupAsync(context.Database, new BackupOptions(Path.Combine(context.Settings.BackupDir, $"backup_pre_restore_{context.RunId}.dump")), context.CancellationToken);
+        await gateway.VerifyAsync(safety.Path, cancellationToken: context.CancellationToken);
+        context.Record(Name, new RestoreDatabaseFromBackup(safety.Path, context.Database.Database));
+
+        var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, chosen, new RestoreOptions { IntoExistingDatabase = true }, context.CancellationToken);
+        var mismatches = manifest.TableRows
+            .Where(pair => restored.After.Tables.FirstOrDefault(table => table.Table == pair.Key)?.Rows != pair.Value)
+            .Select(pair => pair.Key).ToList();
+        if (mismatches.Count > 0)
+        {
+            throw new InvalidOperationException($"Restored database differs from backup {chosen} in: {string.Join(", ", mismatches)}.");
+        }
+
+        context.Log.Information("Restored {0} ({1} tables, alembic {2}).", chosen, manifest.TableRows.Count, manifest.AlembicRevision ?? "(none)");
+    }
+
+    private static async Task<string> NewestVerifiedAsync(PostgresBackupGateway gateway, DeployContext context)
+    {
+        var candidates = Directory.Exists(context.Settings.BackupDir)
+            ? Directory.GetFiles(context.Settings.BackupDir, "*.dump").Where(path => !path.Contains("pre_restore")).OrderByDescending(File.GetLastWriteTimeUtc).ToList()
+            : [];
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                await gateway.VerifyAsync(candidate, cancellationToken: context.CancellationToken);
+                return candidate;
+            }
+            catch (DataOperationException exception)
+            {
+                context.Log.Warning("Skipping {0}: {1}", candidate, exception.Message);
+            }
+        }
+
+        throw new BadInputException($"No verified backup in {context.Settings.BackupDir}: pass --backup=<file>.");
+    }
+}
