@@ -32,6 +32,9 @@ public static partial class DeployArguments
     public const string VerifyRestore = "verify-restore";
     public const string ApiUrl = "api-url";
     public const string InjectFailure = "inject-failure";
+    public const string Manifests = "manifests";
+    public const string SchemaMigration = "schema-migration";
+    public const string DataMigrationCommand = "data-migration-command";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -60,6 +63,9 @@ public static partial class DeployArguments
         new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback (default: 30s).", Check: CheckDuration),
         new(Backup, "FullRollback: the backup to restore (default: the latest verified one in --backup-dir)."),
         new(ApiUrl, "Base URL of the TwisterLab API for health, MCP and metrics checks (default from the profile)."),
+        new(Manifests, "The manifests folder (default: k8s)."),
+        new(SchemaMigration, "MaintenanceUpgrade: SQL file run with psql in the postgres pod (default: migrations/upgrade_v2.sql)."),
+        new(DataMigrationCommand, "MaintenanceUpgrade: data migration run in the API pod (default: python scripts/migrate_data_v2.py)."),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];

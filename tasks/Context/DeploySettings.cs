@@ -30,6 +30,9 @@ public sealed record DeploySettings
     public string? BackupPath { get; init; }
     public bool VerifyRestore { get; init; }
     public string? InjectFailureAt { get; init; }
+    public string ManifestsDir { get; init; } = "k8s";
+    public string SchemaMigration { get; init; } = "migrations/upgrade_v2.sql";
+    public string DataMigrationCommand { get; init; } = "python scripts/migrate_data_v2.py";
 
     public string Image(string tag) => $"{Profile.Image}:{tag}";
 
@@ -69,6 +72,9 @@ public sealed record DeploySettings
             BackupPath = Value(DeployArguments.Backup) is { } backup ? Path.GetFullPath(backup, workingDirectory) : null,
             VerifyRestore = Flag(DeployArguments.VerifyRestore),
             InjectFailureAt = Value(DeployArguments.InjectFailure),
+            ManifestsDir = Path.GetFullPath(Value(DeployArguments.Manifests) ?? "k8s", workingDirectory),
+            SchemaMigration = Path.GetFullPath(Value(DeployArguments.SchemaMigration) ?? "migrations/upgrade_v2.sql", workingDirectory),
+            DataMigrationCommand = Value(DeployArguments.DataMigrationCommand) ?? "python scripts/migrate_data_v2.py",
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
     }

@@ -69,6 +69,9 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         "--monitor-window=2s",
         "--monitor-interval=500ms",
         "--scale-down-delay=1s",
+        $"--manifests={Path.Combine(Options.RepositoryRoot, "k8s")}",
+        $"--schema-migration={Path.Combine(Options.RepositoryRoot, "rehearsal", "upgrade_v2.sql")}",
+        $"--data-migration-command=python3 {Path.Combine(Options.RepositoryRoot, "rehearsal", "scripts", "migrate_data_v2.py")}",
     ];
 
     private string Manifests(string relative) => Path.Combine(Options.RepositoryRoot, "k8s", relative);
@@ -87,6 +90,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         _owned.Add(Redis);
         var exec = new RehearsalExecHandler(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"))
             .WithPostgres("postgres:*", Database)
+            .WithPostgres("twisterlab-api:*", Database)
             .WithApiDatabase(Database)
             .WithRedis(Redis.Port);
         Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec }, cancellationToken);

@@ -12,6 +12,8 @@ namespace TwisterLab.Cake.Tests.Chains;
 /// </summary>
 public sealed class Rehearsal : IAsyncDisposable
 {
+    private readonly System.Text.StringBuilder _log = new();
+
     private Rehearsal(RehearsalEnvironment environment) => Environment = environment;
 
     public RehearsalEnvironment Environment { get; }
@@ -27,6 +29,9 @@ public sealed class Rehearsal : IAsyncDisposable
 
     public int Run(string target, IEnumerable<string> arguments, Action<IServiceCollection>? configure)
     {
+        var console = Console.Out;
+        _log.Clear();
+        Console.SetOut(new Tee(console, _log));
         try
         {
             return new CakeHost()
@@ -36,6 +41,7 @@ public sealed class Rehearsal : IAsyncDisposable
         }
         finally
         {
+            Console.SetOut(console);
             Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         }
     }
@@ -46,6 +52,9 @@ public sealed class Rehearsal : IAsyncDisposable
         var latest = Directory.GetDirectories(runs).Order(StringComparer.Ordinal).Last();
         return JsonDocument.Parse(File.ReadAllText(Path.Combine(latest, "report.json"))).RootElement;
     }
+
+    /// <summary>The latest run's log lines, as the host printed them.</summary>
+    public IReadOnlyList<string> LatestLog() => _log.ToString().Split('\n');
 
     public string Outcome() => LatestReport().GetProperty("outcome").GetString()!;
 
@@ -64,6 +73,30 @@ public sealed class AtStep(string step, Action action) : IFrostingTaskSetup
         if (info.Task.Name == step)
         {
             action();
+        }
+    }
+}
+
+/// <summary>Writes to the console and keeps a copy.</summary>
+internal sealed class Tee(TextWriter console, System.Text.StringBuilder copy) : TextWriter
+{
+    public override System.Text.Encoding Encoding => console.Encoding;
+
+    public override void Write(char value)
+    {
+        console.Write(value);
+        lock (copy)
+        {
+            copy.Append(value);
+        }
+    }
+
+    public override void Write(string? value)
+    {
+        console.Write(value);
+        lock (copy)
+        {
+            copy.Append(value);
         }
     }
 }

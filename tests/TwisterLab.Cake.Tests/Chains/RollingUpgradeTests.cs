@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using TwisterLab.Cake.Hosting;
-using TwisterLab.KubeSim;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
@@ -46,48 +44,10 @@ public sealed class RollingUpgradeTests
         Assert.Contains(rehearsal.LatestReport().GetProperty("notes").EnumerateArray(), note => note.GetString()!.Contains("FullRollback --backup="));
     }
 
-    public static TheoryData<string, string> Faults()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var step in Steps)
-        {
-            data.Add(step, "step");
-            data.Add(step, "api");
-        }
+    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix(Steps);
 
-        return data;
-    }
-
-    /// <summary>The step fails after its work ("step"), or the Kubernetes API fails for longer than the retries ("api").</summary>
     [Theory]
     [MemberData(nameof(Faults))]
-    public async Task A_fault_at_any_step_leaves_the_world_as_it_was(string step, string kind)
-    {
-        await using var rehearsal = await Rehearsal.StartAsync();
-        var faults = rehearsal.Environment.Cluster.Faults;
-        var before = await rehearsal.SnapshotAsync();
-        string[] arguments = ["--image-tag=v2.0", "--migrations-reversible", .. kind == "step" ? [$"--inject-failure={step}"] : Array.Empty<string>()];
-
-        var exitCode = rehearsal.Run("RollingUpgrade", arguments, services =>
-        {
-            if (kind == "api")
-            {
-                // Eight 500s in a row outlast the five retries; the calls after them (the rollback's) succeed.
-                services.AddSingleton<IFrostingTaskSetup>(new AtStep(step, () => faults.FailRequest("*", "/api*", RequestFault.InternalError, nth: 1, times: 8)));
-            }
-        });
-
-        faults.ClearRequestFaults(); // what the run did not consume must not fail the snapshot
-        var after = await rehearsal.SnapshotAsync();
-        if (exitCode == ExitCodes.Success)
-        {
-            // Steps that do not call the Kubernetes API (backup, health, monitor) are untouched by an API fault.
-            Assert.Equal("api", kind);
-            Assert.StartsWith("twisterlab-api=twisterlab-api:v2.0", after.Facts["deployment/twisterlab-api"]);
-            return;
-        }
-
-        Assert.Equal(ExitCodes.Failed, exitCode);
-        Assert.Empty(before.Differences(after));
-    }
+    public Task A_fault_at_any_step_leaves_the_world_as_it_was(string step, string kind) =>
+        FaultAtStep.AssertWorldRestoredAsync("RollingUpgrade", step, kind, ["--image-tag=v2.0", "--migrations-reversible"]);
 }

@@ -1,0 +1,34 @@
+namespace TwisterLab.Cake.Tests.Chains;
+
+/// <summary>Requests to the stand-in API in the background, so that the monitor has an error rate to judge.</summary>
+public sealed class Traffic : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    private Traffic(string baseUrl) => _ = LoopAsync(baseUrl, _stop.Token);
+
+    public static Traffic Start(string baseUrl) => new(baseUrl);
+
+    private static async Task LoopAsync(string baseUrl, CancellationToken token)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await client.PostAsync(baseUrl + "/mcp/list_autonomous_agents", null, token);
+                await Task.Delay(20, token);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or OperationCanceledException)
+            {
+                // The API may be between versions; keep going.
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+}
