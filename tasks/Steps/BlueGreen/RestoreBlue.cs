@@ -5,13 +5,13 @@ using TwisterLab.Cake.Rollback.Cluster;
 
 namespace TwisterLab.Cake.Steps.BlueGreen;
 
-[TaskDescription("Guide rollback: kubectl scale deployment/<blue> --replicas=3, then wait until blue is available again.")]
+[TaskDescription("Guide rollback: kubectl scale deployment/<blue> --replicas=3, then wait until blue's pods are Ready.")]
 public sealed class RestoreBlue : DeployStep
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
         yield return context.Cluster.Deployments.DescribeScale(context.Deployment, context.Settings.Profile.Replicas);
-        yield return context.Cluster.Deployments.DescribeRolloutStatus(context.Deployment, context.Settings.RolloutTimeout);
+        yield return context.Cluster.Pods.DescribeWaitReady($"app={context.Deployment},{BlueGreen.VersionLabel}=<blue's version>", context.Settings.RolloutTimeout);
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
@@ -20,7 +20,10 @@ public sealed class RestoreBlue : DeployStep
         var replicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 0;
         context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, replicas));
         await deployments.ScaleAsync(context.Deployment, context.Settings.Profile.Replicas, context.CancellationToken);
-        await deployments.WaitForRolloutAsync(context.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+        // Blue's pods themselves must be Ready: the switch back refuses a selector without Ready endpoints.
+        var blue = await deployments.GetAsync(context.Deployment, context.CancellationToken);
+        var pods = string.Join(",", blue.Spec.Template.Metadata.Labels.Select(label => $"{label.Key}={label.Value}"));
+        await context.Cluster.Pods.WaitReadyAsync(pods, context.Settings.RolloutTimeout, context.CancellationToken);
     }
 }
 
