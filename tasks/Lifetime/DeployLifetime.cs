@@ -24,6 +24,11 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         if (context.IsDryRun)
         {
             context.Outcome = RunOutcome.Planned;
+            if (context.Plan.Actions.Count > 0)
+            {
+                context.Log.Information("Plan for {0} (dry run: nothing was changed):\n{1}", context.Target, context.Plan.Render());
+            }
+
             return;
         }
 

@@ -22,9 +22,14 @@ public static class FaultAtStep
         return data;
     }
 
-    public static async Task AssertWorldRestoredAsync(string chain, string step, string kind, string[] arguments, params string[] faultyVersions)
+    public static async Task AssertWorldRestoredAsync(string chain, string step, string kind, string[] arguments, bool backupFirst = false)
     {
-        await using var rehearsal = await Rehearsal.StartAsync(faultyVersions);
+        await using var rehearsal = await Rehearsal.StartAsync();
+        if (backupFirst)
+        {
+            Assert.Equal(ExitCodes.Success, rehearsal.Run("BackupDatabase", "--exclusive"));
+        }
+
         var faults = rehearsal.Environment.Cluster.Faults;
         var before = await rehearsal.SnapshotAsync();
 

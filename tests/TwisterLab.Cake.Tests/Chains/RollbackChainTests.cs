@@ -1,0 +1,54 @@
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Tests.Chains;
+
+[Collection(HostCollection.Name)]
+public sealed class RollbackChainTests
+{
+    [Fact]
+    public async Task Quick_rollback_undoes_the_last_rollout()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        var before = await rehearsal.SnapshotAsync();
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("SetImage", "--image-tag=v2.0", "--exclusive"));
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("WaitForRollout", "--exclusive"));
+        Assert.NotEqual(before.Facts["deployment/twisterlab-api"], (await rehearsal.SnapshotAsync()).Facts["deployment/twisterlab-api"]);
+
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("Rollback"));
+
+        Assert.Equal(before.Facts["deployment/twisterlab-api"], (await rehearsal.SnapshotAsync()).Facts["deployment/twisterlab-api"]);
+    }
+
+    [Fact]
+    public async Task Full_rollback_restores_the_pre_upgrade_backup_and_the_previous_image()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        var before = await rehearsal.SnapshotAsync();
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("RollingUpgrade", "--image-tag=v2.0"));
+        Assert.NotEmpty(before.Differences(await rehearsal.SnapshotAsync()));
+
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("FullRollback"));
+
+        Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
+    }
+
+    [Fact]
+    public async Task Post_upgrade_verification_prints_the_checklist()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("PostUpgradeVerify"));
+
+        var checklist = string.Join("\n", rehearsal.LatestReport().GetProperty("notes").EnumerateArray().Select(note => note.GetString()));
+        Assert.Contains("| MCP classify_ticket | ok |", checklist);
+        Assert.Contains("| Schema version (alembic current) | ok | 0001_initial |", checklist);
+        Assert.Contains("| Browser agent (optional) | skipped |", checklist);
+    }
+
+    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix("ScaleDownApi", "RestoreDatabase", "SetPreviousImage", "ScaleUpApi", "WaitForRollout", "VerifyHealth");
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public Task A_fault_at_any_step_of_FullRollback_leaves_the_world_as_it_was(string step, string kind) =>
+        FaultAtStep.AssertWorldRestoredAsync("FullRollback", step, kind, ["--image-tag=v1"], backupFirst: true);
+}
