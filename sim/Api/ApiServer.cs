@@ -154,7 +154,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 var options = await ReadDeleteOptionsAsync(request);
                 if (query["propagationPolicy"].FirstOrDefault() is { } policy) options["propagationPolicy"] = policy;
                 if (query["gracePeriodSeconds"].FirstOrDefault() is { } grace && long.TryParse(grace, out var g)) options["gracePeriodSeconds"] = g;
-                await WriteJson(http, 200, registry.Delete(r.Type, ns, r.Name, options, dryRun));
+                await WriteJson(http, 200, registry.Delete(r.Type, ns, r.Name, options, dryRun || IsDryRun(options)));
                 return;
             case ("POST", "eviction"):
                 await WriteJson(http, 201, eviction.Evict(ns!, r.Name, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun));
@@ -240,6 +240,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         var labels = LabelSelector.Parse(http.Request.Query["labelSelector"]);
         var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
         var options = await ReadDeleteOptionsAsync(http.Request);
+        dryRun |= IsDryRun(options);
         var deleted = new JsonArray();
         foreach (var obj in Store.List(type, ns).Items.Where(o => labels.Matches(o) && fields.Matches(o)))
         {
@@ -259,6 +260,9 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
             : $"{started} simulated container output: the simulator runs no processes, so there is no real log.\n";
         await http.Response.WriteAsync(text);
     }
+
+    /// <summary>kubectl puts dryRun in the DeleteOptions body rather than in the query.</summary>
+    static bool IsDryRun(JsonObject options) => (options["dryRun"] as JsonArray)?.Any(d => d?.ToString() == "All") ?? false;
 
     static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
 
