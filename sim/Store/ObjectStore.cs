@@ -12,7 +12,7 @@ namespace TwisterLab.KubeSim.Store;
 /// </summary>
 internal sealed class ObjectStore
 {
-    const int HistoryLimit = 50_000;
+    const int HistoryLimit = 10_000;
     const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     readonly object gate = new();
