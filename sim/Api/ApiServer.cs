@@ -225,9 +225,14 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         await http.Response.Body.FlushAsync(cts.Token);
         try
         {
+            var asTable = Tables.Wanted(http.Request.Headers.Accept.ToString());
             await foreach (var line in watcher.Reader.ReadAllAsync(cts.Token))
             {
-                await http.Response.WriteAsync(line.ToJson() + "\n", cts.Token);
+                // kubectl get -w asks for Tables: then every event carries a one-row Table, as the apiserver sends.
+                var text = asTable
+                    ? $"{{\"type\":\"{line.Type}\",\"object\":{Json.Serialize(Tables.Render(type, [line.Event.Object], line.Event.ResourceVersion))}}}"
+                    : line.ToJson();
+                await http.Response.WriteAsync(text + "\n", cts.Token);
                 if (watcher.Reader.Count == 0) await http.Response.Body.FlushAsync(cts.Token);
             }
         }

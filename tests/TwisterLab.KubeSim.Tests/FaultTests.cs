@@ -32,9 +32,7 @@ public sealed class FaultTests : ClusterTest
     public async Task DroppedWatches_EndTheStreamForTheClient()
     {
         var closed = new TaskCompletionSource();
-        var opened = new TaskCompletionSource();
-        using var watcher = Client.CoreV1.ListNamespacedPodWithHttpMessagesAsync("default", watch: true)
-            .Watch<V1Pod, V1PodList>((_, _) => { }, onClosed: () => closed.TrySetResult());
+        using var watcher = Client.CoreV1.WatchListNamespacedPod("default", onEvent: (_, _) => { }, onClosed: () => closed.TrySetResult());
         await EventuallyAsync(() => Task.FromResult(Cluster.OpenWatches), n => n > 0, "the watch is open");
 
         Assert.True(Cluster.Faults.DropWatches() > 0);
