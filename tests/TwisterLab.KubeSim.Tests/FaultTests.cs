@@ -29,6 +29,16 @@ public sealed class FaultTests : ClusterTest
     }
 
     [Fact]
+    public async Task DelayedReadiness_KeepsPodsRunningButUnready_UntilTheDelayPasses()
+    {
+        Cluster.Faults.DelayReadiness("redis:*", TimeSpan.FromSeconds(2));
+        await Kubectl.SucceedAsync($"apply -f {ManifestPath}");
+        var running = await EventuallyAsync(() => PodsAsync("app=redis"), p => p.SingleOrDefault()?.Status.Phase == "Running", "redis runs");
+        Assert.Contains(running.Single().Status.Conditions, c => c.Type == "Ready" && c.Status == "False");
+        await Kubectl.SucceedAsync($"-n {Ns} wait --for=condition=ready pod -l app=redis --timeout=30s");
+    }
+
+    [Fact]
     public async Task DroppedWatches_EndTheStreamForTheClient()
     {
         var closed = new TaskCompletionSource();
