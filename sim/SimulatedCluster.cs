@@ -92,11 +92,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
         WriteKubeconfig(kubeconfigPath, baseUri);
 
-        var pods = new PodLifecycle(registry, options, faults);
+        var events = new EventRecorder(registry);
+        var pods = new PodLifecycle(registry, options, faults, events);
         var loop = new ControllerLoop(store, options.ControllerInterval,
             pods.Sync,
-            new ReplicaSetController(registry).Sync,
-            new DeploymentController(registry).Sync,
+            new ReplicaSetController(registry, events).Sync,
+            new DeploymentController(registry, events).Sync,
             new DaemonSetController(registry).Sync,
             new EndpointsController(registry).Sync,
             new DisruptionController(registry).Sync,
