@@ -114,7 +114,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                     await ListAsync(http, r.Type, ns);
                     return;
                 case "POST":
-                    var created = registry.Create(r.Type, ns, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun);
+                    var created = registry.Create(r.Type, ns, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
                     await WriteJson(http, 201, created);
                     return;
                 case "DELETE":
@@ -142,12 +142,14 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, ScaleSubresource.View(scaled));
                 return;
             case ("PUT", null or "status" or "finalize"):
-                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun);
+                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
                 await WriteJson(http, 200, updated);
                 return;
             case ("PATCH", null or "status"):
                 var patchBody = await ReadBodyAsync(request);
-                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, MediaType(request.ContentType), patchBody, query["fieldManager"].FirstOrDefault(), dryRun);
+                var media = MediaType(request.ContentType);
+                var manager = media == "application/apply-patch+yaml" ? query["fieldManager"].FirstOrDefault() : Manager(http);
+                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, media, patchBody, manager, dryRun, query["force"].FirstOrDefault() == "true");
                 await WriteJson(http, wasCreated ? 201 : 200, patched);
                 return;
             case ("DELETE", null):
@@ -268,6 +270,15 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
 
     /// <summary>kubectl puts dryRun in the DeleteOptions body rather than in the query.</summary>
     static bool IsDryRun(JsonObject options) => (options["dryRun"] as JsonArray)?.Any(d => d?.ToString() == "All") ?? false;
+
+    /// <summary>The field manager of a write: ?fieldManager, else the client's User-Agent product, as the apiserver does.</summary>
+    static string Manager(HttpContext http)
+    {
+        if (http.Request.Query["fieldManager"].FirstOrDefault() is { Length: > 0 } manager) return manager;
+        var agent = http.Request.Headers.UserAgent.ToString();
+        var product = agent.Split('/', ' ')[0];
+        return product.Length > 0 ? product : "unknown";
+    }
 
     static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
 
