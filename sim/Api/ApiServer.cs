@@ -7,7 +7,7 @@ using TwisterLab.KubeSim.Store;
 namespace TwisterLab.KubeSim.Api;
 
 /// <summary>The HTTP face of the simulator: routes every request to discovery, OpenAPI or a resource handler.</summary>
-internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction)
+internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, Func<string> serverVersion)
 {
     ObjectStore Store => registry.Store;
 
@@ -45,7 +45,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         switch (path)
         {
             case "/version":
-                await WriteJson(http, 200, Discovery.Version());
+                await WriteJson(http, 200, Discovery.Version(serverVersion()));
                 return;
             case "/healthz" or "/readyz" or "/livez":
                 http.Response.ContentType = "text/plain";

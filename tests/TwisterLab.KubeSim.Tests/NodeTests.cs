@@ -131,5 +131,21 @@ public sealed class NodeTests : ClusterTest
         await EventuallyAsync(() => ReadDeploymentAsync(), d => d.Status.ReadyReplicas == 3, "the pods are ready again");
     }
 
+    [Fact]
+    public async Task VersionsCanBeUpgraded_AsARehearsedClusterUpgradeWould()
+    {
+        Assert.Contains("Server Version: v1.32.4", await Kubectl.SucceedAsync("version"));
+
+        Cluster.ServerVersion = "v1.33.1";
+        Cluster.SetKubeletVersion(Worker, "v1.33.1");
+
+        var version = await Client.Version.GetCodeAsync();
+        Assert.Equal("33", version.Minor);
+        Assert.Contains("Server Version: v1.33.1", await Kubectl.SucceedAsync("version"));
+        var nodes = await Kubectl.SucceedAsync("get nodes");
+        Assert.Matches($@"{Worker}\s+Ready\s+<none>\s+\S+\s+v1.33.1", nodes);
+        Assert.Matches(@"twisterlab-worker2\s+Ready\s+<none>\s+\S+\s+v1.32.4", nodes);
+    }
+
     static IEnumerable<string> PodNames(IEnumerable<V1Pod> pods) => pods.Select(p => p.Metadata.Name);
 }
