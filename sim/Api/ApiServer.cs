@@ -228,18 +228,51 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         try
         {
             var asTable = Tables.Wanted(http.Request.Headers.Accept.ToString());
-            await foreach (var line in watcher.Reader.ReadAllAsync(cts.Token))
+            var bookmarks = IsTrue(http.Request.Query["allowWatchBookmarks"]) && !asTable;
+            while (!cts.IsCancellationRequested)
             {
-                // kubectl get -w asks for Tables: then every event carries a one-row Table, as the apiserver sends.
-                var text = asTable
-                    ? $"{{\"type\":\"{line.Type}\",\"object\":{Json.Serialize(Tables.Render(type, [line.Event.Object], line.Event.ResourceVersion))}}}"
-                    : line.ToJson();
-                await http.Response.WriteAsync(text + "\n", cts.Token);
-                if (watcher.Reader.Count == 0) await http.Response.Body.FlushAsync(cts.Token);
+                while (watcher.Reader.TryRead(out var line))
+                {
+                    // kubectl get -w asks for Tables: then every event carries a one-row Table, as the apiserver sends.
+                    var text = asTable
+                        ? $"{{\"type\":\"{line.Type}\",\"object\":{Json.Serialize(Tables.Render(type, [line.Event.Object], line.Event.ResourceVersion))}}}"
+                        : line.ToJson();
+                    await http.Response.WriteAsync(text + "\n", cts.Token);
+                }
+                await http.Response.Body.FlushAsync(cts.Token);
+                if (!await WaitForEventsAsync(http, watcher, type, bookmarks, cts.Token)) break;
             }
         }
         catch (OperationCanceledException) { /* timeoutSeconds elapsed or the client left: end the stream cleanly */ }
         catch (System.Threading.Channels.ChannelClosedException) { }
+    }
+
+    static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits for the next event. While none comes, a watch that allows bookmarks gets a BOOKMARK with the current
+    /// resourceVersion every few seconds: clients can resume from it, and writing it reveals a client that left.
+    /// Returns false when the store closed the watch.
+    /// </summary>
+    async Task<bool> WaitForEventsAsync(HttpContext http, Watcher watcher, ResourceType type, bool bookmarks, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (!bookmarks) return await watcher.Reader.WaitToReadAsync(ct);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(BookmarkInterval);
+            try
+            {
+                return await watcher.Reader.WaitToReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                if (Store.BookmarkVersion(watcher) is not { } version) return true;
+                var bookmark = $"{{\"type\":\"BOOKMARK\",\"object\":{{\"kind\":\"{type.Kind}\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{version}\"}}}}}}\n";
+                await http.Response.WriteAsync(bookmark, ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+        }
     }
 
     async Task DeleteCollectionAsync(HttpContext http, ResourceType type, string? ns, bool dryRun)

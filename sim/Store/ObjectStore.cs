@@ -183,6 +183,15 @@ internal sealed class ObjectStore
         return open.Length;
     }
 
+    /// <summary>
+    /// The resourceVersion a BOOKMARK may carry: the current one, but only when the watcher has nothing pending
+    /// (checked under the lock, so no event at or below it can still be on its way).
+    /// </summary>
+    public long? BookmarkVersion(Watcher watcher)
+    {
+        lock (gate) return watcher.Reader.Count == 0 ? resourceVersion : null;
+    }
+
     public int WatcherCount
     {
         get { lock (gate) return watchers.Count; }

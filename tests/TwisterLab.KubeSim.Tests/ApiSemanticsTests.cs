@@ -173,6 +173,21 @@ public sealed class ApiSemanticsTests : ClusterTest
     }
 
     [Fact]
+    public async Task Watch_SendsBookmarksWhenAllowed()
+    {
+        var list = await Client.CoreV1.ListNamespacedConfigMapAsync("default");
+        using var http = new HttpClient { BaseAddress = Cluster.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
+        using var response = await http.GetAsync($"/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion={list.Metadata.ResourceVersion}",
+            HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var bookmark = JsonNode.Parse(line!)!;
+        Assert.Equal("BOOKMARK", bookmark["type"]!.ToString());
+        Assert.Equal("ConfigMap", bookmark["object"]!["kind"]!.ToString());
+        Assert.True(long.Parse(bookmark["object"]!["metadata"]!["resourceVersion"]!.ToString()) >= long.Parse(list.Metadata.ResourceVersion));
+    }
+
+    [Fact]
     public async Task Discovery_ServesLegacyAndAggregatedDocuments()
     {
         using var http = new HttpClient { BaseAddress = Cluster.BaseUri };

@@ -107,6 +107,8 @@ public sealed class NodeTests : ClusterTest
         await Kubectl.SucceedAsync("apply -f -", Budget(2));
         await EventuallyAsync(() => Client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("twisterlab-api", Ns),
             b => b.Status?.DisruptionsAllowed == 1, "one disruption is allowed");
+        // With every worker cordoned the evicted pod's replacement stays Pending, so the budget cannot recover.
+        await Kubectl.SucceedAsync($"cordon {Worker} twisterlab-worker2");
         await Client.CoreV1.CreateNamespacedPodEvictionAsync(eviction, pod.Metadata.Name, Ns);
         var second = (await PodsAsync()).First(p => p.Metadata.Name != pod.Metadata.Name);
         var again = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
