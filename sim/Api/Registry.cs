@@ -34,7 +34,7 @@ internal sealed class Registry(ObjectStore store)
         if (type.Kind == "Service") AllocateClusterIp(obj);
         if (string.IsNullOrEmpty(Json.Str(meta, "name")) && string.IsNullOrEmpty(Json.Str(meta, "generateName")))
             throw ApiException.Invalid(type, "", ("metadata.name", "name or generateName is required"));
-        if (!string.IsNullOrEmpty(Json.Str(meta, "name"))) Validation.Check(type, obj, null);
+        Validation.Check(type, obj, null);
         if (manager is not null) ServerSideApply.RecordUpdate(obj, null, manager, type.ApiVersion);
         return store.Create(type, obj, dryRun);
     }
