@@ -68,6 +68,30 @@ public sealed class ApplyTests : ClusterTest
     }
 
     [Fact]
+    public async Task ServerSideApply_ConflictsWithAnotherManagersChange_UnlessForced()
+    {
+        await DeployTwisterLabAsync(serverSide: true);
+        await Kubectl.SucceedAsync($"-n {Ns} set image deployment/twisterlab-api twisterlab-api=twisterlab-api:v2");
+        var api = await ReadDeploymentAsync();
+        Assert.Contains(api.Metadata.ManagedFields, m => m.Manager == "kubectl-set" && m.Operation == "Update");
+
+        var conflict = await Kubectl.RunAsync($"apply --server-side -f {ManifestPath}");
+        Assert.NotEqual(0, conflict.ExitCode);
+        Assert.Contains("conflict with \"kubectl-set\"", conflict.Output);
+        Assert.Contains(".spec.template.spec.containers[name=\"twisterlab-api\"].image", conflict.Output);
+        Assert.Equal("twisterlab-api:v2", (await ReadDeploymentAsync()).Spec.Template.Spec.Containers.Single().Image);
+
+        await Kubectl.SucceedAsync($"apply --server-side --force-conflicts -f {ManifestPath}");
+        api = await ReadDeploymentAsync();
+        Assert.Equal("twisterlab-api:v1", api.Spec.Template.Spec.Containers.Single().Image);
+        Assert.DoesNotContain(api.Metadata.ManagedFields, m => m.Manager == "kubectl-set");
+
+        // Re-applying what is already there is no conflict, whoever else set those values.
+        await Kubectl.SucceedAsync($"-n {Ns} scale deployment/twisterlab-api --replicas=3");
+        await Kubectl.SucceedAsync($"apply --server-side -f {ManifestPath}");
+    }
+
+    [Fact]
     public async Task ClientLibraryServerSideApply_CreatesThenUpdates()
     {
         var configMap = new V1ConfigMap
@@ -123,10 +147,23 @@ public sealed class ApplyTests : ClusterTest
         await EventuallyAsync(() => ReplicaSetsAsync(), r => r.Count == 0, "the replica sets are collected");
         await EventuallyAsync(() => PodsAsync(includeTerminating: true), p => p.Count == 0, "the pods are gone");
         Assert.Single(await PodsAsync("app=postgres"));
+        Assert.Single(await PodsAsync("app=redis"));
+
+        // Foreground: the deployment only goes once its replica set and pods are gone.
+        await Kubectl.SucceedAsync($"-n {Ns} delete deployment postgres --cascade=foreground --timeout=30s");
+        Assert.Empty(await PodsAsync("app=postgres", includeTerminating: true));
+        Assert.Empty(await ReplicaSetsAsync("app=postgres"));
+
+        // Orphan: the replica set and its pod stay, without an owner.
+        await Kubectl.SucceedAsync($"-n {Ns} delete deployment redis --cascade=orphan");
+        await Task.Delay(300);
+        var orphan = Assert.Single(await ReplicaSetsAsync("app=redis"));
+        Assert.Null(orphan.Metadata.OwnerReferences);
+        Assert.Single(await PodsAsync("app=redis"));
 
         await Kubectl.SucceedAsync($"delete namespace {Ns} --timeout=30s");
         var namespaces = await Client.CoreV1.ListNamespaceAsync();
         Assert.DoesNotContain(namespaces.Items, n => n.Metadata.Name == Ns);
-        Assert.Empty((await Client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: "app=postgres")).Items);
+        Assert.Empty((await Client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: "app=redis")).Items);
     }
 }
