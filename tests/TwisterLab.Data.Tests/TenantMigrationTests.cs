@@ -44,6 +44,7 @@ public sealed class TenantMigrationTests(PostgresFixture postgres) : IClassFixtu
         Assert.Empty((await IntegritySnapshotter.TakeAsync(db)).CompareTo(before));
         Assert.Equal(0L, await PostgresFixture.ScalarAsync<long>(db, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'tenant_id'"));
         Assert.False(File.Exists(result.AlembicFile));
+        Directory.Delete(versions, recursive: true);
     }
 
     [Fact]
