@@ -1,0 +1,54 @@
+using TwisterLab.Cake.Data;
+
+namespace TwisterLab.Data.Bench;
+
+/// <summary>(a) SQLite → PostgreSQL: ours (verification on) vs pgloader vs the floor (sqlite3 -csv | COPY, data only).</summary>
+internal static class SqliteBench
+{
+    public static async Task RunAsync(BenchServer bench, double scale, int runs)
+    {
+        var (file, rows) = SqliteGenerator.Generate(bench.Folder, scale);
+        Console.WriteLine($"\n## (a) SQLite -> PostgreSQL  {rows:N0} rows, {new FileInfo(file).Length / 1048576.0:F0} MB file");
+        var results = new Dictionary<string, List<Measurement>> { ["twisterlab"] = [], ["pgloader"] = [], ["floor"] = [] };
+        for (var run = 0; run < runs; run++)
+        {
+            await bench.FreshDatabaseAsync("mig_ours");
+            results["twisterlab"].Add(Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours"))).EnsureSuccess("twisterlab migrate"));
+
+            await bench.FreshDatabaseAsync("mig_pgloader");
+            results["pgloader"].Add(Measurement.Run($"pgloader --dynamic-space-size 4096 sqlite://{file} {bench.Url("mig_pgloader")}").EnsureSuccess("pgloader"));
+
+            var floorDb = await bench.FreshDatabaseAsync("mig_floor");
+            results["floor"].Add(await FloorAsync(bench, floorDb, file));
+        }
+        var ours = Median(results["twisterlab"]);
+        var pgloader = Median(results["pgloader"]);
+        var floor = Median(results["floor"]);
+        Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | vs pgloader |");
+        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
+            Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {pgloader.Seconds / m.Seconds:F2}x |");
+        Console.WriteLine($"ratio twisterlab/pgloader rows/s = {pgloader.Seconds / ours.Seconds:F2}x (goal >= 3x); twisterlab/floor time = {ours.Seconds / floor.Seconds:F2}");
+        var check = await BenchServer.ScalarAsync<long>(bench.Server.Target("mig_ours"), "SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM events) + (SELECT count(*) FROM agents)");
+        Console.WriteLine($"row check (ours in PostgreSQL): {check:N0} of {rows:N0}");
+    }
+
+    private static async Task<Measurement> FloorAsync(BenchServer bench, PostgresTarget db, string file)
+    {
+        await BenchServer.ExecuteAsync(db, """
+            CREATE TABLE agents (id bigint, name text, kind text, active boolean, created_at timestamp);
+            CREATE TABLE tickets (id bigint, agent_id bigint, title text, body text, priority bigint, score double precision, created_at timestamp);
+            CREATE TABLE events (id bigint, ticket_id bigint, kind text, payload bytea, at timestamp);
+            """);
+        var psql = $"{PgToolLocator.Find("psql")} -q {bench.Url(db.Database)}";
+        var pipes = string.Join(" && ", new[]
+        {
+            ("agents", "id, name, kind, CASE active WHEN 1 THEN 't' ELSE 'f' END, created_at"),
+            ("tickets", "id, agent_id, title, body, priority, score, created_at"),
+            ("events", "id, ticket_id, kind, '\\x' || hex(payload), at"),
+        }.Select(t => $"sqlite3 -csv {file} \"SELECT {t.Item2} FROM {t.Item1}\" | {psql} -c \"COPY {t.Item1} FROM STDIN (FORMAT csv)\""));
+        return Measurement.Run(pipes).EnsureSuccess("floor");
+    }
+
+    internal static Measurement Median(List<Measurement> list) => list.OrderBy(m => m.Seconds).ElementAt(list.Count / 2);
+}
