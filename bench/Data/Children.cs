@@ -12,7 +12,7 @@ internal static class Children
         {
             case "child-migrate":
                 var report = await new SqliteToPostgresMigrator().MigrateAsync(args[1], PostgresTarget.Parse(args[2]));
-                Console.WriteLine(JsonSerializer.Serialize(new { rows = report.TotalRows, verified = report.Tables.All(t => t.TargetChecksum == t.SourceChecksum), seconds = report.Duration.TotalSeconds }));
+                Console.WriteLine(JsonSerializer.Serialize(new { rows = report.TotalRows, verified = report.Tables.All(t => t.TargetChecksum == t.SourceChecksum), seconds = report.Duration.TotalSeconds, phases = report.PhaseSeconds }));
                 return 0;
             case "child-backup":
                 var options = new BackupOptions(args[2]);

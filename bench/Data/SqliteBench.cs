@@ -5,30 +5,42 @@ namespace TwisterLab.Data.Bench;
 /// <summary>(a) SQLite → PostgreSQL: ours (verification on) vs pgloader vs the floor (sqlite3 -csv | COPY, data only).</summary>
 internal static class SqliteBench
 {
-    public static async Task RunAsync(BenchServer bench, double scale, int runs)
+    public static async Task RunAsync(BenchServer bench, double scale, int runs, string? dataDirectory, string[] contenders)
     {
-        var (file, rows) = SqliteGenerator.Generate(bench.Folder, scale);
+        if (dataDirectory is not null) Directory.CreateDirectory(dataDirectory);
+        var (file, rows) = SqliteGenerator.Generate(dataDirectory ?? bench.Folder, scale);
         Console.WriteLine($"\n## (a) SQLite -> PostgreSQL  {rows:N0} rows, {new FileInfo(file).Length / 1048576.0:F0} MB file");
         var results = new Dictionary<string, List<Measurement>> { ["twisterlab"] = [], ["pgloader"] = [], ["floor"] = [] };
         for (var run = 0; run < runs; run++)
         {
-            await bench.FreshDatabaseAsync("mig_ours");
-            results["twisterlab"].Add(Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours"))).EnsureSuccess("twisterlab migrate"));
-
-            await bench.FreshDatabaseAsync("mig_pgloader");
-            results["pgloader"].Add(Measurement.Run($"pgloader --dynamic-space-size 4096 sqlite://{file} {bench.Url("mig_pgloader")}").EnsureSuccess("pgloader"));
-
-            var floorDb = await bench.FreshDatabaseAsync("mig_floor");
-            results["floor"].Add(await FloorAsync(bench, floorDb, file));
+            if (contenders.Contains("twisterlab"))
+            {
+                await bench.FreshDatabaseAsync("mig_ours");
+                var m = Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours"))).EnsureSuccess("twisterlab migrate");
+                Console.WriteLine($"twisterlab run {run + 1}: {m.Output.Trim()}");
+                results["twisterlab"].Add(m);
+            }
+            if (contenders.Contains("pgloader"))
+            {
+                await bench.FreshDatabaseAsync("mig_pgloader");
+                results["pgloader"].Add(Measurement.Run($"pgloader --dynamic-space-size 4096 sqlite://{file} {bench.Url("mig_pgloader")}").EnsureSuccess("pgloader"));
+            }
+            if (contenders.Contains("floor"))
+            {
+                var floorDb = await bench.FreshDatabaseAsync("mig_floor");
+                results["floor"].Add(await FloorAsync(bench, floorDb, file));
+            }
         }
-        var ours = Median(results["twisterlab"]);
-        var pgloader = Median(results["pgloader"]);
-        var floor = Median(results["floor"]);
+        var missing = new Measurement(double.NaN, 0, 0, "");
+        var ours = results["twisterlab"].Count > 0 ? Median(results["twisterlab"]) : missing;
+        var pgloader = results["pgloader"].Count > 0 ? Median(results["pgloader"]) : missing;
+        var floor = results["floor"].Count > 0 ? Median(results["floor"]) : missing;
         Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | vs pgloader |");
         Console.WriteLine("| --- | --- | --- | --- | --- |");
         foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
             Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {pgloader.Seconds / m.Seconds:F2}x |");
         Console.WriteLine($"ratio twisterlab/pgloader rows/s = {pgloader.Seconds / ours.Seconds:F2}x (goal >= 3x); twisterlab/floor time = {ours.Seconds / floor.Seconds:F2}");
+        if (!contenders.Contains("twisterlab")) return;
         var check = await BenchServer.ScalarAsync<long>(bench.Server.Target("mig_ours"), "SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM events) + (SELECT count(*) FROM agents)");
         Console.WriteLine($"row check (ours in PostgreSQL): {check:N0} of {rows:N0}");
     }

@@ -26,6 +26,9 @@ public sealed record SqliteMigrationReport(
     IReadOnlyList<string> CreatedTables,
     TimeSpan Duration)
 {
+    /// <summary>Seconds per phase (load, keys and indexes, verify), for the run report and the benchmark.</summary>
+    public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+
     public long TotalRows => Tables.Sum(t => t.Rows);
 }
 

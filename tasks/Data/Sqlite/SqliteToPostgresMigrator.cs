@@ -46,6 +46,8 @@ public sealed class SqliteToPostgresMigrator
             if (postgres is not null) PrepareTargetTables(postgres, tables, options, target!);
             foreach (var table in tables) Execute(postgres, export, PostgresDdl.CreateTable(table, warnings));
 
+            var phases = new Dictionary<string, double> { ["schema"] = started.Elapsed.TotalSeconds };
+            var phase = Stopwatch.StartNew();
             var results = new List<SqliteTableResult>();
             var maxKeys = new Dictionary<string, long?>();
             foreach (var table in tables)
@@ -55,6 +57,8 @@ public sealed class SqliteToPostgresMigrator
                 results.Add(new SqliteTableResult(table.Name, checksum.Rows, checksum.Value, null));
             }
 
+            phases["load"] = phase.Elapsed.TotalSeconds;
+            phase.Restart();
             var byName = tables.ToDictionary(t => t.Name);
             var constraints = tables.SelectMany(t => PostgresDdl.KeysAndIndexes(t, warnings))
                 .Concat(tables.SelectMany(t => PostgresDdl.ForeignKeys(t, byName, warnings)))
@@ -62,10 +66,15 @@ public sealed class SqliteToPostgresMigrator
                 .ToList();
             foreach (var statement in constraints) Execute(postgres, export, statement, target);
 
+            phases["keys_and_indexes"] = phase.Elapsed.TotalSeconds;
+            phase.Restart();
             if (postgres is not null && options.Verify) results = Verify(postgres, tables, results);
+            phases["verify"] = phase.Elapsed.TotalSeconds;
+            phase.Restart();
             transaction?.Commit();
             export?.Commit();
-            return new SqliteMigrationReport(results, warnings, postgres is null ? [] : tables.Select(t => t.Name).ToList(), started.Elapsed);
+            phases["commit"] = phase.Elapsed.TotalSeconds;
+            return new SqliteMigrationReport(results, warnings, postgres is null ? [] : tables.Select(t => t.Name).ToList(), started.Elapsed) { PhaseSeconds = phases };
         }
         catch (SqliteException ex)
         {
@@ -134,23 +143,34 @@ public sealed class SqliteToPostgresMigrator
         using var sink = sinks.Count == 1 ? sinks[0] : new TeeSink(sinks);
 
         var columnCount = table.Columns.Count;
-        while (reader.Read())
+        // SQLite reading, conversion and hashing on this thread; COPY encoding and the socket on the writer's:
+        // the two halves overlap instead of taking turns.
+        using var pipeline = new RowPipeline(sink, columnCount);
+        try
         {
-            if ((checksum.Rows & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
-            sink.StartRow();
-            for (var i = 0; i < columnCount; i++)
+            while (reader.Read())
             {
-                if (!SqliteValueConverter.TryConvert(reader, i, table.Columns[i].Target, out var value, out var problem))
+                if ((checksum.Rows & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+                var row = pipeline.NextRow();
+                for (var i = 0; i < columnCount; i++)
                 {
-                    if (violationCount++ < MaxReportedViolations)
-                        violations.Add(new AffinityViolation(table.Name, table.Columns[i].Name, rowIdOrdinal >= 0 ? $"rowid {reader.GetInt64(rowIdOrdinal)}" : $"row {checksum.Rows + 1}", problem!));
-                    value = CellValue.Null;
+                    if (!SqliteValueConverter.TryConvert(reader, i, table.Columns[i].Target, out var value, out var problem))
+                    {
+                        if (violationCount++ < MaxReportedViolations)
+                            violations.Add(new AffinityViolation(table.Name, table.Columns[i].Name, rowIdOrdinal >= 0 ? $"rowid {reader.GetInt64(rowIdOrdinal)}" : $"row {checksum.Rows + 1}", problem!));
+                        value = CellValue.Null;
+                    }
+                    row[i] = value;
+                    checksum.Add(value);
+                    if (i == keyOrdinal && value.Kind == CellKind.Integer && (maxKey is null || value.Integer > maxKey)) maxKey = value.Integer;
                 }
-                sink.Write(value);
-                checksum.Add(value);
-                if (i == keyOrdinal && value.Kind == CellKind.Integer && (maxKey is null || value.Integer > maxKey)) maxKey = value.Integer;
+                checksum.EndRow();
             }
-            checksum.EndRow();
+            pipeline.Finish();
+        }
+        catch (OperationCanceledException) when (pipeline.WriterError is not null)
+        {
+            pipeline.ThrowWriterError();
         }
         // Violations are collected for the whole table first so the report lists them all, then nothing is kept.
         if (violationCount > 0) throw new SqliteAffinityException(violations, violationCount);

@@ -70,12 +70,48 @@ internal static class SqliteValueConverter
 
     private static CellValue TimestampFromText(string text)
     {
+        if (TryParseCommonTimestamp(text, out var ticks)) return Timestamp(ticks);
         if (DateTime.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
             return Timestamp(local.Ticks);
         // Values with an offset are stored as their UTC instant in the zone-less timestamp column.
         return DateTimeOffset.TryParseExact(text, TimestampWithZoneFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var zoned)
             ? Timestamp(zoned.UtcDateTime.Ticks)
             : default;
+    }
+
+    /// <summary>
+    /// The shape SQLite's datetime() and Python's str(datetime) write, "yyyy-MM-dd HH:mm:ss[.f…]", parsed by hand:
+    /// DateTime.TryParseExact with a format list was the largest cost of loading a timestamp-heavy table.
+    /// Anything else (a 'T', an offset, a date only) falls back to the exact formats.
+    /// </summary>
+    private static bool TryParseCommonTimestamp(string text, out long ticks)
+    {
+        ticks = 0;
+        if (text.Length < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' || text[16] != ':') return false;
+        if (!TryDigits(text, 0, 4, out var year) || !TryDigits(text, 5, 2, out var month) || !TryDigits(text, 8, 2, out var day)
+            || !TryDigits(text, 11, 2, out var hour) || !TryDigits(text, 14, 2, out var minute) || !TryDigits(text, 17, 2, out var second)) return false;
+        long fraction = 0;
+        if (text.Length > 19)
+        {
+            if (text[19] != '.' || text.Length > 27 || text.Length == 20 || !TryDigits(text, 20, text.Length - 20, out var digits)) return false;
+            fraction = digits;
+            for (var i = text.Length - 20; i < 7; i++) fraction *= 10;
+        }
+        if (month is < 1 or > 12 || day < 1 || year < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return false;
+        ticks = new DateTime(year, month, day, hour, minute, second).Ticks + fraction;
+        return true;
+    }
+
+    private static bool TryDigits(string text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var digit = text[i] - '0';
+            if ((uint)digit > 9) return false;
+            value = value * 10 + digit;
+        }
+        return true;
     }
 
     // SQLite's julianday(): days since noon UTC, 24 November 4714 BC (proleptic Gregorian); 2440587.5 is the Unix epoch.
