@@ -70,13 +70,14 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
             CREATE TABLE ok (id INTEGER PRIMARY KEY);
             INSERT INTO ok VALUES (1);
             CREATE TABLE bad (id INTEGER PRIMARY KEY, n INTEGER, flag BOOLEAN, at DATETIME, t TEXT);
-            INSERT INTO bad VALUES (1, 'abc', 1, '2025-01-01', 'fine'), (2, 1.5, 2, 'yesterday', x'00'), (3, 3, 0, NULL, 'a' || char(0) || 'b');
+            INSERT INTO bad VALUES (1, 'abc', 1, '2025-01-01', 'fine'), (2, 1.5, 2, 'yesterday', x'00'), (3, 3, 0, NULL, 'a' || char(0) || 'b'), (4, 4, 1, NULL, CAST(x'C328' AS TEXT));
             """);
         var db = await postgres.CreateDatabaseAsync("aff");
 
         var error = await Assert.ThrowsAsync<SqliteAffinityException>(() => _migrator.MigrateAsync(file, db));
 
-        Assert.Equal(6, error.Total);
+        Assert.Equal(7, error.Total);
+        Assert.Contains(error.Violations, v => v is { Column: "t", Row: "rowid 4" }); // invalid UTF-8, never replaced by U+FFFD
         Assert.Contains(error.Violations, v => v is { Column: "n", Row: "rowid 1" } && v.Problem.Contains("text 'abc'"));
         Assert.Contains(error.Violations, v => v is { Column: "flag", Row: "rowid 2" });
         Assert.Contains(error.Violations, v => v is { Column: "at", Row: "rowid 2" });

@@ -16,7 +16,8 @@ internal enum CellKind : byte
 internal readonly record struct CellValue(CellKind Kind, long Integer = 0, double Real = 0, object? Reference = null)
 {
     public static readonly CellValue Null = new(CellKind.Null);
-    public string Text => (string)Reference!;
+    /// <summary>Text as UTF-8 bytes: SQLite stores UTF-8 and PostgreSQL receives UTF-8, so the text is never decoded on the way.</summary>
+    public byte[] TextUtf8 => (byte[])Reference!;
     public byte[] Bytes => (byte[])Reference!;
     public decimal Numeric => (decimal)Reference!;
     public DateTime Timestamp => new(Integer, DateTimeKind.Unspecified);

@@ -30,7 +30,8 @@ internal static class PostgresTableChecksum
         {
             PgColumnType.BigInt => new CellValue(CellKind.Integer, export.Read<long>(NpgsqlDbType.Bigint)),
             PgColumnType.DoublePrecision => new CellValue(CellKind.Real, Real: export.Read<double>(NpgsqlDbType.Double)),
-            PgColumnType.Text => new CellValue(CellKind.Text, Reference: export.Read<string>(NpgsqlDbType.Text)),
+            // Raw UTF-8 bytes of the text (same wire form as bytea), compared with the bytes SQLite held.
+            PgColumnType.Text => new CellValue(CellKind.Text, Reference: export.Read<byte[]>(NpgsqlDbType.Bytea)),
             PgColumnType.Bytea => new CellValue(CellKind.Bytes, Reference: export.Read<byte[]>(NpgsqlDbType.Bytea)),
             PgColumnType.Numeric => new CellValue(CellKind.Numeric, Reference: export.Read<decimal>(NpgsqlDbType.Numeric)),
             PgColumnType.Boolean => new CellValue(CellKind.Boolean, export.Read<bool>(NpgsqlDbType.Boolean) ? 1 : 0),

@@ -38,9 +38,7 @@ internal sealed class RowChecksum
                 _row.Advance(9);
                 break;
             case CellKind.Text:
-                var text = cell.Text;
-                var textSpan = Reserve(Encoding.UTF8.GetByteCount(text));
-                Encoding.UTF8.GetBytes(text, textSpan);
+                cell.TextUtf8.CopyTo(Reserve(cell.TextUtf8.Length));
                 break;
             case CellKind.Bytes:
                 cell.Bytes.CopyTo(Reserve(cell.Bytes.Length));

@@ -18,12 +18,21 @@ public static partial class SqliteSchemaReader
             using var probe = connection.CreateCommand();
             probe.CommandText = "SELECT count(*) FROM sqlite_master";
             probe.ExecuteScalar();
+            probe.CommandText = "PRAGMA encoding";
+            var encoding = (string)probe.ExecuteScalar()!;
+            if (encoding != "UTF-8")
+                throw new DataOperationException($"SQLite file {path} stores text as {encoding}: convert it first (sqlite3 {Path.GetFileName(path)} \".dump\" | sqlite3 utf8.db), then migrate utf8.db.");
             return connection;
         }
         catch (SqliteException ex)
         {
             connection.Dispose();
             throw NotReadable(path, ex);
+        }
+        catch (DataOperationException)
+        {
+            connection.Dispose();
+            throw;
         }
     }
 

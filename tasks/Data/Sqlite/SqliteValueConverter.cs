@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Unicode;
 using Microsoft.Data.Sqlite;
 
 namespace TwisterLab.Cake.Data;
@@ -27,7 +28,7 @@ internal static class SqliteValueConverter
             PgColumnType.DoublePrecision when storage == typeof(double) => new CellValue(CellKind.Real, Real: reader.GetDouble(ordinal)),
             // REAL affinity stores integral values as integers on disk; exact up to 2^53.
             PgColumnType.DoublePrecision when storage == typeof(long) && Math.Abs(reader.GetInt64(ordinal)) <= 1L << 53 => new CellValue(CellKind.Real, Real: reader.GetInt64(ordinal)),
-            PgColumnType.Text when storage == typeof(string) => TextValue(reader.GetString(ordinal)),
+            PgColumnType.Text when storage == typeof(string) => TextValue(reader, ordinal),
             PgColumnType.Bytea when storage == typeof(byte[]) => new CellValue(CellKind.Bytes, Reference: reader.GetFieldValue<byte[]>(ordinal)),
             PgColumnType.Numeric when storage == typeof(long) => new CellValue(CellKind.Numeric, Reference: (decimal)reader.GetInt64(ordinal)),
             PgColumnType.Numeric when storage == typeof(double) => NumericValue(reader.GetDouble(ordinal)),
@@ -42,9 +43,16 @@ internal static class SqliteValueConverter
         return false;
     }
 
-    private static CellValue TextValue(string text) =>
-        // PostgreSQL text cannot hold NUL; such a value is reported rather than truncated.
-        text.Contains('\0') ? default : new CellValue(CellKind.Text, Reference: text);
+    /// <summary>
+    /// The stored bytes as they are (databases are UTF-8; <see cref="SqliteSchemaReader.Open"/> refuses UTF-16 ones).
+    /// SQLite never validates text, so invalid UTF-8 — which a string decode would silently turn into U+FFFD — and NUL,
+    /// which PostgreSQL text cannot hold, are reported instead.
+    /// </summary>
+    private static CellValue TextValue(SqliteDataReader reader, int ordinal)
+    {
+        var bytes = reader.GetFieldValue<byte[]>(ordinal);
+        return bytes.AsSpan().IndexOf((byte)0) < 0 && Utf8.IsValid(bytes) ? new CellValue(CellKind.Text, Reference: bytes) : default;
+    }
 
     private static CellValue NumericValue(double real)
     {
