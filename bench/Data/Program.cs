@@ -17,8 +17,9 @@ var dataDirectory = options.GetValueOrDefault("data-dir");
 var contenders = options.GetValueOrDefault("contenders", "twisterlab,pgloader,floor").Split(',');
 
 await using var bench = await BenchServer.StartAsync();
-Console.WriteLine($"# TwisterLab data benchmarks  scale={scale} runs={runs}  PostgreSQL {bench.Version} on 127.0.0.1:{bench.Server.Port}  {Environment.ProcessorCount} CPUs  {DateTime.UtcNow:u}");
+Console.WriteLine($"# TwisterLab data benchmarks  scale={scale} runs={runs}  PostgreSQL {bench.Version} on 127.0.0.1:{bench.Server.Port}  {Environment.ProcessorCount} CPUs  load average {File.ReadAllText("/proc/loadavg").Trim()}  {DateTime.UtcNow:u}");
 if (only.Contains("sqlite")) await SqliteBench.RunAsync(bench, scale, runs, dataDirectory, contenders);
 if (only.Contains("backup")) await BackupBench.RunAsync(bench, scale, runs);
 if (only.Contains("tenant")) await TenantBench.RunAsync(bench, tenantRows);
+Console.WriteLine($"\nload average at the end: {File.ReadAllText("/proc/loadavg").Trim()} (the machine is shared; wall times move with it)");
 return 0;

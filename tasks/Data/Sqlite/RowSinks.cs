@@ -14,11 +14,15 @@ internal interface IRowSink : IDisposable
     long Complete();
 }
 
-/// <summary>Binary COPY (Npgsql BeginBinaryImport): no text formatting or parsing on either side, doubles travel bit-exact.</summary>
+/// <summary>
+/// Binary COPY (Npgsql BeginBinaryImport): no text formatting or parsing on either side, doubles travel bit-exact.
+/// FREEZE (allowed because the table was created in this transaction) writes rows already frozen, so the index
+/// builds and the verification read that follow do not rewrite every page to set hint bits.
+/// </summary>
 internal sealed class PostgresCopySink(NpgsqlConnection connection, SqliteTable table) : IRowSink
 {
     private readonly NpgsqlBinaryImporter _importer = connection.BeginBinaryImport(
-        $"COPY {Sql.Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)");
+        $"COPY {Sql.Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY, FREEZE)");
 
     public void StartRow() => _importer.StartRow();
 
