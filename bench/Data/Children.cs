@@ -20,6 +20,11 @@ internal static class Children
                 var result = await new PostgresBackupGateway().BackupAsync(PostgresTarget.Parse(args[1]), options);
                 Console.WriteLine(JsonSerializer.Serialize(new { bytes = result.Manifest.SizeBytes }));
                 return 0;
+            case "child-sql-export":
+                // Reads, converts and hashes like a migration but writes SQL text to a file: the client-side cost alone.
+                var export = await new SqliteToPostgresMigrator().MigrateAsync(args[1], null, new SqliteMigrationOptions { SqlOutPath = args[2] });
+                Console.WriteLine(JsonSerializer.Serialize(new { rows = export.TotalRows, phases = export.PhaseSeconds }));
+                return 0;
             default:
                 Console.Error.WriteLine($"unknown child verb {args[0]}");
                 return 2;

@@ -17,7 +17,7 @@ internal static class SqliteBench
             {
                 await bench.FreshDatabaseAsync("mig_ours");
                 var m = Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours"))).EnsureSuccess("twisterlab migrate");
-                Console.WriteLine($"twisterlab run {run + 1}: {m.Output.Trim()}");
+                Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s cpu {m.CpuSeconds:F1}s {m.Output.Trim()}");
                 results["twisterlab"].Add(m);
             }
             if (contenders.Contains("pgloader"))
@@ -35,14 +35,19 @@ internal static class SqliteBench
         var ours = results["twisterlab"].Count > 0 ? Median(results["twisterlab"]) : missing;
         var pgloader = results["pgloader"].Count > 0 ? Median(results["pgloader"]) : missing;
         var floor = results["floor"].Count > 0 ? Median(results["floor"]) : missing;
-        Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | vs pgloader |");
-        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | client CPU s | vs pgloader |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
-            Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {pgloader.Seconds / m.Seconds:F2}x |");
+            Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {m.CpuSeconds:F1} | {pgloader.Seconds / m.Seconds:F2}x |");
         Console.WriteLine($"ratio twisterlab/pgloader rows/s = {pgloader.Seconds / ours.Seconds:F2}x (goal >= 3x); twisterlab/floor time = {ours.Seconds / floor.Seconds:F2}");
-        if (!contenders.Contains("twisterlab")) return;
-        var check = await BenchServer.ScalarAsync<long>(bench.Server.Target("mig_ours"), "SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM events) + (SELECT count(*) FROM agents)");
-        Console.WriteLine($"row check (ours in PostgreSQL): {check:N0} of {rows:N0}");
+        foreach (var (name, database) in new[] { ("twisterlab", "mig_ours"), ("pgloader", "mig_pgloader"), ("floor", "mig_floor") }.Where(c => contenders.Contains(c.Item1)))
+        {
+            var target = bench.Server.Target(database);
+            var check = await BenchServer.ScalarAsync<long>(target, "SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM events) + (SELECT count(*) FROM agents)");
+            var indexes = await BenchServer.ScalarAsync<long>(target, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'");
+            var foreignKeys = await BenchServer.ScalarAsync<long>(target, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'");
+            Console.WriteLine($"{name}: {check:N0} of {rows:N0} rows, {indexes} indexes, {foreignKeys} foreign keys in PostgreSQL");
+        }
     }
 
     private static async Task<Measurement> FloorAsync(BenchServer bench, PostgresTarget db, string file)

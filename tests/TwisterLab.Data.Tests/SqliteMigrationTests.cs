@@ -166,4 +166,14 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
         Assert.Contains("corrupt", error.Message);
         Assert.Empty((await IntegritySnapshotter.TakeAsync(db)).Tables);
     }
+
+    [Fact]
+    public async Task A_table_subset_warns_about_foreign_keys_to_tables_left_behind()
+    {
+        var file = SqliteFiles.Create(_folder, SqliteFiles.Sample);
+        var db = await postgres.CreateDatabaseAsync("subset");
+        var report = await _migrator.MigrateAsync(file, db, new SqliteMigrationOptions { Tables = ["tickets"] });
+        Assert.Equal(["tickets"], report.CreatedTables);
+        Assert.Contains(report.Warnings, w => w.Contains("foreign key to agents was not created"));
+    }
 }

@@ -90,4 +90,14 @@ public sealed class TenantMigrationTests(PostgresFixture postgres) : IClassFixtu
         await Assert.ThrowsAsync<DataOperationException>(() => _migrator.MigrateAsync(db, new TenantMigrationOptions { DefaultTenant = new string('t', 51) }));
         Assert.Equal(0L, await PostgresFixture.ScalarAsync<long>(db, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'tenant_id'"));
     }
+
+    [Fact]
+    public void Index_names_are_stable_and_fit_postgres_identifiers()
+    {
+        Assert.Equal("ix_agents_tenant", TenantMigrator.IndexName("agents"));
+        var longName = new string('t', 70);
+        Assert.Equal(TenantMigrator.IndexName(longName), TenantMigrator.IndexName(longName));
+        Assert.True(TenantMigrator.IndexName(longName).Length <= 63);
+        Assert.NotEqual(TenantMigrator.IndexName(longName), TenantMigrator.IndexName(longName + "x"));
+    }
 }

@@ -111,10 +111,16 @@ public sealed class TenantMigrator
         }
     }
 
+    /// <summary>
+    /// <c>ix_&lt;table&gt;_tenant</c>; past PostgreSQL's 63-byte limit, a prefix plus a stable hash of the full name, so a
+    /// second run (another process) finds the index the first one built.
+    /// </summary>
     public static string IndexName(string table)
     {
         var name = $"ix_{table}_tenant";
-        return System.Text.Encoding.UTF8.GetByteCount(name) <= 63 ? name : $"ix_{table[..Math.Min(table.Length, 40)]}_{Math.Abs(table.GetHashCode() % 100000)}_tenant";
+        if (System.Text.Encoding.UTF8.GetByteCount(name) <= 63) return name;
+        var hash = Convert.ToHexStringLower(System.IO.Hashing.XxHash32.Hash(System.Text.Encoding.UTF8.GetBytes(table)));
+        return $"ix_{table[..Math.Min(table.Length, 40)]}_{hash}_tenant";
     }
 
     private static ResiliencePipeline LockRetry(TenantMigrationOptions options) => new ResiliencePipelineBuilder()
