@@ -79,12 +79,12 @@ public sealed class RedisTests(RedisFixture redis) : IClassFixture<RedisFixture>
     [Fact]
     public async Task Unreachable_server_and_wrong_password_are_one_line_errors()
     {
-        var unreachable = await Assert.ThrowsAsync<DataOperationException>(() => _gateway.PingAsync(new RedisTarget("127.0.0.1:1")));
+        var unreachable = await Assert.ThrowsAsync<DataOperationException>(() => _gateway.PingAsync(new RedisTarget("127.0.0.1:1,connectTimeout=300")));
         Assert.StartsWith("Cannot reach Redis", unreachable.Message);
 
         await using var guarded = await ThrowawayRedis.StartAsync(password: "right-one");
         Assert.Equal(0, (await _gateway.PingAsync(guarded.Target)).KeyCount);
-        var wrong = await Assert.ThrowsAsync<DataOperationException>(() => _gateway.PingAsync(new RedisTarget($"redis://:letmein@127.0.0.1:{guarded.Port}")));
+        var wrong = await Assert.ThrowsAsync<DataOperationException>(() => _gateway.PingAsync(new RedisTarget($"127.0.0.1:{guarded.Port},password=letmein,connectTimeout=1000")));
         Assert.StartsWith("Authentication failed", wrong.Message);
         Assert.DoesNotContain("letmein", wrong.Message);
         Assert.DoesNotContain('\n', wrong.Message);

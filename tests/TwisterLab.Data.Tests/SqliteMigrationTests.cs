@@ -154,8 +154,8 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
     [Fact]
     public async Task A_corrupt_sqlite_file_is_reported_and_nothing_is_migrated()
     {
-        var file = SqliteFiles.Create(_folder, "CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT);" +
-            string.Concat(Enumerable.Range(1, 400).Select(i => $"INSERT INTO big VALUES ({i}, '{new string('b', 300)}');")));
+        var file = SqliteFiles.Create(_folder, "CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT); BEGIN;" +
+            string.Concat(Enumerable.Range(1, 400).Select(i => $"INSERT INTO big VALUES ({i}, '{new string('b', 300)}');")) + "COMMIT;");
         var bytes = await File.ReadAllBytesAsync(file);
         // Overwrite the middle data pages (page 1 with the schema stays readable).
         for (var i = 8192; i < bytes.Length - 4096; i++) bytes[i] = 0xA5;
@@ -175,5 +175,18 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
         var report = await _migrator.MigrateAsync(file, db, new SqliteMigrationOptions { Tables = ["tickets"] });
         Assert.Equal(["tickets"], report.CreatedTables);
         Assert.Contains(report.Warnings, w => w.Contains("foreign key to agents was not created"));
+    }
+
+    [Fact]
+    public async Task A_null_in_a_text_primary_key_fails_the_copy_cleanly()
+    {
+        // SQLite's legacy quirk: a non-INTEGER primary key accepts NULL. PostgreSQL refuses it during COPY.
+        var rows = string.Concat(Enumerable.Range(1, 3000).Select(i => $"INSERT INTO codes VALUES ('c{i}', {i});"));
+        var file = SqliteFiles.Create(_folder, $"CREATE TABLE codes (code TEXT PRIMARY KEY, n INTEGER); BEGIN; {rows} INSERT INTO codes VALUES (NULL, 0); COMMIT;");
+        var db = await postgres.CreateDatabaseAsync("nullpk");
+        var error = await Assert.ThrowsAsync<DataOperationException>(() => _migrator.MigrateAsync(file, db));
+        Assert.Contains("23502", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Empty((await IntegritySnapshotter.TakeAsync(db)).Tables);
     }
 }
