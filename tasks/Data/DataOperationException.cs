@@ -5,7 +5,7 @@ namespace TwisterLab.Cake.Data;
 /// wrong password, corrupt file, full disk. The message is one line naming the problem and the fix, and never
 /// contains a secret; the original exception (already redacted by the caller) is kept as the inner exception.
 /// </summary>
-public sealed class DataOperationException : Exception
+public class DataOperationException : Exception
 {
     public DataOperationException(string message, Exception? inner = null)
         : base(SecretRedactor.Redact(message), inner)

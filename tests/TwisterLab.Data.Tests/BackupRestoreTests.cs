@@ -194,3 +194,48 @@ internal sealed class FullDiskStream(Stream inner, long capacity) : Stream
         base.Dispose(disposing);
     }
 }
+
+/// <summary>A dump source standing in for the cluster layer's exec: writes some bytes, then fails like a remote pg_dump would.</summary>
+internal sealed class FailingRemoteDump(string diagnostics) : IDumpStreamSource, IDumpStreamSourceFactory
+{
+    public PgDumpSettings? Settings { get; private set; }
+    public string Diagnostics => SecretRedactor.Redact(diagnostics);
+    public IDumpStreamSource Create(PgDumpSettings settings)
+    {
+        Settings = settings;
+        return this;
+    }
+
+    public async Task<int> WriteDumpAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        await destination.WriteAsync(new byte[] { 0x50, 0x47, 0x44, 0x4D, 0x50 }, cancellationToken);
+        return 1;
+    }
+}
+
+public sealed class PluggableDumpSourceTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task A_failing_remote_source_leaves_no_file_and_no_secret_in_the_error()
+    {
+        var db = await postgres.CreateDatabaseAsync("remote");
+        var folder = Directory.CreateTempSubdirectory("twl-remote-").FullName;
+        try
+        {
+            var source = new FailingRemoteDump("pg_dump: error: connection to postgresql://twisterlab:hunter2@postgres:5432/twisterlab failed");
+            var path = Path.Combine(folder, "remote.dump");
+            var error = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway(source).BackupAsync(db, new BackupOptions(path)));
+
+            Assert.StartsWith("pg_dump failed (exit 1)", error.Message);
+            Assert.DoesNotContain("hunter2", error.Message);
+            Assert.Empty(Directory.GetFileSystemEntries(folder));
+            // The source got the settings to run remotely: snapshot, format and compression decided by the backup.
+            Assert.Equal((PgDumpFormat.Custom, 1), (source.Settings!.Format, source.Settings.Compression));
+            Assert.False(string.IsNullOrEmpty(source.Settings.Snapshot));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -32,4 +32,14 @@ public sealed class TargetAndRedactionTests
     [InlineData("failed for redis://:topsecret@r:6379 and pwd='x y'", "failed for redis://:***@r:6379 and pwd=***")]
     public void Redactor_masks_passwords_in_urls_and_key_values(string input, string expected) =>
         Assert.Equal(expected, SecretRedactor.Redact(input));
+
+    [Fact]
+    public void Redis_url_and_configuration_forms_parse_and_hide_the_password()
+    {
+        var url = new RedisTarget("redis://:s3cret@cache.local:6380/0").ToOptions();
+        Assert.Equal(("s3cret", "cache.local:6380"), (url.Password, url.EndPoints[0].ToString()!.Replace("Unspecified/", "")));
+        Assert.True(url.AllowAdmin);
+        Assert.Equal("redis://:***@cache.local:6380/0", new RedisTarget("redis://:s3cret@cache.local:6380/0").ToString());
+        Assert.Equal("cache.local:6380,password=***", new RedisTarget("cache.local:6380,password=s3cret").ToString());
+    }
 }

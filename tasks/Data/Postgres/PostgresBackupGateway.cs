@@ -30,9 +30,20 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         var settings = DumpSettings(target, options, snapshotId);
 
         var counting = DatabaseCatalog.RowCountsAsync(connection, tables, cancellationToken);
-        var (size, sha, files) = options.Format == PgDumpFormat.Directory
-            ? await DumpToDirectoryAsync(settings, options, cancellationToken)
-            : await DumpToFileAsync(settings, options, cancellationToken);
+        (long, string, IReadOnlyDictionary<string, string>?) dumped;
+        try
+        {
+            dumped = options.Format == PgDumpFormat.Directory
+                ? await DumpToDirectoryAsync(settings, options, cancellationToken)
+                : await DumpToFileAsync(settings, options, cancellationToken);
+        }
+        catch
+        {
+            // The dump's error is the one to report; the count still running on the connection is only waited for.
+            try { await counting; } catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException) { }
+            throw;
+        }
+        var (size, sha, files) = dumped;
         var counts = await counting;
 
         var manifest = new BackupManifest

@@ -103,7 +103,7 @@ public sealed class RedisGateway
         ThrowawayRedis scratch;
         try
         {
-            scratch = await ThrowawayRedis.StartAsync(backup.Path, cancellationToken);
+            scratch = await ThrowawayRedis.StartAsync(backup.Path, cancellationToken: cancellationToken);
         }
         catch (DataOperationException ex)
         {

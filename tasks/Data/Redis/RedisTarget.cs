@@ -35,7 +35,7 @@ public sealed record RedisTarget(string Configuration)
             throw new DataOperationException("Redis address has no host: use host:port or redis://:password@host:port.");
         options.AllowAdmin = true; // SAVE, CONFIG GET and LASTSAVE are admin commands.
         options.AbortOnConnectFail = true;
-        options.ConnectTimeout = 3000;
+        if (!Configuration.Contains("connectTimeout", StringComparison.OrdinalIgnoreCase)) options.ConnectTimeout = 3000;
         options.SyncTimeout = 60_000; // a foreground SAVE of a large dataset takes a while
         options.AsyncTimeout = 60_000;
         return options;

@@ -11,8 +11,9 @@ public sealed class ThrowawayRedis : IAsyncDisposable, IDisposable
 {
     private readonly Watchdog _watchdog;
 
-    private ThrowawayRedis(Watchdog watchdog, string directory, int port)
+    private ThrowawayRedis(Watchdog watchdog, string directory, int port, string? password)
     {
+        Password = password;
         _watchdog = watchdog;
         Directory = directory;
         Port = port;
@@ -20,10 +21,12 @@ public sealed class ThrowawayRedis : IAsyncDisposable, IDisposable
 
     public int Port { get; }
     public string Directory { get; }
-    public RedisTarget Target => new($"127.0.0.1:{Port}");
+    public string? Password { get; }
+    public RedisTarget Target => new(Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}");
 
     /// <param name="rdbFile">An RDB file to load at start-up (copied into the server's folder; the original is never touched).</param>
-    public static async Task<ThrowawayRedis> StartAsync(string? rdbFile = null, CancellationToken cancellationToken = default)
+    /// <param name="password">Require this password (requirepass), or none.</param>
+    public static async Task<ThrowawayRedis> StartAsync(string? rdbFile = null, string? password = null, CancellationToken cancellationToken = default)
     {
         var executable = FindRedisServer();
         var directory = Path.Combine(Path.GetTempPath(), $"twl-redis-{Guid.NewGuid():N}"[..23]);
@@ -36,26 +39,35 @@ public sealed class ThrowawayRedis : IAsyncDisposable, IDisposable
             var port = LoopbackPort.Next();
             var watchdog = Watchdog.Start(null, "TERM", Path.Combine(directory, "server.log"), directory, executable,
                 ["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--dbfilename", "dump.rdb",
-                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"]);
+                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
+                 .. (password is null ? Array.Empty<string>() : ["--requirepass", password])]);
             try
             {
-                await WaitUntilReadyAsync(port, watchdog, cancellationToken);
-                return new ThrowawayRedis(watchdog, directory, port);
+                await WaitUntilReadyAsync(port, password, watchdog, cancellationToken);
+                return new ThrowawayRedis(watchdog, directory, port, password);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 last = ex;
                 watchdog.Stop(TimeSpan.FromSeconds(5));
+                // Only a lost port race is worth another try; a bad RDB file fails the same way every time.
+                if (!ReadLog(directory).Contains("Address already in use", StringComparison.Ordinal)) break;
                 if (!System.IO.Directory.Exists(directory)) System.IO.Directory.CreateDirectory(directory);
                 if (rdbFile is not null && !File.Exists(Path.Combine(directory, "dump.rdb"))) File.Copy(rdbFile, Path.Combine(directory, "dump.rdb"));
             }
         }
-        var log = File.Exists(Path.Combine(directory, "server.log")) ? string.Join(" | ", File.ReadLines(Path.Combine(directory, "server.log")).TakeLast(2)) : "";
+        var log = ReadLog(directory);
         try { System.IO.Directory.Delete(directory, true); } catch (IOException) { }
         throw new DataOperationException($"Throwaway redis-server did not start ({last?.Message}) {log}: check the RDB file and the redis-server install.");
     }
 
-    private static async Task WaitUntilReadyAsync(int port, Watchdog watchdog, CancellationToken cancellationToken)
+    private static string ReadLog(string directory)
+    {
+        var path = Path.Combine(directory, "server.log");
+        return File.Exists(path) ? string.Join(" | ", File.ReadLines(path).Where(l => l.Trim().Length > 0).TakeLast(2)) : "";
+    }
+
+    private static async Task WaitUntilReadyAsync(int port, string? password, Watchdog watchdog, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -64,7 +76,7 @@ public sealed class ThrowawayRedis : IAsyncDisposable, IDisposable
             try
             {
                 await using var connection = await ConnectionMultiplexer.ConnectAsync(
-                    new ConfigurationOptions { EndPoints = { $"127.0.0.1:{port}" }, ConnectTimeout = 1000, AbortOnConnectFail = true });
+                    new ConfigurationOptions { EndPoints = { $"127.0.0.1:{port}" }, Password = password, ConnectTimeout = 1000, AbortOnConnectFail = true });
                 // LOADING replies make PING fail until the RDB is read; retry until it answers.
                 await connection.GetDatabase().PingAsync();
                 return;

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TwisterLab.Cake.Data;
+
+/// <summary>Where converted rows go: PostgreSQL binary COPY, a SQL export file, or both.</summary>
+internal interface IRowSink : IDisposable
+{
+    void StartRow();
+    void Write(in CellValue value);
+    /// <summary>Finishes the table's COPY and returns the rows the target acknowledged (-1 when it cannot tell).</summary>
+    long Complete();
+}
+
+/// <summary>
+/// Binary COPY (Npgsql BeginBinaryImport): no text formatting or parsing on either side, doubles travel bit-exact.
+/// FREEZE (allowed because the table was created in this transaction) writes rows already frozen, so the index
+/// builds and the verification read that follow do not rewrite every page to set hint bits.
+/// </summary>
+internal sealed class PostgresCopySink(NpgsqlConnection connection, SqliteTable table) : IRowSink
+{
+    private readonly NpgsqlBinaryImporter _importer = connection.BeginBinaryImport(
+        $"COPY {Sql.Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY, FREEZE)");
+
+    public void StartRow() => _importer.StartRow();
+
+    public void Write(in CellValue value)
+    {
+        switch (value.Kind)
+        {
+            case CellKind.Null: _importer.WriteNull(); break;
+            case CellKind.Integer: _importer.Write(value.Integer, NpgsqlDbType.Bigint); break;
+            case CellKind.Real: _importer.Write(value.Real, NpgsqlDbType.Double); break;
+            // Binary COPY sends text as its UTF-8 bytes, exactly bytea's wire form: the server's textrecv checks the
+            // encoding. Writing the bytes as they came from SQLite saves decoding and re-encoding every string.
+            case CellKind.Text: _importer.Write(value.TextUtf8, NpgsqlDbType.Bytea); break;
+            case CellKind.Bytes: _importer.Write(value.Bytes, NpgsqlDbType.Bytea); break;
+            case CellKind.Numeric: _importer.Write(value.Numeric, NpgsqlDbType.Numeric); break;
+            case CellKind.Boolean: _importer.Write(value.Integer != 0, NpgsqlDbType.Boolean); break;
+            case CellKind.Timestamp: _importer.Write(value.Timestamp, NpgsqlDbType.Timestamp); break;
+        }
+    }
+
+    public long Complete() => (long)_importer.Complete();
+
+    public void Dispose() => _importer.Dispose();
+}
+
+/// <summary>Text COPY blocks in a .sql file, for <c>psql --single-transaction -f</c>.</summary>
+internal sealed class SqlExportSink : IRowSink
+{
+    private readonly TextWriter _writer;
+    private readonly StringBuilder _line = new();
+    private bool _firstInRow;
+
+    public SqlExportSink(TextWriter writer, SqliteTable table)
+    {
+        _writer = writer;
+        _writer.Write($"COPY {Sql.Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)))}) FROM stdin;\n");
+    }
+
+    public void StartRow()
+    {
+        if (_line.Length > 0) Flush();
+        _firstInRow = true;
+    }
+
+    public void Write(in CellValue value)
+    {
+        if (!_firstInRow) _line.Append('\t');
+        _firstInRow = false;
+        switch (value.Kind)
+        {
+            case CellKind.Null: _line.Append("\\N"); break;
+            case CellKind.Integer: _line.Append(value.Integer.ToString(CultureInfo.InvariantCulture)); break;
+            // "R" is the shortest text that parses back to the same bits; PostgreSQL 12+ parses it exactly.
+            case CellKind.Real: _line.Append(Real(value.Real)); break;
+            case CellKind.Text: AppendEscaped(Encoding.UTF8.GetString(value.TextUtf8)); break;
+            case CellKind.Bytes: _line.Append("\\\\x").Append(Convert.ToHexStringLower(value.Bytes)); break;
+            case CellKind.Numeric: _line.Append(value.Numeric.ToString(CultureInfo.InvariantCulture)); break;
+            case CellKind.Boolean: _line.Append(value.Integer != 0 ? 't' : 'f'); break;
+            case CellKind.Timestamp: _line.Append(value.Timestamp.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)); break;
+        }
+    }
+
+    public long Complete()
+    {
+        if (_line.Length > 0) Flush();
+        _writer.Write("\\.\n\n");
+        return -1;
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private void Flush()
+    {
+        _line.Append('\n');
+        _writer.Write(_line);
+        _line.Clear();
+    }
+
+    private static string Real(double value) => double.IsNaN(value) ? "NaN"
+        : double.IsPositiveInfinity(value) ? "Infinity"
+        : double.IsNegativeInfinity(value) ? "-Infinity"
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    // COPY text format: backslash escapes for the delimiter, line ends and the backslash itself.
+    private void AppendEscaped(string text)
+    {
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\\': _line.Append("\\\\"); break;
+                case '\t': _line.Append("\\t"); break;
+                case '\n': _line.Append("\\n"); break;
+                case '\r': _line.Append("\\r"); break;
+                default: _line.Append(c); break;
+            }
+        }
+    }
+}
+
+/// <summary>Sends every row to several sinks (PostgreSQL and the SQL export in the same read of SQLite).</summary>
+internal sealed class TeeSink(IReadOnlyList<IRowSink> sinks) : IRowSink
+{
+    public void StartRow()
+    {
+        foreach (var sink in sinks) sink.StartRow();
+    }
+
+    public void Write(in CellValue value)
+    {
+        foreach (var sink in sinks) sink.Write(value);
+    }
+
+    public long Complete() => sinks.Select(s => s.Complete()).Max();
+
+    public void Dispose()
+    {
+        foreach (var sink in sinks) sink.Dispose();
+    }
+}

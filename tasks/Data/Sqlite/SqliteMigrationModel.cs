@@ -1,0 +1,47 @@
+namespace TwisterLab.Cake.Data;
+
+public sealed record SqliteMigrationOptions
+{
+    /// <summary>Replace tables that already exist in PostgreSQL (dropped inside the migration's transaction, so a failure brings them back).</summary>
+    public bool DropExisting { get; init; }
+
+    /// <summary>Also write a psql-importable SQL export (<c>--sql-out=file</c>), the guide's sqlite_export.sql.</summary>
+    public string? SqlOutPath { get; init; }
+
+    /// <summary>Only these tables (null: all).</summary>
+    public IReadOnlyList<string>? Tables { get; init; }
+
+    public IReadOnlyList<string> ExcludeTables { get; init; } = [];
+
+    /// <summary>Read every table back from PostgreSQL and compare row count and checksum before committing.</summary>
+    public bool Verify { get; init; } = true;
+}
+
+public sealed record SqliteTableResult(string Table, long Rows, string SourceChecksum, string? TargetChecksum);
+
+/// <summary>What a migration did. <see cref="CreatedTables"/> is its undo: dropping them returns PostgreSQL to before.</summary>
+public sealed record SqliteMigrationReport(
+    IReadOnlyList<SqliteTableResult> Tables,
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<string> CreatedTables,
+    TimeSpan Duration)
+{
+    /// <summary>Seconds per phase (load, keys and indexes, verify), for the run report and the benchmark.</summary>
+    public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+
+    public long TotalRows => Tables.Sum(t => t.Rows);
+}
+
+public sealed record AffinityViolation(string Table, string Column, string Row, string Problem)
+{
+    public override string ToString() => $"{Table}.{Column} {Row}: {Problem}";
+}
+
+/// <summary>Values that do not fit their column's declared type. Nothing was migrated; every example is listed.</summary>
+public sealed class SqliteAffinityException(IReadOnlyList<AffinityViolation> violations, long total)
+    : DataOperationException(
+        $"{total} value(s) in the SQLite file do not fit their column's declared type (first: {violations[0]}): fix them in SQLite or change the declared type; nothing was migrated.")
+{
+    public IReadOnlyList<AffinityViolation> Violations { get; } = violations;
+    public long Total { get; } = total;
+}
