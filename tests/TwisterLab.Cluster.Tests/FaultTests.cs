@@ -134,6 +134,23 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_rollout_wait_makes_the_same_few_requests_however_long_it_takes()
+    {
+        await using var cluster = await TestCluster.StartSimulatorAsync(options => options.PodStartDelay = TimeSpan.FromMilliseconds(250));
+        await cluster.CreateDeploymentAsync("web", "nginx:1.25", replicas: 4);
+        await cluster.WaitRolledOutAsync("web");
+        await cluster.Gateway.Deployments.SetImageAsync("web", "app", "nginx:1.26", None);
+        var lines = new List<string>();
+        var before = cluster.Gateway.Requests!.Count;
+
+        await cluster.Gateway.Deployments.WaitForRolloutAsync("web", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: lines.Add), None);
+
+        // GET deployment, list + watch of the deployment, list + watch of its pods: no polling, however many updates.
+        Assert.True(lines.Count >= 3, $"expected several progress lines, got {lines.Count}");
+        Assert.Equal(5, cluster.Gateway.Requests.Count - before);
+    }
+
+    [Fact]
     public async Task A_burst_of_429_is_retried_and_the_action_succeeds()
     {
         await using var cluster = await TestCluster.StartSimulatorAsync();
