@@ -34,6 +34,7 @@ public sealed class DescriptionTests
         { Gateway.Nodes.DescribeCordon("worker-node-1"), "kubectl cordon worker-node-1" },
         { Gateway.Nodes.DescribeUncordon("worker-node-1"), "kubectl uncordon worker-node-1" },
         { Gateway.RunLock("ci").DescribeRelease(), "kubectl delete lease twisterlab-upgrade-lock -n twisterlab" },
+        { Gateway.RunLock("ci@runner-7", TimeSpan.FromSeconds(60)).DescribeAcquire(), "kubectl get lease/twisterlab-upgrade-lock -n twisterlab  # then create or take over spec.holderIdentity=ci@runner-7, leaseDurationSeconds=60" },
         { new UndoToRevision("twisterlab-api", "twisterlab", 3).Describe(), "kubectl rollout undo deployment/twisterlab-api --to-revision=3 -n twisterlab" },
         { new ScaleBack("twisterlab-api", "twisterlab", 3).Describe(), "kubectl scale deployment/twisterlab-api --replicas=3 -n twisterlab" },
         { new RestoreServiceSelector("twisterlab-api", "twisterlab", new Dictionary<string, string> { ["version"] = "v1" }).Describe(), "kubectl patch svc/twisterlab-api --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/selector\",\"value\":{\"version\":\"v1\"}}]' -n twisterlab" },
