@@ -73,7 +73,8 @@ public sealed class FaultTests
         Assert.Equal(RolloutFailure.ProgressDeadlineExceeded, failure.Failure);
         Assert.Contains("deployment \"api\" exceeded its progress deadline", failure.Message);
         Assert.NotEmpty(failure.FailingPods);
-        Assert.All(failure.FailingPods, pod => Assert.Contains("not ready", pod.Reason));
+        Assert.All(failure.FailingPods, pod => Assert.StartsWith("api-", pod.Pod));
+        Assert.All(failure.FailingPods, pod => Assert.False(string.IsNullOrWhiteSpace(pod.Reason)));
         Assert.Contains(lines, line => line.StartsWith("Waiting for deployment \"api\" rollout to finish", StringComparison.Ordinal));
     }
 

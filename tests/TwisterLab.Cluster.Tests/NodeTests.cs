@@ -17,7 +17,7 @@ public sealed class NodeTests
         await cluster.CreateDeploymentAsync("web", "nginx:1.25", replicas: 4);
         await cluster.WaitRolledOutAsync("web");
         var node = await BusiestNodeAsync(cluster, "app=web");
-        await CreatePodOnNodeAsync(cluster, "agent-x", node, owner: Owner("DaemonSet", "agent", "uid-agent"));
+        await CreatePodOnNodeAsync(cluster, "agent-x", node, owner: await DaemonSetOwnerAsync(cluster));
         await CreatePodOnNodeAsync(cluster, "static-etcd", node, annotations: new Dictionary<string, string> { ["kubernetes.io/config.mirror"] = "hash" });
         var before = await cluster.Client.CoreV1.ReadNodeAsync(node);
 
@@ -88,10 +88,10 @@ public sealed class NodeTests
     {
         await using var cluster = await TestCluster.StartSimulatorAsync();
         var node = (await cluster.Gateway.Nodes.ListAsync(None)).First(n => !n.Name.Contains("control-plane")).Name;
-        await CreatePodOnNodeAsync(cluster, "cache", node, owner: Owner("ReplicaSet", "cache-1", "uid-cache"), emptyDir: true);
-        await CreatePodOnNodeAsync(cluster, "agent-y", node, owner: Owner("DaemonSet", "agent", "uid-agent"));
+        await CreatePodOnNodeAsync(cluster, "cache", node, emptyDir: true);
+        await CreatePodOnNodeAsync(cluster, "agent-y", node, owner: await DaemonSetOwnerAsync(cluster));
 
-        var exception = await Assert.ThrowsAsync<ClusterException>(() => cluster.Gateway.Nodes.DrainAsync(node, new DrainOptions(TimeSpan.FromSeconds(10), IgnoreDaemonSets: false), None));
+        var exception = await Assert.ThrowsAsync<ClusterException>(() => cluster.Gateway.Nodes.DrainAsync(node, new DrainOptions(TimeSpan.FromSeconds(10), IgnoreDaemonSets: false, Force: true), None));
 
         Assert.Contains("emptyDir", exception.Message);
         Assert.Contains("--delete-emptydir-data", exception.Message);
@@ -118,8 +118,21 @@ public sealed class NodeTests
         return pods.Items.GroupBy(pod => pod.Spec.NodeName).OrderByDescending(group => group.Count()).First().Key;
     }
 
-    private static V1OwnerReference Owner(string kind, string name, string uid) =>
-        new() { ApiVersion = "apps/v1", Kind = kind, Name = name, Uid = uid, Controller = true };
+    // A real DaemonSet as owner: a pod whose owner does not exist is garbage-collected.
+    private static async Task<V1OwnerReference> DaemonSetOwnerAsync(TestCluster cluster)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = "agent" };
+        var daemonSet = await cluster.Client.AppsV1.CreateNamespacedDaemonSetAsync(new V1DaemonSet
+        {
+            Metadata = new V1ObjectMeta { Name = "agent" },
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "agent", Image = "agent:1" }] } },
+            },
+        }, cluster.Namespace);
+        return new V1OwnerReference { ApiVersion = "apps/v1", Kind = "DaemonSet", Name = "agent", Uid = daemonSet.Metadata.Uid, Controller = true };
+    }
 
     internal static Task<V1Pod> CreatePodOnNodeAsync(TestCluster cluster, string name, string node, V1OwnerReference? owner = null, IDictionary<string, string>? annotations = null, bool emptyDir = false) =>
         cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
