@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TwisterLab.KubeSim;
 
 // Standalone: dotnet run --project sim -- --port 6443 --kubeconfig ./kubeconfig [--pod-start-delay-ms 1000]
@@ -27,7 +28,13 @@ Console.WriteLine($"kubesim: Kubernetes API v1.32 simulator listening on {cluste
 Console.WriteLine($"kubesim: kubeconfig written to {cluster.KubeconfigPath} (context {SimulatedCluster.ContextName})");
 Console.WriteLine("kubesim: press Ctrl+C to stop");
 var stopped = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;   // shut down in order below instead of the runtime's abrupt exit
+    stopped.TrySetResult();
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 await stopped.Task;
+Console.WriteLine("kubesim: stopping");
 return 0;

@@ -56,6 +56,19 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     internal ObjectStore Store { get; }
 
+    /// <summary>The control plane's version as /version reports it, e.g. "v1.32.4"; set it to rehearse a control-plane upgrade.</summary>
+    public string ServerVersion { get; set; } = "v1.32.4";
+
+    /// <summary>Reports a new kubelet version for a node, as after upgrading its kubelet (kubectl get nodes shows it).</summary>
+    public void SetKubeletVersion(string nodeName, string kubeletVersion) =>
+        Store.Mutate(ResourceCatalog.Nodes, null, nodeName, node =>
+        {
+            var info = Json.Obj(Json.Obj(node, "status"), "nodeInfo");
+            info["kubeletVersion"] = kubeletVersion;
+            info["kubeProxyVersion"] = kubeletVersion;
+            return node;
+        });
+
     /// <summary>Number of watch streams open right now (useful to check that clients close theirs).</summary>
     public int OpenWatches => Store.WatcherCount;
 
@@ -77,7 +90,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
         });
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        var server = new ApiServer(registry, faults, new ExecEndpoint(store, () => options.ExecHandler), new Eviction(registry));
+        SimulatedCluster? cluster = null;
+        var server = new ApiServer(registry, faults, new ExecEndpoint(store, () => options.ExecHandler), new Eviction(registry),
+            () => cluster?.ServerVersion ?? options.ServerVersion);
         app.Run(server.HandleAsync);
         await app.StartAsync(ct);
 
@@ -92,16 +107,18 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
         WriteKubeconfig(kubeconfigPath, baseUri);
 
-        var pods = new PodLifecycle(registry, options, faults);
+        var events = new EventRecorder(registry);
+        var pods = new PodLifecycle(registry, options, faults, events);
         var loop = new ControllerLoop(store, options.ControllerInterval,
             pods.Sync,
-            new ReplicaSetController(registry).Sync,
-            new DeploymentController(registry).Sync,
+            new ReplicaSetController(registry, events).Sync,
+            new DeploymentController(registry, events).Sync,
             new DaemonSetController(registry).Sync,
             new EndpointsController(registry).Sync,
             new DisruptionController(registry).Sync,
             new GarbageCollector(registry).Sync);
-        return new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder);
+        cluster = new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder) { ServerVersion = options.ServerVersion };
+        return cluster;
     }
 
     static void Bootstrap(Registry registry, SimulatorOptions options)

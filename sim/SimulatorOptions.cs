@@ -29,6 +29,12 @@ public sealed class SimulatorOptions
     /// <summary>Image rules in force from the start (more can be added through <see cref="SimulatedCluster.Faults"/>).</summary>
     public IList<ImageRule> ImageRules { get; } = new List<ImageRule>();
 
+    /// <summary>
+    /// The version /version reports (also changeable later with <see cref="SimulatedCluster.ServerVersion"/>). Keep
+    /// v1.32.x for kubectl 1.32: the preinstalled kubectl dispatcher runs the kubectl of the server's minor version.
+    /// </summary>
+    public string ServerVersion { get; set; } = "v1.32.4";
+
     /// <summary>Where the kubeconfig is written; default: a new temporary folder.</summary>
     public string? KubeconfigPath { get; set; }
 

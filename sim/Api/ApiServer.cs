@@ -7,7 +7,7 @@ using TwisterLab.KubeSim.Store;
 namespace TwisterLab.KubeSim.Api;
 
 /// <summary>The HTTP face of the simulator: routes every request to discovery, OpenAPI or a resource handler.</summary>
-internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction)
+internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, Func<string> serverVersion)
 {
     ObjectStore Store => registry.Store;
 
@@ -45,7 +45,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         switch (path)
         {
             case "/version":
-                await WriteJson(http, 200, Discovery.Version());
+                await WriteJson(http, 200, Discovery.Version(serverVersion()));
                 return;
             case "/healthz" or "/readyz" or "/livez":
                 http.Response.ContentType = "text/plain";
@@ -114,7 +114,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                     await ListAsync(http, r.Type, ns);
                     return;
                 case "POST":
-                    var created = registry.Create(r.Type, ns, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun);
+                    var created = registry.Create(r.Type, ns, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
                     await WriteJson(http, 201, created);
                     return;
                 case "DELETE":
@@ -142,19 +142,21 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, ScaleSubresource.View(scaled));
                 return;
             case ("PUT", null or "status" or "finalize"):
-                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun);
+                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
                 await WriteJson(http, 200, updated);
                 return;
             case ("PATCH", null or "status"):
                 var patchBody = await ReadBodyAsync(request);
-                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, MediaType(request.ContentType), patchBody, query["fieldManager"].FirstOrDefault(), dryRun);
+                var media = MediaType(request.ContentType);
+                var manager = media == "application/apply-patch+yaml" ? query["fieldManager"].FirstOrDefault() : Manager(http);
+                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, media, patchBody, manager, dryRun, query["force"].FirstOrDefault() == "true");
                 await WriteJson(http, wasCreated ? 201 : 200, patched);
                 return;
             case ("DELETE", null):
                 var options = await ReadDeleteOptionsAsync(request);
                 if (query["propagationPolicy"].FirstOrDefault() is { } policy) options["propagationPolicy"] = policy;
                 if (query["gracePeriodSeconds"].FirstOrDefault() is { } grace && long.TryParse(grace, out var g)) options["gracePeriodSeconds"] = g;
-                await WriteJson(http, 200, registry.Delete(r.Type, ns, r.Name, options, dryRun));
+                await WriteJson(http, 200, registry.Delete(r.Type, ns, r.Name, options, dryRun || IsDryRun(options)));
                 return;
             case ("POST", "eviction"):
                 await WriteJson(http, 201, eviction.Evict(ns!, r.Name, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun));
@@ -225,14 +227,52 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         await http.Response.Body.FlushAsync(cts.Token);
         try
         {
-            await foreach (var line in watcher.Reader.ReadAllAsync(cts.Token))
+            var asTable = Tables.Wanted(http.Request.Headers.Accept.ToString());
+            var bookmarks = IsTrue(http.Request.Query["allowWatchBookmarks"]) && !asTable;
+            while (!cts.IsCancellationRequested)
             {
-                await http.Response.WriteAsync(line.ToJson() + "\n", cts.Token);
-                if (watcher.Reader.Count == 0) await http.Response.Body.FlushAsync(cts.Token);
+                while (watcher.Reader.TryRead(out var line))
+                {
+                    // kubectl get -w asks for Tables: then every event carries a one-row Table, as the apiserver sends.
+                    var text = asTable
+                        ? $"{{\"type\":\"{line.Type}\",\"object\":{Json.Serialize(Tables.Render(type, [line.Event.Object], line.Event.ResourceVersion))}}}"
+                        : line.ToJson();
+                    await http.Response.WriteAsync(text + "\n", cts.Token);
+                }
+                await http.Response.Body.FlushAsync(cts.Token);
+                if (!await WaitForEventsAsync(http, watcher, type, bookmarks, cts.Token)) break;
             }
         }
         catch (OperationCanceledException) { /* timeoutSeconds elapsed or the client left: end the stream cleanly */ }
         catch (System.Threading.Channels.ChannelClosedException) { }
+    }
+
+    static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits for the next event. While none comes, a watch that allows bookmarks gets a BOOKMARK with the current
+    /// resourceVersion every few seconds: clients can resume from it, and writing it reveals a client that left.
+    /// Returns false when the store closed the watch.
+    /// </summary>
+    async Task<bool> WaitForEventsAsync(HttpContext http, Watcher watcher, ResourceType type, bool bookmarks, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (!bookmarks) return await watcher.Reader.WaitToReadAsync(ct);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(BookmarkInterval);
+            try
+            {
+                return await watcher.Reader.WaitToReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                if (Store.BookmarkVersion(watcher) is not { } version) return true;
+                var bookmark = $"{{\"type\":\"BOOKMARK\",\"object\":{{\"kind\":\"{type.Kind}\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{version}\"}}}}}}\n";
+                await http.Response.WriteAsync(bookmark, ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+        }
     }
 
     async Task DeleteCollectionAsync(HttpContext http, ResourceType type, string? ns, bool dryRun)
@@ -240,6 +280,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         var labels = LabelSelector.Parse(http.Request.Query["labelSelector"]);
         var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
         var options = await ReadDeleteOptionsAsync(http.Request);
+        dryRun |= IsDryRun(options);
         var deleted = new JsonArray();
         foreach (var obj in Store.List(type, ns).Items.Where(o => labels.Matches(o) && fields.Matches(o)))
         {
@@ -258,6 +299,18 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
             ? ""
             : $"{started} simulated container output: the simulator runs no processes, so there is no real log.\n";
         await http.Response.WriteAsync(text);
+    }
+
+    /// <summary>kubectl puts dryRun in the DeleteOptions body rather than in the query.</summary>
+    static bool IsDryRun(JsonObject options) => (options["dryRun"] as JsonArray)?.Any(d => d?.ToString() == "All") ?? false;
+
+    /// <summary>The field manager of a write: ?fieldManager, else the client's User-Agent product, as the apiserver does.</summary>
+    static string Manager(HttpContext http)
+    {
+        if (http.Request.Query["fieldManager"].FirstOrDefault() is { Length: > 0 } manager) return manager;
+        var agent = http.Request.Headers.UserAgent.ToString();
+        var product = agent.Split('/', ' ')[0];
+        return product.Length > 0 ? product : "unknown";
     }
 
     static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");

@@ -10,19 +10,26 @@ internal static class Discovery
 {
     public const string AggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-    /// <summary>kubectl here is Google's dispatcher: it picks the kubectl binary from the minor we report (see the notes).</summary>
-    public static JsonObject Version() => new()
+    /// <summary>
+    /// /version for a gitVersion such as v1.32.4. kubectl here is Google's dispatcher: it picks the kubectl binary
+    /// from the minor we report, so v1.32.x gets kubectl 1.32 (see the notes).
+    /// </summary>
+    public static JsonObject Version(string gitVersion)
     {
-        ["major"] = "1",
-        ["minor"] = "32",
-        ["gitVersion"] = "v1.32.4",
-        ["gitCommit"] = "twisterlab-kubesim",
-        ["gitTreeState"] = "clean",
-        ["buildDate"] = "2026-01-01T00:00:00Z",
-        ["goVersion"] = "go1.23.6",
-        ["compiler"] = "gc",
-        ["platform"] = "linux/amd64",
-    };
+        var parts = gitVersion.TrimStart('v').Split('.', '-', '+');
+        return new JsonObject
+        {
+            ["major"] = parts.ElementAtOrDefault(0) ?? "1",
+            ["minor"] = parts.ElementAtOrDefault(1) ?? "32",
+            ["gitVersion"] = gitVersion,
+            ["gitCommit"] = "twisterlab-kubesim",
+            ["gitTreeState"] = "clean",
+            ["buildDate"] = "2026-01-01T00:00:00Z",
+            ["goVersion"] = "go1.23.6",
+            ["compiler"] = "gc",
+            ["platform"] = "linux/amd64",
+        };
+    }
 
     public static bool WantsAggregated(string? accept) =>
         accept is not null && accept.Contains("as=APIGroupDiscoveryList") && accept.Contains("v=v2;");

@@ -15,7 +15,7 @@ internal sealed class Registry(ObjectStore store)
 
     public ObjectStore Store => store;
 
-    public JsonObject Create(ResourceType type, string? ns, JsonObject body, bool dryRun = false)
+    public JsonObject Create(ResourceType type, string? ns, JsonObject body, bool dryRun = false, string? manager = null)
     {
         var obj = Json.Clone(body);
         var meta = Json.Obj(obj, "metadata");
@@ -35,6 +35,7 @@ internal sealed class Registry(ObjectStore store)
         if (string.IsNullOrEmpty(Json.Str(meta, "name")) && string.IsNullOrEmpty(Json.Str(meta, "generateName")))
             throw ApiException.Invalid(type, "", ("metadata.name", "name or generateName is required"));
         if (!string.IsNullOrEmpty(Json.Str(meta, "name"))) Validation.Check(type, obj, null);
+        if (manager is not null) ServerSideApply.RecordUpdate(obj, null, manager, type.ApiVersion);
         return store.Create(type, obj, dryRun);
     }
 
@@ -80,14 +81,14 @@ internal sealed class Registry(ObjectStore store)
     }
 
     /// <summary>PUT on the object or on its /status subresource.</summary>
-    public JsonObject Update(ResourceType type, string? ns, string name, string? subresource, JsonObject body, bool dryRun = false)
+    public JsonObject Update(ResourceType type, string? ns, string name, string? subresource, JsonObject body, bool dryRun = false, string? manager = null)
     {
         var result = store.Mutate(type, ns, name, current =>
         {
             var expected = Json.Str(body, "metadata", "resourceVersion");
             if (!string.IsNullOrEmpty(expected) && expected != Json.Str(current, "metadata", "resourceVersion"))
                 throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
-            return PrepareForUpdate(type, Json.Clone(body), current, subresource);
+            return RecordManager(PrepareForUpdate(type, Json.Clone(body), current, subresource), current, subresource, manager, type);
         }, dryRun);
         FinishDeletionIfUnblocked(type, result);
         return result;
@@ -97,7 +98,7 @@ internal sealed class Registry(ObjectStore store)
     /// PATCH. An apply patch on a missing object creates it; every other patch on a missing object is 404.
     /// The patch is computed and stored in one critical section, so concurrent patches never lose an update.
     /// </summary>
-    public (JsonObject Object, bool Created) Patch(ResourceType type, string? ns, string name, string? subresource, string contentType, string body, string? fieldManager, bool dryRun = false)
+    public (JsonObject Object, bool Created) Patch(ResourceType type, string? ns, string name, string? subresource, string contentType, string body, string? fieldManager, bool dryRun = false, bool force = false)
     {
         if (contentType == "application/apply-patch+yaml")
         {
@@ -121,13 +122,14 @@ internal sealed class Registry(ObjectStore store)
                 "application/strategic-merge-patch+json" => StrategicMergePatch.Apply(current, Json.ParseObject(body)),
                 "application/json-patch+json" => JsonPatch.Apply(current, ParseArray(body)) as JsonObject
                     ?? throw ApiException.BadRequest("a json patch must leave an object"),
-                "application/apply-patch+yaml" => ServerSideApply.Apply(current, ParseApplyBody(body), fieldManager!, type.ApiVersion),
+                "application/apply-patch+yaml" => ServerSideApply.Apply(type, current, ParseApplyBody(body), fieldManager!, force),
                 _ => throw ApiException.UnsupportedMediaType(contentType),
             };
             var expected = Json.Str(patched, "metadata", "resourceVersion");
             if (!string.IsNullOrEmpty(expected) && expected != Json.Str(current, "metadata", "resourceVersion"))
                 throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
-            return PrepareForUpdate(type, patched, current, subresource);
+            var prepared = PrepareForUpdate(type, patched, current, subresource);
+            return contentType == "application/apply-patch+yaml" ? prepared : RecordManager(prepared, current, subresource, fieldManager, type);
         }, dryRun);
         FinishDeletionIfUnblocked(type, result);
         return (result, false);
@@ -142,6 +144,12 @@ internal sealed class Registry(ObjectStore store)
             Json.Obj(next, "spec")["replicas"] = replicas;
             return PrepareForUpdate(type, next, current, null);
         }, dryRun);
+
+    static JsonObject RecordManager(JsonObject next, JsonObject current, string? subresource, string? manager, ResourceType type)
+    {
+        if (manager is not null && subresource is null) ServerSideApply.RecordUpdate(next, current, manager, type.ApiVersion);
+        return next;
+    }
 
     static JsonObject ParseApplyBody(string body)
     {

@@ -69,6 +69,16 @@ internal static class Tables
             Age,
             new("Selector", "string", o => string.Join(",", LabelSelector.StringMap(Json.Walk(o, "spec", "selector")).Select(kv => $"{kv.Key}={kv.Value}")), 1),
         ],
+        "Event" =>
+        [
+            new("Last Seen", "string", o => AgeSince(Json.Str(o, "lastTimestamp") ?? Json.Str(o, "metadata", "creationTimestamp"))),
+            new("Type", "string", o => Json.Str(o, "type")),
+            new("Reason", "string", o => Json.Str(o, "reason")),
+            new("Object", "string", o => $"{Json.Str(o, "involvedObject", "kind")?.ToLowerInvariant()}/{Json.Str(o, "involvedObject", "name")}"),
+            new("Message", "string", o => Json.Str(o, "message")),
+            new("Count", "integer", o => Json.Long(o, "count") ?? 1, 1),
+            new("Name", "string", o => Json.Str(o, "metadata", "name"), 1, "name"),
+        ],
         "Namespace" => [Name, new("Status", "string", o => Json.Str(o, "status", "phase")), Age],
         "PodDisruptionBudget" =>
         [
@@ -144,9 +154,11 @@ internal static class Tables
         return roles.Count == 0 ? "<none>" : string.Join(",", roles);
     }
 
-    static string AgeOf(JsonObject o)
+    static string AgeOf(JsonObject o) => AgeSince(Json.Str(o, "metadata", "creationTimestamp"));
+
+    static string AgeSince(string? timestamp)
     {
-        var created = Json.ParseTime(Json.Str(o, "metadata", "creationTimestamp"));
+        var created = Json.ParseTime(timestamp);
         if (created is null) return "<unknown>";
         var age = DateTime.UtcNow - created.Value;
         if (age.TotalSeconds < 0) age = TimeSpan.Zero;

@@ -10,7 +10,7 @@ namespace TwisterLab.KubeSim.Controllers;
 /// rolling and recreate rollouts, proportional scaling, history cleanup, and the Available/Progressing conditions
 /// with their real reasons. One sync reads the world, makes at most one scaling step, and writes the status once.
 /// </summary>
-internal sealed class DeploymentController(Registry registry)
+internal sealed class DeploymentController(Registry registry, EventRecorder events)
 {
     /// <summary>A ReplicaSet as one sync sees it; Spec follows the scaling this sync does.</summary>
     sealed class Rs(JsonObject obj)
@@ -317,6 +317,8 @@ internal sealed class DeploymentController(Registry registry)
             return (null, olds);
         }
         var newOne = new Rs(created);
+        if (newOne.Spec > 0)
+            events.Normal(s.D, "deployment-controller", "ScalingReplicaSet", $"Scaled up replica set {name} from 0 to {newOne.Spec}");
         s.All.Add(newOne);
         s.Revision = newRevision.ToString();
         if (HasProgressDeadline(s.D))
@@ -362,6 +364,9 @@ internal sealed class DeploymentController(Registry registry)
             ["spec"] = new JsonObject { ["replicas"] = size },
         };
         rs.Obj = registry.Patch(ResourceCatalog.ReplicaSets, s.Namespace, rs.Name, null, "application/merge-patch+json", Json.Serialize(patch), null).Object;
+        if (sizeChanged)
+            events.Normal(s.D, "deployment-controller", "ScalingReplicaSet",
+                $"Scaled {(size > rs.Spec ? "up" : "down")} replica set {rs.Name} from {rs.Spec} to {size}");
         rs.Spec = size;
         return sizeChanged;
     }

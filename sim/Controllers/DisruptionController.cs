@@ -56,6 +56,9 @@ internal sealed class DisruptionController(Registry registry)
         var generation = Json.Long(pdb, "metadata", "generation") ?? 0;
         Store.Mutate(ResourceCatalog.PodDisruptionBudgets, ns, Owners.Name(pdb), current =>
         {
+            // An eviction may have spent a disruption since we read the budget: then this computation is stale
+            // (as an update with a resourceVersion would fail upstream), and the next pass starts over.
+            if (Json.Str(current, "metadata", "resourceVersion") != Json.Str(pdb, "metadata", "resourceVersion")) return current;
             var status = new JsonObject
             {
                 ["observedGeneration"] = generation,

@@ -10,7 +10,7 @@ namespace TwisterLab.KubeSim.Controllers;
 /// after the start delay, as the image rules say (never ready, crash loop, unpullable, late readiness), and removes
 /// terminating pods. Its clock per pod lives in memory, as a kubelet's does; status timestamps are what clients see.
 /// </summary>
-internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, SimFaults faults)
+internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, SimFaults faults, EventRecorder events)
 {
     sealed class PodClock
     {
@@ -49,7 +49,12 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
     void Terminate(JsonObject pod, string uid, DateTime now)
     {
         var clock = clocks.GetOrAdd(uid, _ => new PodClock { ScheduledAt = now });
-        clock.TerminatingSince ??= now;
+        if (clock.TerminatingSince is null)
+        {
+            clock.TerminatingSince = now;
+            foreach (var c in (Json.Walk(pod, "spec", "containers") as JsonArray)?.OfType<JsonObject>() ?? [])
+                events.Normal(pod, "kubelet", "Killing", $"Stopping container {Json.Str(c, "name")}");
+        }
         var grace = TimeSpan.FromSeconds(Json.Long(pod, "metadata", "deletionGracePeriodSeconds") ?? 0);
         // Containers stop at once in a simulation; keep a short, bounded shutdown so watchers see the Terminating state.
         var shutdown = grace < options.PodStartDelay ? grace : options.PodStartDelay;
@@ -64,7 +69,7 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             .OrderBy(n => pods.Count(p => Json.Str(p, "spec", "nodeName") == Owners.Name(n)))
             .ThenBy(Owners.Name, StringComparer.Ordinal)
             .ToList();
-        Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
+        var scheduled = Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
         {
             var status = Json.Obj(p, "status");
             if (candidates.Count == 0)
@@ -78,7 +83,17 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             Conditions.Set(status, "PodScheduled", "True", null, null, now: now);
             return p;
         });
-        if (candidates.Count > 0) clocks[Json.Str(pod, "metadata", "uid")!] = new PodClock { ScheduledAt = now };
+        if (candidates.Count > 0)
+        {
+            clocks[Json.Str(pod, "metadata", "uid")!] = new PodClock { ScheduledAt = now };
+            events.Normal(scheduled, "default-scheduler", "Scheduled",
+                $"Successfully assigned {Owners.Namespace(pod)}/{Owners.Name(pod)} to {Json.Str(scheduled, "spec", "nodeName")}");
+        }
+        else if (Json.Str(scheduled, "metadata", "resourceVersion") != Json.Str(pod, "metadata", "resourceVersion"))
+        {
+            // Only when the pod's condition changed: an event on every pass would wake the loop forever.
+            events.Warning(pod, "default-scheduler", "FailedScheduling", Json.Str(Conditions.Get(Json.Obj(scheduled, "status"), "PodScheduled"), "message") ?? "no node available");
+        }
     }
 
     static bool Tolerates(JsonObject pod, JsonObject node)
@@ -103,7 +118,7 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
         var started = clock.ScheduledAt + options.PodStartDelay;
         if (now < started && Json.Str(pod, "status", "phase") == "Pending" && Json.Walk(pod, "status", "hostIP") is not null) return;
 
-        Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
+        var updated = Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
         {
             var status = Json.Obj(p, "status");
             status["hostIP"] = node is null ? null : NodeStatus.InternalIp(node);
@@ -177,6 +192,42 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             SetReadiness(status, allReady, containers, now);
             return p;
         });
+        RecordContainerEvents(pod, updated);
+    }
+
+    /// <summary>The kubelet's events for what changed in the container statuses (kubectl describe pod shows them).</summary>
+    void RecordContainerEvents(JsonObject before, JsonObject after)
+    {
+        var old = (Json.Walk(before, "status", "containerStatuses") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        foreach (var now in (Json.Walk(after, "status", "containerStatuses") as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var name = Json.Str(now, "name");
+            var image = Json.Str(now, "image");
+            var previous = old.FirstOrDefault(o => Json.Str(o, "name") == name);
+            var wasRunning = Json.Walk(previous, "state", "running") is not null;
+            var reason = Json.Str(now, "state", "waiting", "reason");
+            if (Json.Walk(now, "state", "running") is not null && !wasRunning)
+            {
+                events.Normal(after, "kubelet", "Pulled", $"Container image \"{image}\" already present on machine");
+                events.Normal(after, "kubelet", "Created", $"Created container: {name}");
+                events.Normal(after, "kubelet", "Started", $"Started container {name}");
+                if (faults.RuleFor(image ?? "").Behavior == ImageBehavior.NeverReady)
+                    events.Warning(after, "kubelet", "Unhealthy", "Readiness probe failed: the image rule keeps this container unready");
+            }
+            if (reason is null || reason == Json.Str(previous, "state", "waiting", "reason") && reason != "CrashLoopBackOff") continue;
+            switch (reason)
+            {
+                case "ErrImagePull":
+                    events.Warning(after, "kubelet", "Failed", $"Failed to pull image \"{image}\": not found");
+                    break;
+                case "ImagePullBackOff":
+                    events.Normal(after, "kubelet", "BackOff", $"Back-off pulling image \"{image}\"");
+                    break;
+                case "CrashLoopBackOff" when (Json.Long(now, "restartCount") ?? 0) > (Json.Long(previous, "restartCount") ?? 0):
+                    events.Warning(after, "kubelet", "BackOff", $"Back-off restarting failed container {name} in pod {Owners.Name(after)}");
+                    break;
+            }
+        }
     }
 
     static JsonObject Waiting(JsonObject container, string reason, string? message, long restarts, JsonObject? lastState)

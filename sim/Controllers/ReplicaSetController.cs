@@ -8,7 +8,7 @@ namespace TwisterLab.KubeSim.Controllers;
 /// The ReplicaSet controller: keeps spec.replicas pods alive from the template, deletes the least valuable surplus
 /// pods first (unscheduled, pending, not ready, youngest), and reports replicas/ready/available.
 /// </summary>
-internal sealed class ReplicaSetController(Registry registry)
+internal sealed class ReplicaSetController(Registry registry, EventRecorder events)
 {
     ObjectStore Store => registry.Store;
 
@@ -30,10 +30,14 @@ internal sealed class ReplicaSetController(Registry registry)
         if (!Owners.IsTerminating(rs))
         {
             var diff = desired - owned.Count;
-            for (var i = 0; i < diff; i++) CreatePod(rs);
+            for (var i = 0; i < diff; i++)
+                events.Normal(rs, "replicaset-controller", "SuccessfulCreate", $"Created pod: {Owners.Name(CreatePod(rs))}");
             if (diff < 0)
                 foreach (var pod in owned.OrderBy(DeletionRank).ThenByDescending(Owners.Created).Take(-diff))
+                {
                     registry.Delete(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), null);
+                    events.Normal(rs, "replicaset-controller", "SuccessfulDelete", $"Deleted pod: {Owners.Name(pod)}");
+                }
         }
 
         var minReady = Json.Int(rs, 0, "spec", "minReadySeconds");
@@ -69,7 +73,7 @@ internal sealed class ReplicaSetController(Registry registry)
         : !Conditions.IsTrue(pod, "Ready") ? 2
         : 3;
 
-    void CreatePod(JsonObject rs)
+    JsonObject CreatePod(JsonObject rs)
     {
         var template = Json.Walk(rs, "spec", "template") as JsonObject ?? new JsonObject();
         var meta = (Json.Walk(template, "metadata") as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
@@ -85,6 +89,6 @@ internal sealed class ReplicaSetController(Registry registry)
             ["metadata"] = meta,
             ["spec"] = template["spec"]?.DeepClone(),
         };
-        registry.Create(ResourceCatalog.Pods, Owners.Namespace(rs), pod);
+        return registry.Create(ResourceCatalog.Pods, Owners.Namespace(rs), pod);
     }
 }

@@ -1,26 +1,28 @@
 using System.Text.Json.Nodes;
+using TwisterLab.KubeSim.Api;
 using TwisterLab.KubeSim.Store;
 
 namespace TwisterLab.KubeSim.Patching;
 
 /// <summary>
-/// Server-side apply, simplified: the applied configuration is merged into the live object (keyed lists merge by
-/// their key, other lists and label selectors are atomic), the manager's field set is recorded in
-/// metadata.managedFields (FieldsV1), and fields this manager applied before but omits now are removed.
-/// Ownership conflicts between managers are not detected (a real apiserver answers 409 without force=true).
+/// Server-side apply and field ownership (metadata.managedFields), for the built-in fields we serve:
+/// the applied configuration is merged into the live object (keyed lists by key; other lists and label selectors
+/// are atomic). An apply that would change a field another manager owns is a 409 conflict unless forced, which
+/// takes the ownership over. Fields the applier owned before and omits now are removed. Ordinary writes (create,
+/// update, patch) record their manager's "Update" entry with the fields they changed.
 /// </summary>
 internal static class ServerSideApply
 {
-    static readonly HashSet<string> IdentityFields = ["apiVersion", "kind"];
-    static readonly HashSet<string> ServerOwnedMetadata = ["name", "namespace", "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "deletionTimestamp"];
-
-    public static JsonObject Apply(JsonObject live, JsonObject applied, string manager, string apiVersion)
+    public static JsonObject Apply(ResourceType type, JsonObject live, JsonObject applied, string manager, bool force)
     {
-        var previous = PreviousFieldSet(live, manager);
-        var fields = FieldSet(applied, []);
+        var fields = FieldSets.Of(applied);
+        var entries = Entries(live);
+        TakeOverConflicts(type, live, applied, fields, manager, force, entries);
+        var previous = entries.FirstOrDefault(e => IsApplyOf(e, manager))?["fieldsV1"] as JsonObject;
         var merged = (JsonObject)Merge(live, applied, [], "")!;
         if (previous is not null) RemoveDropped(merged, previous, fields);
-        RecordManager(merged, manager, apiVersion, fields);
+        RecordApply(merged, manager, type.ApiVersion, fields);
+        PruneMissing(merged);
         return merged;
     }
 
@@ -28,37 +30,115 @@ internal static class ServerSideApply
     public static JsonObject Create(JsonObject applied, string manager, string apiVersion)
     {
         var created = (JsonObject)StrategicMergePatch.Clean(applied)!;
-        RecordManager(created, manager, apiVersion, FieldSet(applied, []));
+        Json.Obj(created, "metadata").Remove("managedFields");
+        RecordApply(created, manager, apiVersion, FieldSets.Of(created));
         return created;
     }
 
-    static JsonObject? PreviousFieldSet(JsonObject live, string manager) =>
-        (Json.Walk(live, "metadata", "managedFields") as JsonArray)?.OfType<JsonObject>()
-            .FirstOrDefault(e => Json.Str(e, "manager") == manager && Json.Str(e, "operation") == "Apply")?["fieldsV1"] as JsonObject;
-
-    static void RecordManager(JsonObject obj, string manager, string apiVersion, JsonObject fields)
+    /// <summary>After a create, update or patch: the manager now owns every field it changed, and nobody else does.</summary>
+    public static void RecordUpdate(JsonObject next, JsonObject? old, string manager, string apiVersion)
     {
-        var entries = Json.Arr(Json.Obj(obj, "metadata"), "managedFields");
-        foreach (var old in entries.OfType<JsonObject>().Where(e => Json.Str(e, "manager") == manager && Json.Str(e, "operation") == "Apply").ToArray())
-            entries.Remove(old);
-        entries.Add(new JsonObject
+        var changed = FieldSets.Leaves(FieldSets.Of(next)).Where(path =>
+            old is null
+            || !FieldSets.TryValueAt(old, path, out var before)
+            || !(FieldSets.TryValueAt(next, path, out var after) && JsonNode.DeepEquals(before, after))).ToList();
+        var entries = Entries(next);
+        if (changed.Count > 0)
         {
-            ["manager"] = manager,
-            ["operation"] = "Apply",
-            ["apiVersion"] = apiVersion,
-            ["time"] = Json.Timestamp(DateTime.UtcNow),
-            ["fieldsType"] = "FieldsV1",
-            ["fieldsV1"] = fields,
-        });
+            foreach (var entry in entries.OfType<JsonObject>().Where(e => !IsUpdateOf(e, manager)))
+                foreach (var path in changed)
+                    if (entry["fieldsV1"] is JsonObject set) FieldSets.Remove(set, path);
+            var mine = entries.OfType<JsonObject>().FirstOrDefault(e => IsUpdateOf(e, manager));
+            if (mine is null)
+            {
+                mine = Entry(manager, "Update", apiVersion, new JsonObject());
+                entries.Add(mine);
+            }
+            mine["time"] = Json.Timestamp(DateTime.UtcNow);
+            foreach (var path in changed) FieldSets.Add((JsonObject)mine["fieldsV1"]!, path);
+        }
+        PruneMissing(next);
     }
 
-    static bool IsAtomicMap(string field) => field is "selector";
+    static void TakeOverConflicts(ResourceType type, JsonObject live, JsonObject applied, JsonObject fields, string manager, bool force, JsonArray entries)
+    {
+        var conflicts = new List<(JsonObject Entry, string[] Path)>();
+        foreach (var path in FieldSets.Leaves(fields))
+        {
+            if (!FieldSets.TryValueAt(live, path, out var current)) continue;
+            FieldSets.TryValueAt(applied, path, out var wanted);
+            if (JsonNode.DeepEquals(current, wanted)) continue;   // same value: shared ownership, no conflict
+            foreach (var entry in entries.OfType<JsonObject>().Where(e => !IsApplyOf(e, manager)))
+                if (entry["fieldsV1"] is JsonObject set && FieldSets.Contains(set, path))
+                    conflicts.Add((entry, path));
+        }
+        if (conflicts.Count == 0) return;
+        if (force)
+        {
+            foreach (var (entry, path) in conflicts) FieldSets.Remove((JsonObject)entry["fieldsV1"]!, path);
+            return;
+        }
+        var causes = conflicts.Select(c => (JsonNode)new JsonObject
+        {
+            ["reason"] = "FieldManagerConflict",
+            ["message"] = $"conflict with \"{Json.Str(c.Entry, "manager")}\" using {Json.Str(c.Entry, "apiVersion")}",
+            ["field"] = FieldSets.Describe(c.Path),
+        }).ToArray();
+        var text = string.Join("\n", conflicts.Select(c => $"- conflict with \"{Json.Str(c.Entry, "manager")}\" using {Json.Str(c.Entry, "apiVersion")}: {FieldSets.Describe(c.Path)}"));
+        throw new ApiException(409, "Conflict",
+            $"Apply failed with {conflicts.Count} conflict{(conflicts.Count == 1 ? "" : "s")}: {(conflicts.Count == 1 ? text[2..] : "\n" + text)}",
+            new JsonObject
+            {
+                ["name"] = Json.Str(live, "metadata", "name"),
+                ["group"] = type.Group,
+                ["kind"] = type.Plural,
+                ["causes"] = new JsonArray(causes),
+            });
+    }
+
+    static JsonArray Entries(JsonObject obj) => Json.Arr(Json.Obj(obj, "metadata"), "managedFields");
+
+    static bool IsApplyOf(JsonNode? e, string manager) => Json.Str(e, "manager") == manager && Json.Str(e, "operation") == "Apply";
+
+    static bool IsUpdateOf(JsonNode? e, string manager) => Json.Str(e, "manager") == manager && Json.Str(e, "operation") == "Update";
+
+    static JsonObject Entry(string manager, string operation, string apiVersion, JsonObject fields) => new()
+    {
+        ["manager"] = manager,
+        ["operation"] = operation,
+        ["apiVersion"] = apiVersion,
+        ["time"] = Json.Timestamp(DateTime.UtcNow),
+        ["fieldsType"] = "FieldsV1",
+        ["fieldsV1"] = fields,
+    };
+
+    static void RecordApply(JsonObject obj, string manager, string apiVersion, JsonObject fields)
+    {
+        var entries = Entries(obj);
+        foreach (var old in entries.Where(e => IsApplyOf(e, manager)).ToArray()) entries.Remove(old);
+        entries.Add(Entry(manager, "Apply", apiVersion, fields));
+    }
+
+    /// <summary>Drops owned paths whose field no longer exists, then entries that own nothing.</summary>
+    static void PruneMissing(JsonObject obj)
+    {
+        var meta = Json.Obj(obj, "metadata");
+        if (meta["managedFields"] is not JsonArray entries) return;
+        foreach (var entry in entries.OfType<JsonObject>().ToArray())
+        {
+            if (entry["fieldsV1"] is not JsonObject set) continue;
+            foreach (var path in FieldSets.Leaves(set))
+                if (!FieldSets.TryValueAt(obj, path, out _)) FieldSets.Remove(set, path);
+            if (set.Count == 0) entries.Remove(entry);
+        }
+        if (entries.Count == 0) meta.Remove("managedFields");
+    }
 
     static JsonNode? Merge(JsonNode? live, JsonNode? applied, List<string> path, string field)
     {
         switch (applied)
         {
-            case JsonObject a when !IsAtomicMap(field) || path.Count == 0:
+            case JsonObject a when !FieldSets.IsAtomicMap(field) || path.Count == 0:
                 var result = live is JsonObject l ? (JsonObject)l.DeepClone() : new JsonObject();
                 foreach (var (key, value) in a)
                 {
@@ -86,40 +166,6 @@ internal static class ServerSideApply
                 return applied?.DeepClone();
         }
     }
-
-    /// <summary>The FieldsV1 set of a configuration: "f:name" for fields, "k:{...}" for keyed list items.</summary>
-    static JsonObject FieldSet(JsonObject obj, List<string> path)
-    {
-        var set = new JsonObject();
-        foreach (var (key, value) in obj)
-        {
-            if (path.Count == 0 && IdentityFields.Contains(key)) continue;
-            if (path.Count == 1 && path[0] == "metadata" && ServerOwnedMetadata.Contains(key)) continue;
-            path.Add(key);
-            set["f:" + key] = value switch
-            {
-                JsonObject o when !IsAtomicMap(key) => FieldSet(o, path),
-                JsonArray a when MergeKeys.For(path[..^1], key) is { } mergeKey => ListFieldSet(a, mergeKey, path),
-                _ => new JsonObject(),
-            };
-            path.RemoveAt(path.Count - 1);
-        }
-        return set;
-    }
-
-    static JsonObject ListFieldSet(JsonArray list, string mergeKey, List<string> path)
-    {
-        var set = new JsonObject();
-        foreach (var item in list.OfType<JsonObject>())
-        {
-            var itemSet = FieldSet(item, path);
-            itemSet["."] = new JsonObject();
-            set[ItemKey(mergeKey, item[mergeKey])] = itemSet;
-        }
-        return set;
-    }
-
-    static string ItemKey(string mergeKey, JsonNode? value) => $"k:{{\"{mergeKey}\":{value?.ToJsonString() ?? "null"}}}";
 
     /// <summary>Removes from <paramref name="live"/> what the previous set owned and the new set no longer names.</summary>
     static void RemoveDropped(JsonNode? live, JsonObject previous, JsonObject current)

@@ -12,7 +12,7 @@ namespace TwisterLab.KubeSim.Store;
 /// </summary>
 internal sealed class ObjectStore
 {
-    const int HistoryLimit = 50_000;
+    const int HistoryLimit = 10_000;
     const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     readonly object gate = new();
@@ -181,6 +181,15 @@ internal sealed class ObjectStore
         lock (gate) open = watchers.ToArray();
         foreach (var w in open) w.Close();
         return open.Length;
+    }
+
+    /// <summary>
+    /// The resourceVersion a BOOKMARK may carry: the current one, but only when the watcher has nothing pending
+    /// (checked under the lock, so no event at or below it can still be on its way).
+    /// </summary>
+    public long? BookmarkVersion(Watcher watcher)
+    {
+        lock (gate) return watcher.Reader.Count == 0 ? resourceVersion : null;
     }
 
     public int WatcherCount

@@ -68,6 +68,30 @@ public sealed class ApplyTests : ClusterTest
     }
 
     [Fact]
+    public async Task ServerSideApply_ConflictsWithAnotherManagersChange_UnlessForced()
+    {
+        await DeployTwisterLabAsync(serverSide: true);
+        await Kubectl.SucceedAsync($"-n {Ns} set image deployment/twisterlab-api twisterlab-api=twisterlab-api:v2");
+        var api = await ReadDeploymentAsync();
+        Assert.Contains(api.Metadata.ManagedFields, m => m.Manager == "kubectl-set" && m.Operation == "Update");
+
+        var conflict = await Kubectl.RunAsync($"apply --server-side -f {ManifestPath}");
+        Assert.NotEqual(0, conflict.ExitCode);
+        Assert.Contains("conflict with \"kubectl-set\"", conflict.Output);
+        Assert.Contains(".spec.template.spec.containers[name=\"twisterlab-api\"].image", conflict.Output);
+        Assert.Equal("twisterlab-api:v2", (await ReadDeploymentAsync()).Spec.Template.Spec.Containers.Single().Image);
+
+        await Kubectl.SucceedAsync($"apply --server-side --force-conflicts -f {ManifestPath}");
+        api = await ReadDeploymentAsync();
+        Assert.Equal("twisterlab-api:v1", api.Spec.Template.Spec.Containers.Single().Image);
+        Assert.DoesNotContain(api.Metadata.ManagedFields, m => m.Manager == "kubectl-set");
+
+        // Re-applying what is already there is no conflict, whoever else set those values.
+        await Kubectl.SucceedAsync($"-n {Ns} scale deployment/twisterlab-api --replicas=3");
+        await Kubectl.SucceedAsync($"apply --server-side -f {ManifestPath}");
+    }
+
+    [Fact]
     public async Task ClientLibraryServerSideApply_CreatesThenUpdates()
     {
         var configMap = new V1ConfigMap

@@ -71,6 +71,50 @@ public sealed class ExecTests : ClusterTest
         Assert.Equal(pod.Metadata.Name, request.Pod);
     }
 
+    [Fact]
+    public async Task LocalProcessHandler_AddsImageEnvironment_AndStreamsBinaryOutputIntact()
+    {
+        var handler = new LocalProcessExecHandler().WithImageEnvironment("postgres:*", new Dictionary<string, string>
+        {
+            ["PGHOST"] = "127.0.0.1",
+            ["PGPORT"] = "55432",
+        });
+        var cluster = await SimulatedCluster.StartAsync(new SimulatorOptions
+        {
+            PodStartDelay = TimeSpan.FromMilliseconds(50),
+            ControllerInterval = TimeSpan.FromMilliseconds(50),
+            ExecHandler = handler,
+        });
+        await using var _ = cluster;
+        var kubectl = new Kubectl(cluster);
+        await kubectl.SucceedAsync($"apply -f {ManifestPath}");
+        await kubectl.SucceedAsync($"-n {Ns} rollout status deployment/postgres --timeout=30s");
+        using var client = new Kubernetes(cluster.ClientConfiguration);
+        var postgres = (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=postgres")).Items.First(p => p.Metadata.DeletionTimestamp is null);
+        var redis = (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=redis")).Items.First(p => p.Metadata.DeletionTimestamp is null);
+
+        Assert.Equal("127.0.0.1:55432 twisterlab\n", await kubectl.SucceedAsync($"-n {Ns} exec {postgres.Metadata.Name} -- sh -c 'echo $PGHOST:$PGPORT $POSTGRES_DB'"));
+        Assert.Equal(":\n", await kubectl.SucceedAsync($"-n {Ns} exec {redis.Metadata.Name} -- sh -c 'echo $PGHOST:$PGPORT'"));
+
+        // A dump-sized binary stream must arrive byte for byte, split over many frames.
+        var file = Path.GetTempFileName();
+        var bytes = new byte[3 * 1024 * 1024 + 17];
+        Random.Shared.NextBytes(bytes);
+        await File.WriteAllBytesAsync(file, bytes);
+        try
+        {
+            using var received = new MemoryStream();
+            var code = await client.NamespacedPodExecAsync(postgres.Metadata.Name, Ns, "postgres", ["cat", file], false,
+                async (_, stdout, _) => await stdout.CopyToAsync(received), CancellationToken.None);
+            Assert.Equal(0, code);
+            Assert.Equal(bytes, received.ToArray());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     sealed class RecordingHandler : IExecHandler
     {
         public List<ExecRequest> Requests { get; } = [];

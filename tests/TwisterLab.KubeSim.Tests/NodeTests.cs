@@ -107,6 +107,8 @@ public sealed class NodeTests : ClusterTest
         await Kubectl.SucceedAsync("apply -f -", Budget(2));
         await EventuallyAsync(() => Client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("twisterlab-api", Ns),
             b => b.Status?.DisruptionsAllowed == 1, "one disruption is allowed");
+        // With every worker cordoned the evicted pod's replacement stays Pending, so the budget cannot recover.
+        await Kubectl.SucceedAsync($"cordon {Worker} twisterlab-worker2");
         await Client.CoreV1.CreateNamespacedPodEvictionAsync(eviction, pod.Metadata.Name, Ns);
         var second = (await PodsAsync()).First(p => p.Metadata.Name != pod.Metadata.Name);
         var again = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
@@ -129,6 +131,22 @@ public sealed class NodeTests : ClusterTest
 
         Cluster.Faults.SetNodeReady(Worker, true);
         await EventuallyAsync(() => ReadDeploymentAsync(), d => d.Status.ReadyReplicas == 3, "the pods are ready again");
+    }
+
+    [Fact]
+    public async Task VersionsCanBeUpgraded_AsARehearsedClusterUpgradeWould()
+    {
+        Assert.Contains("Server Version: v1.32.4", await Kubectl.SucceedAsync("version"));
+
+        Cluster.ServerVersion = "v1.33.1";
+        Cluster.SetKubeletVersion(Worker, "v1.33.1");
+
+        var version = await Client.Version.GetCodeAsync();
+        Assert.Equal("33", version.Minor);
+        Assert.Contains("Server Version: v1.33.1", await Kubectl.SucceedAsync("version"));
+        var nodes = await Kubectl.SucceedAsync("get nodes");
+        Assert.Matches($@"{Worker}\s+Ready\s+<none>\s+\S+\s+v1.33.1", nodes);
+        Assert.Matches(@"twisterlab-worker2\s+Ready\s+<none>\s+\S+\s+v1.32.4", nodes);
     }
 
     static IEnumerable<string> PodNames(IEnumerable<V1Pod> pods) => pods.Select(p => p.Metadata.Name);

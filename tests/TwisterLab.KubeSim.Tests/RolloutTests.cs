@@ -46,6 +46,11 @@ public sealed class RolloutTests : ClusterTest
         Assert.Equal("twisterlab-api:v2", api.Spec.Template.Spec.Containers.Single().Image);
         Assert.Equal("4", Revision(api.Metadata));
 
+        var described = await Kubectl.SucceedAsync($"-n {Ns} describe deployment twisterlab-api");
+        Assert.Matches(@"ScalingReplicaSet\s.*Scaled up replica set twisterlab-api-\w+ from 0 to 1", described);
+        var podEvents = (await Client.CoreV1.ListNamespacedEventAsync(Ns, fieldSelector: "reason=Started")).Items;
+        Assert.Contains(podEvents, e => e.InvolvedObject.Kind == "Pod" && e.Source.Component == "kubelet");
+
         var missing = await Kubectl.RunAsync($"-n {Ns} rollout undo deployment/twisterlab-api --to-revision=42");
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("unable to find specified revision 42", missing.Output);
@@ -128,6 +133,9 @@ public sealed class RolloutTests : ClusterTest
             p => p.Single().Status.ContainerStatuses.Single().RestartCount > restarts, "the restart count rises");
         var table = await Kubectl.SucceedAsync($"-n {Ns} get pods -l app=redis");
         Assert.Contains("CrashLoopBackOff", table);
+        var backOff = await EventuallyAsync(() => Client.CoreV1.ListNamespacedEventAsync(Ns, fieldSelector: "reason=BackOff"),
+            e => e.Items.Any(x => x.Type == "Warning" && x.InvolvedObject.Name == first.Single().Metadata.Name), "a BackOff warning is recorded");
+        Assert.Contains("Back-off restarting failed container redis", backOff.Items.First().Message);
     }
 
     [Fact]
