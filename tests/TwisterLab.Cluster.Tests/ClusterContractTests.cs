@@ -17,6 +17,12 @@ public sealed class ClusterContractOnRealCluster : ClusterContractTests
 {
     protected override Task<TestCluster> StartAsync()
     {
+        // In a pipeline that promises a cluster, a skip would hide that the contract never ran: fail instead.
+        if (TestCluster.RealContext is null && Environment.GetEnvironmentVariable("TWISTERLAB_TEST_REQUIRE_REAL_CLUSTER") == "1")
+        {
+            throw new InvalidOperationException($"TWISTERLAB_TEST_REQUIRE_REAL_CLUSTER=1 but {TestCluster.RealContextVariable} is not set");
+        }
+
         Skip.If(TestCluster.RealContext is null, $"set {TestCluster.RealContextVariable} to a kubeconfig context to run the cluster contract against a real cluster");
         return TestCluster.StartRealAsync();
     }

@@ -110,6 +110,24 @@ public sealed class KubectlEquivalenceTests
     }
 
     [Fact]
+    public async Task Rollout_status_past_the_progress_deadline_fails_both_ways()
+    {
+        await using var twins = await StartAsync();
+        twins.Cluster.Sim!.Faults.MakeImageNeverReady("nginx:broken");
+        await CreateDeploymentInBothAsync(twins, "web", "nginx:1.25", 1);
+        await twins.Ours.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "web", twins.Ours.Namespace);
+        await twins.Ours.Deployments.SetImageAsync("web", "app", "nginx:broken", None);
+
+        var ours = await Assert.ThrowsAsync<RolloutFailedException>(() => twins.Ours.Deployments.WaitForRolloutAsync("web", new RolloutWaitOptions(TimeSpan.FromSeconds(30)), None));
+        var theirs = await twins.Cluster.KubectlAsync(twins.Ours.Deployments.CommandRolloutStatus("web", TimeSpan.FromSeconds(30)).Arguments);
+
+        Assert.Equal(RolloutFailure.ProgressDeadlineExceeded, ours.Failure);
+        Assert.NotEqual(0, theirs.ExitCode);
+        Assert.Contains("deployment \"web\" exceeded its progress deadline", theirs.StdErr);
+        Assert.StartsWith("deployment \"web\" exceeded its progress deadline", ours.Message);
+    }
+
+    [Fact]
     public async Task Rollout_undo_to_a_revision_and_to_the_previous_one()
     {
         await using var twins = await StartAsync();
