@@ -42,6 +42,8 @@ public sealed class DescriptionTests
         { new RestoreSecretKey("twisterlab-secrets", "twisterlab", "DATABASE_URL", null).Describe(), "kubectl patch secret/twisterlab-secrets --type=merge -p '{\"data\":{\"DATABASE_URL\":null}}' -n twisterlab" },
         { new DeleteDeployment("twisterlab-api-v2", "twisterlab").Describe(), "kubectl delete deployment/twisterlab-api-v2 -n twisterlab" },
         { new Uncordon("worker-node-1").Describe(), "kubectl uncordon worker-node-1" },
+        { new DeleteCreatedObject("Service", "twisterlab", "maintenance-page").Describe(), "kubectl delete service/maintenance-page --ignore-not-found -n twisterlab" },
+        { Gateway.Manifests.DescribeDeleteObject("ConfigMap", "maintenance"), "kubectl delete configmap/maintenance --ignore-not-found -n twisterlab" },
     };
 
     [Theory]

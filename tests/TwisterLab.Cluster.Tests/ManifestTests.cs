@@ -1,5 +1,6 @@
 using k8s;
 using TwisterLab.Cake.Cluster;
+using TwisterLab.Cake.Rollback.Cluster;
 
 namespace TwisterLab.Cluster.Tests;
 
@@ -79,6 +80,58 @@ public sealed class ManifestTests
 
         var again = await cluster.Gateway.Manifests.ApplyAsync(folder, dryRun: false, None);
         Assert.All(again, item => Assert.False(item.Created));
+    }
+
+    [Fact]
+    public async Task The_undo_of_an_apply_deletes_what_it_created_and_leaves_what_existed()
+    {
+        await using var cluster = await TestCluster.StartSimulatorAsync();
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new k8s.Models.V1ConfigMap
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "twisterlab-config" },
+            Data = new Dictionary<string, string> { ["LOG_LEVEL"] = "debug" },
+        }, cluster.Namespace);
+        var folder = WriteManifests(cluster.Namespace);
+
+        var applied = await cluster.Gateway.Manifests.ApplyAsync(folder, dryRun: false, None);
+        var undos = applied.Where(item => item.Created).Select(item => new DeleteCreatedObject(item.Kind, item.Namespace, item.Name)).Reverse().ToList();
+        var handler = new DeleteCreatedObjectHandler(cluster.Gateway);
+        foreach (var undo in undos.Concat(undos))
+        {
+            await handler.ApplyAsync(undo, None);
+        }
+
+        Assert.Equal(["Secret", "Service", "Deployment"], undos.Select(undo => undo.Kind).Reverse().ToList());
+        Assert.Null(await cluster.Gateway.Deployments.FindAsync("twisterlab-api-v2", None));
+        Assert.Empty((await cluster.Client.CoreV1.ListNamespacedServiceAsync(cluster.Namespace)).Items);
+        Assert.Empty((await cluster.Client.CoreV1.ListNamespacedSecretAsync(cluster.Namespace)).Items.Where(secret => secret.Metadata.Name == "twisterlab-secrets"));
+        Assert.Single((await cluster.Client.CoreV1.ListNamespacedConfigMapAsync(cluster.Namespace)).Items, map => map.Metadata.Name == "twisterlab-config");
+    }
+
+    [Fact]
+    public async Task Delete_of_a_manifest_folder_matches_kubectl_delete_f()
+    {
+        await using var cluster = await TestCluster.StartSimulatorAsync();
+        var folder = WriteManifests(cluster.Namespace);
+        await cluster.Gateway.Manifests.ApplyAsync(folder, dryRun: false, None);
+        var twin = cluster.Gateway.InNamespace(cluster.Namespace + "-k");
+        await cluster.Client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { Name = twin.Namespace } });
+        await twin.Manifests.ApplyAsync(folder, dryRun: false, None);
+
+        await Assert.ThrowsAsync<ClusterException>(() => cluster.Gateway.Manifests.DeleteAsync(folder, new DestructiveGuard(true, false), None));
+        var deleted = await cluster.Gateway.Manifests.DeleteAsync(folder, DestructiveGuard.NotProduction, None);
+        var command = twin.Manifests.DescribeDelete(folder);
+        var result = await cluster.KubectlAsync(["delete", "-f", folder, "--ignore-not-found", "-n", twin.Namespace]);
+
+        Assert.Equal($"kubectl delete -f {folder} --ignore-not-found -n {twin.Namespace}", command);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["Deployment", "Service", "ConfigMap", "Secret"], deleted.Select(item => item.Kind).ToList());
+        foreach (var gateway in new[] { cluster.Gateway, twin })
+        {
+            Assert.Null(await gateway.Deployments.FindAsync("twisterlab-api-v2", None));
+            Assert.Empty((await gateway.Client.CoreV1.ListNamespacedServiceAsync(gateway.Namespace)).Items);
+            Assert.Empty((await gateway.Client.CoreV1.ListNamespacedConfigMapAsync(gateway.Namespace)).Items);
+        }
     }
 
     [Fact]
