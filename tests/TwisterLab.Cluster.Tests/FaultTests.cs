@@ -62,8 +62,11 @@ public sealed class FaultTests
     {
         await using var cluster = await TestCluster.StartSimulatorAsync();
         cluster.Sim!.Faults.MakeImageNeverReady("twisterlab-api:v2.0");
-        await cluster.CreateDeploymentAsync("api", "twisterlab-api:v1.9", replicas: 2, progressDeadlineSeconds: 1);
+        await cluster.CreateDeploymentAsync("api", "twisterlab-api:v1.9", replicas: 2);
         await cluster.WaitRolledOutAsync("api");
+
+        // A short deadline only for the bad rollout: a loaded machine must not time out the first one.
+        await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "api", cluster.Namespace);
 
         await cluster.Gateway.Deployments.SetImageAsync("api", "app", "twisterlab-api:v2.0", None);
         var lines = new List<string>();
@@ -146,9 +149,9 @@ public sealed class FaultTests
 
         await cluster.Gateway.Deployments.WaitForRolloutAsync("web", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: lines.Add), None);
 
-        // GET deployment, list + watch of the deployment, list + watch of its pods: no polling, however many updates.
+        // list + watch of the deployment, list + watch of its pods: no polling, however many updates.
         Assert.True(lines.Count >= 3, $"expected several progress lines, got {lines.Count}");
-        Assert.Equal(5, cluster.Gateway.Requests.Count - before);
+        Assert.Equal(4, cluster.Gateway.Requests.Count - before);
     }
 
     [Fact]
@@ -222,6 +225,15 @@ public sealed class FaultTests
         Assert.Equal(422, exception.StatusCode);
         Assert.Equal(1, cluster.Gateway.Requests.Count - before);
         Assert.Contains("fix the manifest", exception.Message);
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_missing_deployment_says_it_does_not_exist()
+    {
+        await using var cluster = await TestCluster.StartSimulatorAsync();
+        var exception = await Assert.ThrowsAsync<ClusterException>(() => cluster.Gateway.Deployments.WaitForRolloutAsync("nope", new RolloutWaitOptions(TimeSpan.FromSeconds(10)), None));
+        Assert.Equal(404, exception.StatusCode);
+        Assert.Contains("deployment/nope", exception.Message);
     }
 
     [Fact]
