@@ -114,6 +114,19 @@ public sealed class ApiCaller
         exception is HttpRequestException or IOException
         || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 
+    // A throttled answer says how long to wait (Retry-After, seconds): honour it, capped; otherwise Polly's backoff.
+    private static TimeSpan? RetryAfter(Exception? exception, TimeSpan cap)
+    {
+        if (exception is HttpOperationException { Response: { } response }
+            && response.Headers?.TryGetValue("Retry-After", out var values) == true
+            && int.TryParse(values.FirstOrDefault(), out var seconds) && seconds > 0)
+        {
+            return TimeSpan.FromSeconds(Math.Min(seconds, cap.TotalSeconds));
+        }
+
+        return null;
+    }
+
     private static ResiliencePipeline Build(RetryOptions retry, bool retry429) =>
         new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -123,6 +136,7 @@ public sealed class ApiCaller
                 MaxDelay = retry.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
+                DelayGenerator = arguments => ValueTask.FromResult(RetryAfter(arguments.Outcome.Exception, retry.MaxDelay)),
                 ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception switch
                 {
                     HttpOperationException http => IsTransientStatus((int)(http.Response?.StatusCode ?? 0)) && (retry429 || (int)http.Response!.StatusCode != 429),

@@ -57,6 +57,9 @@ public sealed class ClusterGateway : IDisposable
 
     internal ClusterScope Scope { get; }
 
+    /// <summary>The retrying, error-translating caller, for API calls no focused gateway offers.</summary>
+    public ApiCaller Api => Scope.Api;
+
     public Deployments Deployments { get; }
 
     public Services Services { get; }

@@ -301,8 +301,19 @@ public sealed partial class Deployments
     public async Task<bool> DeleteAsync(string name, DestructiveGuard guard, CancellationToken cancellationToken)
     {
         guard.Check($"delete {Where(name)}");
-        var deleted = await _scope.Api.FindAsync($"delete {Where(name)}", token => Client.AppsV1.DeleteNamespacedDeploymentAsync(
-            name, Namespace, propagationPolicy: "Background", cancellationToken: token), cancellationToken);
+        var deleted = await _scope.Api.FindAsync($"delete {Where(name)}", async token =>
+        {
+            try
+            {
+                await Client.AppsV1.DeleteNamespacedDeploymentAsync(name, Namespace, propagationPolicy: "Background", cancellationToken: token);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A 2xx whose body is a Status instead of the object (allowed by the API): deleted all the same.
+            }
+
+            return name;
+        }, cancellationToken);
         if (deleted is null)
         {
             return false;

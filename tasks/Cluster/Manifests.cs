@@ -132,5 +132,74 @@ public sealed class Manifests
         return response.StatusCode;
     }
 
-    public string DescribeDelete(string kind, string name) => _scope.Kubectl.Namespaced("delete", $"{kind.ToLowerInvariant()}/{name}").ToString();
+    public string DescribeDeleteObject(string kind, string name) => CommandDeleteObject(kind, name).ToString();
+
+    public KubectlCommand CommandDeleteObject(string kind, string name) =>
+        IsClusterScoped(kind)
+            ? _scope.Kubectl.ClusterScoped("delete", $"{kind.ToLowerInvariant()}/{name}", "--ignore-not-found")
+            : _scope.Kubectl.Namespaced("delete", $"{kind.ToLowerInvariant()}/{name}", "--ignore-not-found");
+
+    public string DescribeDelete(string path) => _scope.Kubectl.Namespaced("delete", "-f", path, "--ignore-not-found").ToString();
+
+    /// <summary>
+    /// Deletes every object of the manifests (kubectl delete -f), workloads first (the reverse of the apply order).
+    /// Refused in production unless confirmed. Returns the objects that existed.
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedObject>> DeleteAsync(string path, DestructiveGuard guard, CancellationToken cancellationToken)
+    {
+        guard.Check($"delete the objects of {path}");
+        var deleted = new List<AppliedObject>();
+        foreach (var item in (await LoadAsync(path)).Reverse())
+        {
+            var ns = IsClusterScoped(item.Kind) ? null : item.Metadata.NamespaceProperty ?? _scope.Namespace;
+            if (await DeleteObjectAsync(item.Kind, ns, item.Metadata.Name, cancellationToken))
+            {
+                deleted.Add(new AppliedObject(item.Kind, ns, item.Metadata.Name, Created: false));
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Deletes one object of a kind this tool applies (background propagation). False when it did not exist. Idempotent.</summary>
+    public async Task<bool> DeleteObjectAsync(string kind, string? @namespace, string name, CancellationToken cancellationToken)
+    {
+        var ns = @namespace ?? _scope.Namespace;
+        var client = _scope.Client;
+        var what = $"delete {kind.ToLowerInvariant()}/{name}{(IsClusterScoped(kind) ? "" : $" in namespace {ns}")}";
+        const string background = "Background";
+        var deleted = await _scope.Api.FindAsync(what, async token =>
+        {
+            try
+            {
+                Task call = kind switch
+                {
+                    "Namespace" => client.CoreV1.DeleteNamespaceAsync(name, propagationPolicy: background, cancellationToken: token),
+                    "ServiceAccount" => client.CoreV1.DeleteNamespacedServiceAccountAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "Secret" => client.CoreV1.DeleteNamespacedSecretAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "ConfigMap" => client.CoreV1.DeleteNamespacedConfigMapAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "PersistentVolumeClaim" => client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "Service" => client.CoreV1.DeleteNamespacedServiceAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "PodDisruptionBudget" => client.PolicyV1.DeleteNamespacedPodDisruptionBudgetAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "Deployment" => client.AppsV1.DeleteNamespacedDeploymentAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "StatefulSet" => client.AppsV1.DeleteNamespacedStatefulSetAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "DaemonSet" => client.AppsV1.DeleteNamespacedDaemonSetAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "Job" => client.BatchV1.DeleteNamespacedJobAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "CronJob" => client.BatchV1.DeleteNamespacedCronJobAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "Ingress" => client.NetworkingV1.DeleteNamespacedIngressAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "Role" => client.RbacAuthorizationV1.DeleteNamespacedRoleAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    "RoleBinding" => client.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(name, ns, propagationPolicy: background, cancellationToken: token),
+                    _ => throw new ClusterException($"Cannot {what}: this tool handles {string.Join(", ", KindOrder)} only. Delete it with kubectl."),
+                };
+                await call;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A 2xx whose body is a Status instead of the object (allowed by the API): deleted all the same.
+            }
+
+            return name;
+        }, cancellationToken);
+        return deleted is not null;
+    }
 }

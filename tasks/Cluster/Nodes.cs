@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -174,23 +175,22 @@ public sealed class Nodes
 
         var interval = options.EvictionRetryInterval ?? TimeSpan.FromSeconds(5);
         var pending = toEvict.ToDictionary(pod => pod.Metadata.Uid);
+        var blocked = new ConcurrentDictionary<string, string>();
         try
         {
-            await Task.WhenAll(toEvict.Select(pod => EvictAsync(pod, interval, token)));
+            await Task.WhenAll(toEvict.Select(pod => EvictAsync(pod, interval, blocked, token)));
             await WaitPodsGoneAsync(node, pending, token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new ClusterException(
-                $"Cannot drain node/{node} within {options.Timeout.TotalSeconds:0.#}s: {string.Join(", ", _blocked.Select(entry => $"{entry.Key} ({entry.Value})").DefaultIfEmpty("evicted pods did not terminate"))}. The node stays cordoned. Check the PodDisruptionBudgets (kubectl get pdb -A) or raise the timeout.");
+                $"Cannot drain node/{node} within {options.Timeout.TotalSeconds:0.#}s: {string.Join(", ", blocked.Select(entry => $"{entry.Key} ({entry.Value})").DefaultIfEmpty("evicted pods did not terminate"))}. The node stays cordoned. Check the PodDisruptionBudgets (kubectl get pdb -A) or raise the timeout.");
         }
 
         return new DrainResult(wasUnschedulable, toEvict.Select(pod => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}").ToList(), skipped);
     }
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _blocked = new();
-
-    private async Task EvictAsync(V1Pod pod, TimeSpan retryInterval, CancellationToken cancellationToken)
+    private async Task EvictAsync(V1Pod pod, TimeSpan retryInterval, ConcurrentDictionary<string, string> blocked, CancellationToken cancellationToken)
     {
         var id = $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
         var eviction = new V1Eviction
@@ -206,18 +206,18 @@ public sealed class Nodes
                 await _scope.Api.CallAsync($"evict pod/{pod.Metadata.Name} in namespace {pod.Metadata.NamespaceProperty}",
                     token => Client.CoreV1.CreateNamespacedPodEvictionAsync(eviction, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: token),
                     cancellationToken, retryTooManyRequests: false);
-                _blocked.TryRemove(id, out _);
+                blocked.TryRemove(id, out _);
                 return;
             }
             catch (ClusterException exception) when (exception.StatusCode == 404)
             {
-                _blocked.TryRemove(id, out _);
+                blocked.TryRemove(id, out _);
                 return; // already gone
             }
             catch (ClusterException exception) when (exception.StatusCode == 429)
             {
                 // A PodDisruptionBudget refuses for now; kubectl retries every 5 s until its timeout.
-                _blocked[id] = "blocked by a PodDisruptionBudget";
+                blocked[id] = "blocked by a PodDisruptionBudget";
                 await Task.Delay(retryInterval, cancellationToken);
             }
         }

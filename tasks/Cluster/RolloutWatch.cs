@@ -20,15 +20,10 @@ internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         var token = timeout.Token;
-        var initial = await deployments.GetAsync(name, token);
-        var selector = Selectors.ToQuery(initial.Spec.Selector);
-
         var updates = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var pumps = new[]
-        {
-            PumpAsync(scope.WatchDeployments(name, token), updates.Writer, token),
-            PumpAsync(scope.WatchPods(selector, null, allNamespaces: false, token), updates.Writer, token),
-        };
+
+        // The deployment's list+watch first (as kubectl); its first snapshot gives the selector for the pods' one.
+        var pumps = new List<Task> { PumpAsync(scope.WatchDeployments(name, token), updates.Writer, token) };
 
         string? lastLine = null;
         try
@@ -41,9 +36,20 @@ internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, 
                         failure.Throw();
                         break;
                     case WatchUpdate<V1Deployment> change:
+                        if (_deployment is null && change.IsSnapshot && change.Snapshot!.Count == 0)
+                        {
+                            throw new ClusterException($"Cannot wait for the rollout of deployment/{name} in namespace {scope.Namespace}: NotFound (404). It does not exist: check the name and --namespace (kubectl get).", statusCode: 404);
+                        }
+
                         if (change.IsSnapshot ? change.Snapshot!.Count == 0 : change.Type == WatchEventType.Deleted)
                         {
                             throw new RolloutFailedException($"deployment \"{name}\" was deleted while waiting for its rollout (namespace {scope.Namespace}).", RolloutFailure.Deleted, []);
+                        }
+
+                        if (_deployment is null)
+                        {
+                            var selector = Selectors.ToQuery((change.IsSnapshot ? change.Snapshot![0] : change.Object!).Spec.Selector);
+                            pumps.Add(PumpAsync(scope.WatchPods(selector, null, allNamespaces: false, token), updates.Writer, token));
                         }
 
                         _deployment = change.IsSnapshot ? change.Snapshot![0] : change.Object!;

@@ -49,8 +49,9 @@ public sealed class RunLock : IAsyncDisposable
 
     private string Where => $"lease/{LeaseName} in namespace {_scope.Namespace}";
 
+    /// <summary>kubectl has no verb for taking a lease: this shows the lease to look at and who would take it.</summary>
     public string DescribeAcquire() =>
-        _scope.Kubectl.Namespaced("create", "lease", LeaseName, $"--holder-identity={_holder}").ToString();
+        $"{_scope.Kubectl.Namespaced("get", $"lease/{LeaseName}")}  # then create or take over spec.holderIdentity={_holder}, leaseDurationSeconds={(int)Math.Ceiling(_duration.TotalSeconds)}";
 
     public async Task AcquireAsync(CancellationToken cancellationToken)
     {

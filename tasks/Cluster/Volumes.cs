@@ -18,8 +18,19 @@ public sealed class Volumes
     {
         var where = $"pvc/{name} in namespace {_scope.Namespace}";
         guard.Check($"delete {where}");
-        var deleted = await _scope.Api.FindAsync($"delete {where}",
-            token => _scope.Client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(name, _scope.Namespace, cancellationToken: token), cancellationToken);
+        var deleted = await _scope.Api.FindAsync($"delete {where}", async token =>
+        {
+            try
+            {
+                await _scope.Client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(name, _scope.Namespace, cancellationToken: token);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A 2xx whose body is a Status instead of the claim (allowed by the API): deleted all the same.
+            }
+
+            return name;
+        }, cancellationToken);
         return deleted is not null;
     }
 }

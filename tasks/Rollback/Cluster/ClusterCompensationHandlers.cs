@@ -53,6 +53,12 @@ public sealed class DeleteDeploymentHandler(ClusterGateway cluster) : Compensati
         cluster.InNamespace(compensation.Namespace).Deployments.DeleteAsync(compensation.Deployment, DestructiveGuard.NotProduction, cancellationToken);
 }
 
+public sealed class DeleteCreatedObjectHandler(ClusterGateway cluster) : CompensationHandler<DeleteCreatedObject>
+{
+    protected override Task ApplyAsync(DeleteCreatedObject compensation, CancellationToken cancellationToken) =>
+        cluster.Manifests.DeleteObjectAsync(compensation.Kind, compensation.Namespace, compensation.Name, cancellationToken);
+}
+
 public sealed class UncordonHandler(ClusterGateway cluster) : CompensationHandler<Uncordon>
 {
     protected override Task ApplyAsync(Uncordon compensation, CancellationToken cancellationToken) =>
@@ -65,6 +71,6 @@ public static class ClusterCompensationHandlers
     public static IReadOnlyList<Type> All { get; } =
     [
         typeof(UndoToRevisionHandler), typeof(ScaleBackHandler), typeof(RestoreServiceSelectorHandler),
-        typeof(RestoreSecretKeyHandler), typeof(DeleteDeploymentHandler), typeof(UncordonHandler),
+        typeof(RestoreSecretKeyHandler), typeof(DeleteDeploymentHandler), typeof(DeleteCreatedObjectHandler), typeof(UncordonHandler),
     ];
 }

@@ -44,6 +44,15 @@ public sealed record DeleteDeployment(string Deployment, string Namespace) : Com
     public override string Describe() => new Kubectl(null, Namespace).Namespaced("delete", $"deployment/{Deployment}").ToString();
 }
 
+/// <summary>Undo of an apply that created an object (e.g. the maintenance page's Service and Deployment).</summary>
+public sealed record DeleteCreatedObject(string Kind, string? Namespace, string Name) : Compensation
+{
+    public override string Describe() =>
+        Namespace is null
+            ? $"kubectl delete {Kind.ToLowerInvariant()}/{Name} --ignore-not-found"
+            : new Kubectl(null, Namespace).Namespaced("delete", $"{Kind.ToLowerInvariant()}/{Name}", "--ignore-not-found").ToString();
+}
+
 /// <summary>Undo of a cordon or drain of a node that was schedulable before.</summary>
 public sealed record Uncordon(string Node) : Compensation
 {
