@@ -13,6 +13,18 @@ namespace TwisterLab.Cake.Rollback;
 public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, SecretRedactor redactor)
 {
 
+    /// <summary>A runner over given handler instances (tests, tools), without a host's container.</summary>
+    public static CompensationRunner For(IEnumerable<ICompensationHandler> handlers, ICakeLog log, SecretRedactor redactor)
+    {
+        var services = new ServiceCollection();
+        foreach (var handler in handlers)
+        {
+            services.AddKeyedSingleton(handler.RecordType.Name, handler);
+        }
+
+        return new CompensationRunner(services.BuildServiceProvider(), log, redactor);
+    }
+
     /// <summary>
     /// Returns null when everything was undone, else the first failure. It stops there: later undos may rely on
     /// this one (scaling the API back up over a database that failed to restore would make things worse).

@@ -73,7 +73,7 @@ public sealed class JournalRollbackTests
             new RestoreSecretKeyHandler(gateway, new SecretStash(runDirectory)), new DeleteDeploymentHandler(gateway), new UncordonHandler(gateway),
         };
         var reloaded = RunJournal.Load(journal.FilePath);
-        var error = await new CompensationRunner(handlers, log, new SecretRedactor()).RollBackAsync(reloaded, None);
+        var error = await CompensationRunner.For(handlers, log, new SecretRedactor()).RollBackAsync(reloaded, None);
 
         Assert.Null(error);
         Assert.All(RunJournal.Load(journal.FilePath).Entries, entry => Assert.Equal(CompensationStatus.Applied, entry.Status));
