@@ -30,6 +30,12 @@ public static class ManifestFiles
             {
                 // Already gone: a delete is idempotent.
             }
+            catch (System.Text.Json.JsonException) when (item is V1Service)
+            {
+                // The API server answers a Service delete with a Status, which KubernetesClient tries to read as a
+                // Service (kubernetes-client/csharp#824, #847): the delete itself succeeded.
+                deleted++;
+            }
         }
 
         return deleted;

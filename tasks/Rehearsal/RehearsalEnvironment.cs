@@ -39,7 +39,8 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
 
     public StandInApi Api { get; private set; } = null!;
 
-    public PostgresTarget Database => Postgres.Target("twisterlab");
+    /// <summary>The application's database and user, as the guide names them (twisterlab/twisterlab).</summary>
+    public PostgresTarget Database => new(new NpgsqlConnectionStringBuilder(Postgres.Target("twisterlab").ConnectionString) { Username = "twisterlab" }.ConnectionString);
 
     public static async Task<RehearsalEnvironment> StartAsync(RehearsalOptions options, CancellationToken cancellationToken = default)
     {
@@ -83,7 +84,9 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         await using (var connection = new NpgsqlConnection(Postgres.Target().ConnectionString))
         {
             await connection.OpenAsync(cancellationToken);
-            await new NpgsqlCommand("CREATE DATABASE twisterlab", connection).ExecuteNonQueryAsync(cancellationToken);
+            // The password is the throwaway server's own random one, so the rehearsal holds no fixed secret.
+            await new NpgsqlCommand($"CREATE ROLE twisterlab LOGIN SUPERUSER PASSWORD '{Postgres.Password}'", connection).ExecuteNonQueryAsync(cancellationToken);
+            await new NpgsqlCommand("CREATE DATABASE twisterlab OWNER twisterlab", connection).ExecuteNonQueryAsync(cancellationToken);
         }
 
         Redis = await ThrowawayRedis.StartAsync(cancellationToken: cancellationToken);

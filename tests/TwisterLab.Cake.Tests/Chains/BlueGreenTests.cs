@@ -1,4 +1,5 @@
 using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rehearsal;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
@@ -28,7 +29,7 @@ public sealed class BlueGreenTests
     {
         await using var rehearsal = await Rehearsal.StartAsync("v2-faulty");
         var before = await rehearsal.SnapshotAsync();
-        using var traffic = Traffic.Start(rehearsal.Environment.Api.BaseUrl);
+        using var traffic = SyntheticTraffic.Start(rehearsal.Environment.Api.BaseUrl);
 
         Assert.Equal(ExitCodes.Failed, rehearsal.Run("BlueGreenDeploy", "--image-tag=v2-faulty"));
 
@@ -40,7 +41,7 @@ public sealed class BlueGreenTests
     public async Task A_canary_phase_serves_both_versions_before_the_switch()
     {
         await using var rehearsal = await Rehearsal.StartAsync();
-        using var traffic = Traffic.Start(rehearsal.Environment.Api.BaseUrl);
+        using var traffic = SyntheticTraffic.Start(rehearsal.Environment.Api.BaseUrl);
 
         Assert.Equal(ExitCodes.Success, rehearsal.Run("BlueGreenDeploy", "--image-tag=v2.0", "--canary=25"));
 

@@ -1,13 +1,13 @@
-namespace TwisterLab.Cake.Tests.Chains;
+namespace TwisterLab.Cake.Rehearsal;
 
 /// <summary>Requests to the stand-in API in the background, so that the monitor has an error rate to judge.</summary>
-public sealed class Traffic : IDisposable
+public sealed class SyntheticTraffic : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
 
-    private Traffic(string baseUrl) => _ = LoopAsync(baseUrl, _stop.Token);
+    private SyntheticTraffic(string baseUrl) => _ = LoopAsync(baseUrl, _stop.Token);
 
-    public static Traffic Start(string baseUrl) => new(baseUrl);
+    public static SyntheticTraffic Start(string baseUrl) => new(baseUrl);
 
     private static async Task LoopAsync(string baseUrl, CancellationToken token)
     {
