@@ -92,6 +92,7 @@ public sealed class CakeHost
 
         services.UseModule<CoreModule>();
         services.UseModule<CommonModule>();
+        services.AddSingleton<ICakeEnvironment, HostEnvironment>();
 
         services.AddSingleton<FrostingContext>();
         services.AddSingleton<IFrostingContext>(provider => provider.GetRequiredService<FrostingContext>());

@@ -14,8 +14,7 @@ public sealed class HostCollection
 /// <summary>
 /// A temporary working directory with a "world" folder that the demo steps change. Runs the real host
 /// in-process (or as a process, for signals) and reads back the world, the undo log and the report.
-/// Runs share the process's current directory (Cake sets it), so every test class using this is in one
-/// sequential collection.
+/// Tests that read the console are in one collection that runs alone, after the parallel ones.
 /// </summary>
 public sealed class DemoWorld : IDisposable
 {
@@ -73,10 +72,5 @@ public sealed class DemoWorld : IDisposable
         return File.Exists(path) ? File.ReadAllLines(path) : [];
     }
 
-    public void Dispose()
-    {
-        // Cake's environment moves the process's current directory into the working directory it is given.
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        Directory.Delete(Root, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(Root, recursive: true);
 }

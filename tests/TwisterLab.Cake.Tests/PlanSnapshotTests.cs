@@ -37,7 +37,6 @@ public sealed partial class PlanSnapshotTests
         finally
         {
             Console.SetOut(original);
-            Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         }
 
         Assert.Equal(ExitCodes.Success, exitCode);

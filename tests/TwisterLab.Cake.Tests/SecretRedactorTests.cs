@@ -42,7 +42,5 @@ public sealed class SecretRedactorTests
         {
             Assert.DoesNotContain("tok-abcdef123", File.ReadAllText(file));
         }
-
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
     }
 }

@@ -54,7 +54,9 @@ public sealed class SwitchTraffic : DeployStep
 
         var shared = selector.Where(pair => pair.Key != BlueGreen.VersionLabel).ToDictionary();
         await context.Cluster.Services.ReplaceSelectorAsync(context.Settings.Profile.Service, shared, context.CancellationToken);
-        context.Log.Information("Canary: {0} green pod(s) beside {1} blue ({2}% asked) behind {3}.", share, blueReplicas, percent, context.Settings.Profile.Service);
+        var canary = $"Canary: {share} green pod(s) beside {blueReplicas} blue ({percent}% asked) behind {context.Settings.Profile.Service}.";
+        context.Log.Information(canary);
+        context.Notes.Add(canary);
         await MonitorHealth.WatchAsync(context);
 
         // The canary passed: green takes blue's size before it takes all the traffic.

@@ -3,7 +3,6 @@ using TwisterLab.Cake.Rehearsal;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
-[Collection(HostCollection.Name)]
 public sealed class BlueGreenTests
 {
     public static readonly string[] Steps = ["Preflight", "DeployGreen", "WaitGreenReady", "SwitchTraffic", "MonitorHealth", "RetireBlue"];
@@ -46,7 +45,7 @@ public sealed class BlueGreenTests
         Assert.Equal(ExitCodes.Success, rehearsal.Run("BlueGreenDeploy", "--image-tag=v2.0", "--canary=25"));
 
         Assert.Equal("app=twisterlab-api,version=v2.0", (await rehearsal.SnapshotAsync()).Facts["service/twisterlab-api"]);
-        Assert.Contains("Canary: 1 green pod(s) beside 3 blue", string.Join("\n", rehearsal.LatestLog()));
+        Assert.Contains(rehearsal.LatestNotes(), note => note.StartsWith("Canary: 1 green pod(s) beside 3 blue", StringComparison.Ordinal));
     }
 
     [Fact]

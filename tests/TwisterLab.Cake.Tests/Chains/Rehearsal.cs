@@ -12,8 +12,6 @@ namespace TwisterLab.Cake.Tests.Chains;
 /// </summary>
 public sealed class Rehearsal : IAsyncDisposable
 {
-    private readonly System.Text.StringBuilder _log = new();
-
     private Rehearsal(RehearsalEnvironment environment) => Environment = environment;
 
     public RehearsalEnvironment Environment { get; }
@@ -29,21 +27,10 @@ public sealed class Rehearsal : IAsyncDisposable
 
     public int Run(string target, IEnumerable<string> arguments, Action<IServiceCollection>? configure)
     {
-        var console = Console.Out;
-        _log.Clear();
-        Console.SetOut(new Tee(console, _log));
-        try
-        {
-            return new CakeHost()
-                .UseTwisterLab()
-                .ConfigureServices(configure ?? (_ => { }))
-                .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
-        }
-        finally
-        {
-            Console.SetOut(console);
-            Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        }
+        return new CakeHost()
+            .UseTwisterLab()
+            .ConfigureServices(configure ?? (_ => { }))
+            .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
     }
 
     public JsonElement LatestReport()
@@ -53,8 +40,7 @@ public sealed class Rehearsal : IAsyncDisposable
         return JsonDocument.Parse(File.ReadAllText(Path.Combine(latest, "report.json"))).RootElement;
     }
 
-    /// <summary>The latest run's log lines, as the host printed them.</summary>
-    public IReadOnlyList<string> LatestLog() => _log.ToString().Split('\n');
+    public IEnumerable<string> LatestNotes() => LatestReport().GetProperty("notes").EnumerateArray().Select(note => note.GetString()!);
 
     public string Outcome() => LatestReport().GetProperty("outcome").GetString()!;
 
@@ -73,30 +59,6 @@ public sealed class AtStep(string step, Action action) : IFrostingTaskSetup
         if (info.Task.Name == step)
         {
             action();
-        }
-    }
-}
-
-/// <summary>Writes to the console and keeps a copy.</summary>
-internal sealed class Tee(TextWriter console, System.Text.StringBuilder copy) : TextWriter
-{
-    public override System.Text.Encoding Encoding => console.Encoding;
-
-    public override void Write(char value)
-    {
-        console.Write(value);
-        lock (copy)
-        {
-            copy.Append(value);
-        }
-    }
-
-    public override void Write(string? value)
-    {
-        console.Write(value);
-        lock (copy)
-        {
-            copy.Append(value);
         }
     }
 }
