@@ -115,6 +115,52 @@ public sealed class ExecTests : ClusterTest
         }
     }
 
+    [Fact]
+    public async Task PgDumpInsideThePostgresPod_StreamsARealDumpFromALocalServer()
+    {
+        await using var postgres = await ThrowawayPostgres.StartAsync();
+        await postgres.PsqlAsync("create database twisterlab");
+        await postgres.PsqlAsync("select 1");
+        var cluster = await SimulatedCluster.StartAsync(new SimulatorOptions
+        {
+            PodStartDelay = TimeSpan.FromMilliseconds(50),
+            ControllerInterval = TimeSpan.FromMilliseconds(50),
+            ExecHandler = new LocalProcessExecHandler().WithImageEnvironment("postgres:*", postgres.ClientEnvironment),
+        });
+        await using var _ = cluster;
+        var kubectl = new Kubectl(cluster);
+        await kubectl.SucceedAsync($"apply -f {ManifestPath}");
+        await kubectl.SucceedAsync($"-n {Ns} rollout status deployment/postgres --timeout=30s");
+        using var client = new Kubernetes(cluster.ClientConfiguration);
+        var pod = (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=postgres")).Items.First(p => p.Metadata.DeletionTimestamp is null).Metadata.Name;
+
+        await kubectl.SucceedAsync($"-n {Ns} exec {pod} -- psql -d twisterlab -c 'create table tenants (id int primary key, name text); insert into tenants values (1, $$acme$$)'");
+        var sql = await kubectl.SucceedAsync($"-n {Ns} exec {pod} -- pg_dump twisterlab");
+        Assert.Contains("CREATE TABLE public.tenants", sql);
+        Assert.Contains("acme", sql);
+
+        // The custom format is binary: it must survive the exec stream byte for byte, or pg_restore rejects it.
+        var dump = Path.GetTempFileName();
+        try
+        {
+            await using (var file = File.Create(dump))
+            {
+                var code = await client.NamespacedPodExecAsync(pod, Ns, "postgres", ["pg_dump", "-Fc", "twisterlab"], false,
+                    async (_, stdout, _) => await stdout.CopyToAsync(file), CancellationToken.None);
+                Assert.Equal(0, code);
+            }
+            var list = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("pg_restore", ["--list", dump]) { RedirectStandardOutput = true })!;
+            var toc = await list.StandardOutput.ReadToEndAsync();
+            await list.WaitForExitAsync();
+            Assert.Equal(0, list.ExitCode);
+            Assert.Contains("TABLE public tenants", toc);
+        }
+        finally
+        {
+            File.Delete(dump);
+        }
+    }
+
     sealed class RecordingHandler : IExecHandler
     {
         public List<ExecRequest> Requests { get; } = [];
