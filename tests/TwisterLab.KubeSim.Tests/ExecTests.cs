@@ -135,21 +135,34 @@ public sealed class ExecTests : ClusterTest
         var pod = (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=postgres")).Items.First(p => p.Metadata.DeletionTimestamp is null).Metadata.Name;
 
         await kubectl.SucceedAsync($"-n {Ns} exec {pod} -- psql -d twisterlab -c 'create table tenants (id int primary key, name text); insert into tenants values (1, $$acme$$)'");
-        var sql = await kubectl.SucceedAsync($"-n {Ns} exec {pod} -- pg_dump twisterlab");
-        Assert.Contains("CREATE TABLE public.tenants", sql);
-        Assert.Contains("acme", sql);
 
-        // The custom format is binary: it must survive the exec stream byte for byte, or pg_restore rejects it.
-        var dump = Path.GetTempFileName();
+        // The guide's backup: kubectl exec deployment/postgres -- pg_dump -Fc twisterlab > backup.dump
+        var (dumpExit, dump, dumpErr) = await kubectl.RunRawAsync($"-n {Ns} exec deployment/postgres -- pg_dump -Fc twisterlab");
+        Assert.True(dumpExit == 0, dumpErr);
+        Assert.Equal("PGDMP", System.Text.Encoding.ASCII.GetString(dump, 0, 5));
+
+        // ... and its restore: kubectl exec -i deployment/postgres -- pg_restore -d restored < backup.dump
+        await kubectl.SucceedAsync($"-n {Ns} exec deployment/postgres -- createdb restored");
+        var (restoreExit, _, restoreErr) = await kubectl.RunRawAsync($"-n {Ns} exec -i deployment/postgres -- pg_restore -d restored", dump);
+        Assert.True(restoreExit == 0, restoreErr);
+        Assert.Equal("acme\n", await kubectl.SucceedAsync($"-n {Ns} exec deployment/postgres -- psql -d restored -At -c 'select name from tenants'"));
+
+        // A plain SQL script through stdin, as in "psql twisterlab < compose_export.sql".
+        await kubectl.SucceedAsync($"-n {Ns} exec -i deployment/postgres -- psql -v ON_ERROR_STOP=1 -d twisterlab",
+            stdin: "insert into tenants values (2, 'globex');\n");
+        Assert.Equal("2\n", await kubectl.SucceedAsync($"-n {Ns} exec deployment/postgres -- psql -d twisterlab -At -c 'select count(*) from tenants'"));
+
+        // The custom format through KubernetesClient's exec (v4 protocol) must be intact too.
+        var file = Path.GetTempFileName();
         try
         {
-            await using (var file = File.Create(dump))
+            await using (var output = File.Create(file))
             {
                 var code = await client.NamespacedPodExecAsync(pod, Ns, "postgres", ["pg_dump", "-Fc", "twisterlab"], false,
-                    async (_, stdout, _) => await stdout.CopyToAsync(file), CancellationToken.None);
+                    async (_, stdout, _) => await stdout.CopyToAsync(output), CancellationToken.None);
                 Assert.Equal(0, code);
             }
-            var list = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("pg_restore", ["--list", dump]) { RedirectStandardOutput = true })!;
+            var list = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("pg_restore", ["--list", file]) { RedirectStandardOutput = true })!;
             var toc = await list.StandardOutput.ReadToEndAsync();
             await list.WaitForExitAsync();
             Assert.Equal(0, list.ExitCode);
@@ -157,7 +170,7 @@ public sealed class ExecTests : ClusterTest
         }
         finally
         {
-            File.Delete(dump);
+            File.Delete(file);
         }
     }
 
