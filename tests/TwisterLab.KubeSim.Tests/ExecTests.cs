@@ -78,7 +78,7 @@ public sealed class ExecTests : ClusterTest
         {
             ["PGHOST"] = "127.0.0.1",
             ["PGPORT"] = "55432",
-        });
+        }).WithCommandRewrite("redis:*", argv => argv[0] == "redis-cli" ? ["echo", "redis-cli", "-p", "6390", .. argv.Skip(1)] : argv);
         var cluster = await SimulatedCluster.StartAsync(new SimulatorOptions
         {
             PodStartDelay = TimeSpan.FromMilliseconds(50),
@@ -95,6 +95,10 @@ public sealed class ExecTests : ClusterTest
 
         Assert.Equal("127.0.0.1:55432 twisterlab\n", await kubectl.SucceedAsync($"-n {Ns} exec {postgres.Metadata.Name} -- sh -c 'echo $PGHOST:$PGPORT $POSTGRES_DB'"));
         Assert.Equal(":\n", await kubectl.SucceedAsync($"-n {Ns} exec {redis.Metadata.Name} -- sh -c 'echo $PGHOST:$PGPORT'"));
+        Assert.Equal("redis-cli -p 6390 PING\n", await kubectl.SucceedAsync($"-n {Ns} exec deployment/redis -- redis-cli PING"));
+        var missing = await kubectl.RunAsync($"-n {Ns} exec deployment/redis -- no-such-binary");
+        Assert.Equal(127, missing.ExitCode);
+        Assert.Contains("no-such-binary", missing.StdErr);
 
         // A dump-sized binary stream must arrive byte for byte, split over many frames.
         var file = Path.GetTempFileName();
