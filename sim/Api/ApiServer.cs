@@ -88,9 +88,9 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
             await WriteJson(http, 200, Discovery.Group(g));
             return;
         }
-        if (segments is ["apis", var group, "v1"] && ResourceCatalog.Groups.Contains(group))
+        if (segments is ["apis", var group, var version] && ResourceCatalog.Groups.Contains(group) && ResourceCatalog.VersionOf(group) == version)
         {
-            await WriteJson(http, 200, Discovery.ResourceList(group, "v1"));
+            await WriteJson(http, 200, Discovery.ResourceList(group, version));
             return;
         }
         var resource = ResourcePath.Parse(path) ?? throw NotFound(path);

@@ -80,6 +80,73 @@ public sealed class GuideScenarioTests : ClusterTest
         Assert.Single(await ReplicaSetsAsync());
     }
 
+    const string Extras = """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: twisterlab-api
+          namespace: twisterlab
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: twisterlab
+          namespace: twisterlab
+        spec:
+          rules:
+          - host: edgeserver.twisterlab.local
+            http:
+              paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: twisterlab-api
+                    port:
+                      number: 80
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: api-only
+          namespace: twisterlab
+        spec:
+          podSelector:
+            matchLabels:
+              app: postgres
+          policyTypes: [Ingress]
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata:
+          name: twisterlab-api
+          namespace: twisterlab
+        spec:
+          scaleTargetRef:
+            apiVersion: apps/v1
+            kind: Deployment
+            name: twisterlab-api
+          minReplicas: 3
+          maxReplicas: 6
+        """;
+
+    [Fact]
+    public async Task StoredOnlyKinds_ApplyAndReadBack()
+    {
+        await DeployTwisterLabAsync();
+        var applied = await Kubectl.SucceedAsync("apply -f -", Extras);
+        Assert.Contains("ingress.networking.k8s.io/twisterlab created", applied);
+        Assert.Contains("horizontalpodautoscaler.autoscaling/twisterlab-api created", applied);
+        var listed = await Kubectl.SucceedAsync($"-n {Ns} get sa,ing,netpol,hpa -o name");
+        Assert.Contains("serviceaccount/twisterlab-api", listed);
+        Assert.Contains("networkpolicy.networking.k8s.io/api-only", listed);
+
+        var ingress = await Client.NetworkingV1.ReadNamespacedIngressAsync("twisterlab", Ns);
+        Assert.Equal("edgeserver.twisterlab.local", ingress.Spec.Rules.Single().Host);
+        var hpa = await Client.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync("twisterlab-api", Ns);
+        Assert.Equal(6, hpa.Spec.MaxReplicas);
+    }
+
     [Fact]
     public async Task SecretPatch_ThenRestart_RollsThePodsWithTheNewDatabaseUrl()
     {
