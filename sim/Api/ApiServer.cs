@@ -36,6 +36,16 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         {
             // The client went away (a watch closed): nothing to answer.
         }
+        catch (IOException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The connection broke while we were writing to it.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A simulator bug must still look like an apiserver failure to the client, and be visible to us.
+            Console.Error.WriteLine($"kubesim: {http.Request.Method} {http.Request.Path}{http.Request.QueryString} failed: {e}");
+            if (!http.Response.HasStarted) await WriteJson(http, 500, ApiException.Internal(e.Message).ToStatus());
+        }
     }
 
     async Task RouteAsync(HttpContext http)
@@ -78,9 +88,9 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
             await WriteJson(http, 200, Discovery.Group(g));
             return;
         }
-        if (segments is ["apis", var group, "v1"] && ResourceCatalog.Groups.Contains(group))
+        if (segments is ["apis", var group, var version] && ResourceCatalog.Groups.Contains(group) && ResourceCatalog.VersionOf(group) == version)
         {
-            await WriteJson(http, 200, Discovery.ResourceList(group, "v1"));
+            await WriteJson(http, 200, Discovery.ResourceList(group, version));
             return;
         }
         var resource = ResourcePath.Parse(path) ?? throw NotFound(path);

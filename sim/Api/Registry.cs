@@ -10,7 +10,7 @@ namespace TwisterLab.KubeSim.Api;
 /// </summary>
 internal sealed class Registry(ObjectStore store)
 {
-    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget"];
+    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler"];
     static readonly HashSet<string> KindsWithGeneration = ["Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget"];
 
     public ObjectStore Store => store;

@@ -229,7 +229,9 @@ public sealed class ApiSemanticsTests : ClusterTest
         var aggregated = await http.SendAsync(request);
         Assert.Contains("as=APIGroupDiscoveryList", aggregated.Content.Headers.ContentType!.ToString());
         var groups = JsonNode.Parse(await aggregated.Content.ReadAsStringAsync())!["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString());
-        Assert.Equal(["apps", "policy", "coordination.k8s.io"], groups);
+        Assert.Equal(["apps", "policy", "coordination.k8s.io", "networking.k8s.io", "autoscaling"], groups);
+        var autoscaling = JsonNode.Parse(await http.GetStringAsync("/apis/autoscaling"))!;
+        Assert.Equal("autoscaling/v2", autoscaling["preferredVersion"]!["groupVersion"]!.ToString());
 
         var resources = await Kubectl.SucceedAsync("api-resources");
         Assert.Matches(@"deployments\s+deploy\s+apps/v1\s+true\s+Deployment", resources);
