@@ -1,5 +1,6 @@
 using Cake.Common.Tools.DotNet;
 using Cake.Common.Tools.DotNet.Test;
+using Cake.Common.Tools.DotNet.Tool;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 
@@ -10,6 +11,7 @@ public sealed class Test : FrostingTask<DeployContext>
 {
     public override void Run(DeployContext context)
     {
+        InstallPowerShell(context);
         var settings = new DotNetTestSettings
         {
             Configuration = "Release",
@@ -17,5 +19,15 @@ public sealed class Test : FrostingTask<DeployContext>
             Loggers = ["console;verbosity=normal"],
         };
         context.DotNetTest("TwisterLab.Cake.sln", settings);
+    }
+
+    // build.ps1 is tested for real; PowerShell is a .NET tool, installed once into .twisterlab/tools.
+    private static void InstallPowerShell(DeployContext context)
+    {
+        var tools = context.Environment.WorkingDirectory.Combine(".twisterlab/tools");
+        if (!File.Exists(tools.CombineWithFilePath("pwsh").FullPath))
+        {
+            context.DotNetTool("tool install PowerShell --version 7.6.9 --tool-path " + tools.FullPath);
+        }
     }
 }

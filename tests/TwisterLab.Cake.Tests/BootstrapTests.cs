@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Tests;
+
+/// <summary>
+/// build.sh and build.ps1 as a person runs them: bad input gives exit 2 and one line, a dry run prints the plan.
+/// PowerShell comes from .twisterlab/tools (the Test target installs it) or the PATH.
+/// </summary>
+public sealed class BootstrapTests
+{
+    public static TheoryData<string> Shells() => new() { "bash", "pwsh" };
+
+    [Theory]
+    [MemberData(nameof(Shells))]
+    public async Task An_unknown_target_exits_2_with_one_line(string shell)
+    {
+        var (exitCode, output, error) = await RunAsync(shell, "--target=RolingUpgrade");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("Unknown target 'RolingUpgrade'. Did you mean 'RollingUpgrade'?", error + output);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shells))]
+    public async Task A_dry_run_prints_the_plan(string shell)
+    {
+        var (exitCode, output, _) = await RunAsync(shell, "--target=RollingUpgrade", "--image-tag=v2.0", "--dryrun");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("kubectl set image deployment/twisterlab-api twisterlab-api=twisterlab-api:v2.0 -n twisterlab", output);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string shell, params string[] arguments)
+    {
+        var start = shell == "bash"
+            ? new ProcessStartInfo(Path.Combine(RepositoryRoot.Path, "build.sh"))
+            : new ProcessStartInfo(Pwsh()) { ArgumentList = { "-NoLogo", "-NoProfile", "-File", Path.Combine(RepositoryRoot.Path, "build.ps1") } };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        start.WorkingDirectory = Path.GetTempPath();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string Pwsh()
+    {
+        var local = Path.Combine(RepositoryRoot.Path, ".twisterlab", "tools", "pwsh");
+        return File.Exists(local) ? local : "pwsh";
+    }
+}
