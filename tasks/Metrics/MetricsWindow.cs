@@ -8,6 +8,9 @@ public interface IMetricsSource
     /// <summary>A readable name for logs and plans, e.g. the Prometheus URL.</summary>
     string Name { get; }
 
-    /// <summary>Health over the time since the previous call (the first call sets the starting point).</summary>
+    /// <summary>
+    /// Health since the first call (which sets the starting point). Judging the whole window so far, rather than
+    /// the last interval, keeps a few requests in a quiet interval from deciding a rollback.
+    /// </summary>
     Task<HealthSample> SampleAsync(CancellationToken cancellationToken);
 }

@@ -4,33 +4,40 @@ using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Metrics;
 
-/// <summary>Health from Prometheus's HTTP API (<c>/api/v1/query</c>), with the profile's PromQL queries.</summary>
-public sealed class PrometheusMetricsSource(string prometheusUrl, IReadOnlyDictionary<string, string> queries, HttpClient? client = null) : IMetricsSource
+/// <summary>
+/// Health from Prometheus's HTTP API (<c>/api/v1/query</c>): the PromQL queries, given the range since monitoring
+/// started (e.g. "45s"), are evaluated at each sample.
+/// </summary>
+public sealed class PrometheusMetricsSource(string prometheusUrl, Func<string, IReadOnlyDictionary<string, string>> queries, HttpClient? client = null) : IMetricsSource
 {
     private readonly HttpClient _client = client ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<double> _connections = [];
+    private DateTimeOffset? _start;
 
     public string Name => prometheusUrl;
 
     public async Task<HealthSample> SampleAsync(CancellationToken cancellationToken)
     {
-        if (await QueryAsync("dbConnections", cancellationToken) is { } connections)
+        _start ??= DateTimeOffset.UtcNow;
+        // Prometheus needs a range of at least two scrapes to compute a rate.
+        var window = queries($"{Math.Max(30, (int)(DateTimeOffset.UtcNow - _start.Value).TotalSeconds)}s");
+        if (await QueryAsync(window, "dbConnections", cancellationToken) is { } connections)
         {
             _connections.Add(connections);
         }
 
         return new HealthSample
         {
-            ErrorRate = await QueryAsync("errorRate", cancellationToken),
-            P95Seconds = await QueryAsync("p95", cancellationToken),
-            P99Seconds = await QueryAsync("p99", cancellationToken),
-            AgentSuccessRate = await QueryAsync("agentSuccessRate", cancellationToken),
+            ErrorRate = await QueryAsync(window, "errorRate", cancellationToken),
+            P95Seconds = await QueryAsync(window, "p95", cancellationToken),
+            P99Seconds = await QueryAsync(window, "p99", cancellationToken),
+            AgentSuccessRate = await QueryAsync(window, "agentSuccessRate", cancellationToken),
             DatabaseConnections = _connections.ToList(),
         };
     }
 
     /// <summary>The single value of an instant query; null when it has no data (or NaN, e.g. no traffic yet).</summary>
-    private async Task<double?> QueryAsync(string name, CancellationToken cancellationToken)
+    private async Task<double?> QueryAsync(IReadOnlyDictionary<string, string> queries, string name, CancellationToken cancellationToken)
     {
         if (!queries.TryGetValue(name, out var query))
         {

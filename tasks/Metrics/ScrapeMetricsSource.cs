@@ -3,22 +3,21 @@ using TwisterLab.Cake.Safety;
 namespace TwisterLab.Cake.Metrics;
 
 /// <summary>
-/// Health from the API's own /metrics page when no Prometheus is given: two scrapes, and the difference between
-/// them gives the error rate, the latency quantiles (from the histogram buckets) and the agent success rate.
+/// Health from the API's own /metrics page when no Prometheus is given: the difference between the first scrape and
+/// the latest gives the error rate, the latency quantiles (from the histogram buckets) and the agent success rate.
 /// </summary>
 public sealed class ScrapeMetricsSource(string metricsUrl, HttpClient? client = null) : IMetricsSource
 {
     private readonly HttpClient _client = client ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<double> _connections = [];
-    private IReadOnlyList<MetricSample>? _previous;
+    private IReadOnlyList<MetricSample>? _start;
 
     public string Name => metricsUrl;
 
     public async Task<HealthSample> SampleAsync(CancellationToken cancellationToken)
     {
         var current = PrometheusText.Parse(await _client.GetStringAsync(metricsUrl, cancellationToken));
-        var previous = _previous ?? [];
-        _previous = current;
+        var previous = _start ??= current;
         if (Sum(current, TwisterLabMetrics.DatabaseConnections, _ => true) is var connections)
         {
             _connections.Add(connections);

@@ -13,6 +13,9 @@ public sealed record RehearsalOptions(string RepositoryRoot)
 
     /// <summary>Image tags whose pods become Ready but serve errors (the decision matrix must catch them).</summary>
     public IReadOnlySet<string> FaultyVersions { get; init; } = new HashSet<string>();
+
+    /// <summary>A faulty version fails one request in this many.</summary>
+    public int FaultyFailsOneIn { get; init; } = 3;
 }
 
 /// <summary>
@@ -99,7 +102,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec }, cancellationToken);
         _owned.Add(Cluster);
         Gateway = ClusterGateway.Connect(Cluster.ClientConfiguration, new ClusterConnection(Namespace: Namespace));
-        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions }, cancellationToken);
+        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn }, cancellationToken);
         _owned.Add(Api);
     }
 

@@ -17,7 +17,9 @@ public sealed record StandInOptions
 
     /// <summary>Image tags whose pods start and report healthy but fail a share of real requests, slowly.</summary>
     public IReadOnlySet<string> FaultyVersions { get; init; } = new HashSet<string>();
-    public double FaultyErrorShare { get; init; } = 0.3;
+
+    /// <summary>A faulty version fails one request in this many (3 = a third), evenly, so a rehearsal's rate is exact.</summary>
+    public int FaultyFailsOneIn { get; init; } = 3;
 }
 
 /// <summary>
@@ -31,6 +33,7 @@ public sealed class StandInApi : IAsyncDisposable
     private readonly StandInOptions _options;
     private readonly StandInMetrics _metrics = new();
     private readonly PodPicker _pods;
+    private long _faultyServed;
 
     private StandInApi(WebApplication app, StandInOptions options)
     {
@@ -88,7 +91,7 @@ public sealed class StandInApi : IAsyncDisposable
         {
             (result, status) = (Results.Text("Service unavailable: maintenance in progress", statusCode: 503), 503);
         }
-        else if (_options.FaultyVersions.Contains(version) && Random.Shared.NextDouble() < _options.FaultyErrorShare)
+        else if (_options.FaultyVersions.Contains(version) && Interlocked.Increment(ref _faultyServed) % _options.FaultyFailsOneIn == 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(600), token);
             (result, status) = (Results.Json(new { error = "internal error", version }, statusCode: 500), 500);

@@ -56,6 +56,6 @@ public sealed class MonitorHealth : DeployStep
 
     private static IMetricsSource Source(DeployContext context) =>
         context.Settings.PrometheusUrl is { } prometheus
-            ? new PrometheusMetricsSource(prometheus, TwisterLabMetrics.DefaultQueries(Durations.Format(context.Settings.MonitorInterval)))
+            ? new PrometheusMetricsSource(prometheus, TwisterLabMetrics.DefaultQueries)
             : new ScrapeMetricsSource(context.MetricsUrl);
 }

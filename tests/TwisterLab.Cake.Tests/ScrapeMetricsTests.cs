@@ -32,7 +32,7 @@ public sealed class ScrapeMetricsTests
     }
 
     [Fact]
-    public async Task The_difference_between_two_scrapes_gives_the_error_rate_of_that_window()
+    public async Task The_difference_from_the_first_scrape_gives_the_error_rate_of_the_window()
     {
         var pages = new Queue<string>([Page(ok: 100, errors: 0), Page(ok: 190, errors: 10)]);
         var source = new ScrapeMetricsSource("http://api/metrics", new HttpClient(new Pages(pages)));

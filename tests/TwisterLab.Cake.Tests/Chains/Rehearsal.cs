@@ -19,7 +19,9 @@ public sealed class Rehearsal : IAsyncDisposable
     public string WorkingDirectory { get; } = Directory.CreateTempSubdirectory("twisterlab-chain-").FullName;
 
     public static async Task<Rehearsal> StartAsync(params string[] faultyVersions) =>
-        new(await RehearsalEnvironment.StartAsync(new RehearsalOptions(RepositoryRoot.Path) { FaultyVersions = faultyVersions.ToHashSet() }));
+        await StartAsync(new RehearsalOptions(RepositoryRoot.Path) { FaultyVersions = faultyVersions.ToHashSet() });
+
+    public static async Task<Rehearsal> StartAsync(RehearsalOptions options) => new(await RehearsalEnvironment.StartAsync(options));
 
     public Task<WorldSnapshot> SnapshotAsync() => WorldSnapshot.TakeAsync(Environment.Gateway, Environment.Database);
 

@@ -1,0 +1,22 @@
+using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rehearsal;
+
+namespace TwisterLab.Cake.Tests.Chains;
+
+/// <summary>The Monitor target on the running version: the decision matrix's three outcomes, on real traffic.</summary>
+public sealed class MonitorTests
+{
+    [Theory]
+    [InlineData(1000, ExitCodes.Success, "succeeded")]  // 0.1 %: within the checklist
+    [InlineData(40, ExitCodes.Degraded, "degraded")]    // 2.5 %: investigate, prepare rollback
+    [InlineData(10, ExitCodes.Failed, "failed")]        // 10 %: immediate rollback (nothing to undo: Monitor changes nothing)
+    public async Task Judges_the_running_version_by_the_decision_matrix(int failsOneIn, int exitCode, string outcome)
+    {
+        await using var rehearsal = await Rehearsal.StartAsync(new RehearsalOptions(RepositoryRoot.Path) { FaultyVersions = new HashSet<string> { "v1" }, FaultyFailsOneIn = failsOneIn });
+        using var traffic = SyntheticTraffic.Start(rehearsal.Environment.Api.BaseUrl);
+
+        Assert.Equal(exitCode, rehearsal.Run("Monitor", "--monitor-window=3s"));
+
+        Assert.Equal(outcome, rehearsal.Outcome());
+    }
+}
