@@ -48,6 +48,20 @@ public sealed class ExecTests
         Assert.Equal("partial\n", result.Stdout);
         Assert.Equal("FATAL: role does not exist\n", result.Stderr);
         Assert.StartsWith("postgres-", result.Pod);
+        var exception = Assert.Throws<ClusterException>(() => result.EnsureSuccess("pg_dump"));
+        Assert.Contains("exit code 3", exception.Message);
+        Assert.Contains("FATAL: role does not exist", exception.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_executable_is_a_non_zero_exit_with_the_runtime_message()
+    {
+        await using var cluster = await ReadyClusterAsync();
+
+        var result = await cluster.Gateway.Pods.ExecAsync(new ExecRequest("postgres", ["no-such-tool-xyz"]), None);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("no-such-tool-xyz", result.Stderr);
     }
 
     [Fact]
