@@ -252,6 +252,32 @@ public sealed class Pods
             }
         }
 
+        // Answers the server's close; shares the send lock, since stdin may still be sending.
+        private async Task CloseAsync()
+        {
+            if (!await _send.WaitAsync(TimeSpan.FromSeconds(5)))
+            {
+                socket.Abort(); // stdin is stuck in a send the server no longer reads
+                return;
+            }
+
+            try
+            {
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                }
+            }
+            catch (WebSocketException)
+            {
+                // The server did not wait for our half of the close handshake: nothing left to do.
+            }
+            finally
+            {
+                _send.Release();
+            }
+        }
+
         public async Task ReceiveAsync(CancellationToken cancellationToken)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
@@ -272,11 +298,7 @@ public sealed class Pods
 
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        if (socket.State == WebSocketState.CloseReceived)
-                        {
-                            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-                        }
-
+                        await CloseAsync();
                         return;
                     }
 
