@@ -38,6 +38,19 @@ public sealed class ExecTests
     }
 
     [Fact]
+    public async Task A_command_that_stops_reading_its_input_early_still_ends()
+    {
+        await using var cluster = await ReadyClusterAsync();
+        var input = Path.Combine(Directory.CreateTempSubdirectory("exec-").FullName, "big.sql");
+        await File.WriteAllBytesAsync(input, new byte[8 * 1024 * 1024]);
+
+        var result = await cluster.Gateway.Pods.ExecAsync(new ExecRequest("postgres", ["sh", "-c", "head -c 10 | wc -c; exit 4"], StdinFile: input), None);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Equal("10", result.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task A_failing_command_gives_its_exit_code_and_stderr()
     {
         await using var cluster = await ReadyClusterAsync();
