@@ -170,7 +170,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
     {
         await controllers.DisposeAsync();
         Store.DropAllWatches();
-        await app.StopAsync(TimeSpan.FromSeconds(2) is var t ? new CancellationTokenSource(t).Token : default);
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await app.StopAsync(stopping.Token);
         await app.DisposeAsync();
         if (ownedKubeconfigFolder is not null)
         {

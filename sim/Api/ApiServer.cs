@@ -36,6 +36,16 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         {
             // The client went away (a watch closed): nothing to answer.
         }
+        catch (IOException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The connection broke while we were writing to it.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A simulator bug must still look like an apiserver failure to the client, and be visible to us.
+            Console.Error.WriteLine($"kubesim: {http.Request.Method} {http.Request.Path}{http.Request.QueryString} failed: {e}");
+            if (!http.Response.HasStarted) await WriteJson(http, 500, ApiException.Internal(e.Message).ToStatus());
+        }
     }
 
     async Task RouteAsync(HttpContext http)
@@ -78,9 +88,9 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
             await WriteJson(http, 200, Discovery.Group(g));
             return;
         }
-        if (segments is ["apis", var group, "v1"] && ResourceCatalog.Groups.Contains(group))
+        if (segments is ["apis", var group, var version] && ResourceCatalog.Groups.Contains(group) && ResourceCatalog.VersionOf(group) == version)
         {
-            await WriteJson(http, 200, Discovery.ResourceList(group, "v1"));
+            await WriteJson(http, 200, Discovery.ResourceList(group, version));
             return;
         }
         var resource = ResourcePath.Parse(path) ?? throw NotFound(path);
@@ -168,22 +178,32 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
 
     async Task ListAsync(HttpContext http, ResourceType type, string? ns)
     {
-        var labels = LabelSelector.Parse(http.Request.Query["labelSelector"]);
-        var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
+        var query = http.Request.Query;
+        var labels = LabelSelector.Parse(query["labelSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"]);
         var (items, version) = Store.List(type, ns);
         var matching = items.Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
+        var page = ListPage.Take(matching, query["limit"], query["continue"]);
+        var listMeta = new JsonObject { ["resourceVersion"] = version.ToString() };
+        if (page.Continue is not null)
+        {
+            listMeta["continue"] = page.Continue;
+            listMeta["remainingItemCount"] = page.Remaining;
+        }
         if (Tables.Wanted(http.Request.Headers.Accept.ToString()))
         {
-            await WriteJson(http, 200, Tables.Render(type, matching, version), Tables.ContentType);
+            var table = Tables.Render(type, page.Items, version);
+            table["metadata"] = listMeta;
+            await WriteJson(http, 200, table, Tables.ContentType);
             return;
         }
         // Items are written as stored (shared, frozen), so the list is assembled as text instead of cloning every object.
         var sb = new StringBuilder();
-        sb.Append($"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{version}\"}},\"items\":[");
-        for (var i = 0; i < matching.Count; i++)
+        sb.Append($"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{Json.Serialize(listMeta)},\"items\":[");
+        for (var i = 0; i < page.Items.Count; i++)
         {
             if (i > 0) sb.Append(',');
-            sb.Append(Json.Serialize(matching[i]));
+            sb.Append(Json.Serialize(page.Items[i]));
         }
         sb.Append("]}");
         http.Response.StatusCode = 200;

@@ -50,7 +50,8 @@ internal static class Discovery
 
     public static JsonObject Group(string group)
     {
-        var gv = new JsonObject { ["groupVersion"] = $"{group}/v1", ["version"] = "v1" };
+        var version = ResourceCatalog.VersionOf(group);
+        var gv = new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version };
         return new JsonObject
         {
             ["kind"] = "APIGroup",
@@ -151,7 +152,7 @@ internal static class Discovery
             items.Add(new JsonObject
             {
                 ["metadata"] = new JsonObject { ["name"] = group },
-                ["versions"] = new JsonArray(new JsonObject { ["version"] = "v1", ["resources"] = resources, ["freshness"] = "Current" }),
+                ["versions"] = new JsonArray(new JsonObject { ["version"] = group.Length == 0 ? "v1" : ResourceCatalog.VersionOf(group), ["resources"] = resources, ["freshness"] = "Current" }),
             });
         }
         return new JsonObject

@@ -10,7 +10,7 @@ namespace TwisterLab.KubeSim.Api;
 /// </summary>
 internal sealed class Registry(ObjectStore store)
 {
-    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget"];
+    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler"];
     static readonly HashSet<string> KindsWithGeneration = ["Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget"];
 
     public ObjectStore Store => store;
@@ -34,7 +34,7 @@ internal sealed class Registry(ObjectStore store)
         if (type.Kind == "Service") AllocateClusterIp(obj);
         if (string.IsNullOrEmpty(Json.Str(meta, "name")) && string.IsNullOrEmpty(Json.Str(meta, "generateName")))
             throw ApiException.Invalid(type, "", ("metadata.name", "name or generateName is required"));
-        if (!string.IsNullOrEmpty(Json.Str(meta, "name"))) Validation.Check(type, obj, null);
+        Validation.Check(type, obj, null);
         if (manager is not null) ServerSideApply.RecordUpdate(obj, null, manager, type.ApiVersion);
         return store.Create(type, obj, dryRun);
     }
@@ -229,7 +229,10 @@ internal sealed class Registry(ObjectStore store)
         if (policy == "Orphan") Orphan(Json.Str(current, "metadata", "uid")!);
 
         var grace = Json.Long(options, "gracePeriodSeconds") ?? Json.Long(current, "spec", "terminationGracePeriodSeconds") ?? 30;
-        var graceful = type.Kind switch
+        // Foreground: the owner stays (deletionTimestamp + the foregroundDeletion finalizer) until the garbage
+        // collector has deleted its dependents.
+        var foreground = policy == "Foreground" && type.Kind is not ("Pod" or "Namespace") && HasDependents(Json.Str(current, "metadata", "uid")!);
+        var graceful = foreground || type.Kind switch
         {
             "Pod" => grace > 0 && !string.IsNullOrEmpty(Json.Str(current, "spec", "nodeName")),
             "Namespace" => true,
@@ -246,8 +249,32 @@ internal sealed class Registry(ObjectStore store)
             meta["deletionTimestamp"] ??= Json.Timestamp(DateTime.UtcNow);
             if (type.Kind == "Pod") meta["deletionGracePeriodSeconds"] ??= grace;
             if (type.Kind == "Namespace") Json.Obj(obj, "status")["phase"] = "Terminating";
+            var finalizers = Json.Arr(meta, "finalizers");
+            if (foreground && !finalizers.Any(f => f?.ToString() == ForegroundFinalizer)) finalizers.Add(ForegroundFinalizer);
+            if (finalizers.Count == 0) meta.Remove("finalizers");
             return obj;
         });
+    }
+
+    public const string ForegroundFinalizer = "foregroundDeletion";
+
+    bool HasDependents(string ownerUid) =>
+        ResourceCatalog.All.Any(t => store.List(t, null).Items.Any(o =>
+            (Json.Walk(o, "metadata", "ownerReferences") as JsonArray)?.Any(r => Json.Str(r, "uid") == ownerUid) == true));
+
+    /// <summary>Removes a finalizer (the garbage collector's foregroundDeletion); a deleted object with none left goes.</summary>
+    public void RemoveFinalizer(ResourceType type, string? ns, string name, string finalizer)
+    {
+        var result = store.Mutate(type, ns, name, obj =>
+        {
+            if (Json.Walk(obj, "metadata", "finalizers") is JsonArray list)
+            {
+                foreach (var f in list.Where(f => f?.ToString() == finalizer).ToArray()) list.Remove(f);
+                if (list.Count == 0) Json.Obj(obj, "metadata").Remove("finalizers");
+            }
+            return obj;
+        });
+        FinishDeletionIfUnblocked(type, result);
     }
 
     static JsonObject SuccessStatus(ResourceType type, JsonObject removed) => new()

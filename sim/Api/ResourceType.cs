@@ -39,13 +39,23 @@ internal static class ResourceCatalog
     public static readonly ResourceType PodDisruptionBudgets = new("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, ["pdb"], ["status"]);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "Lease", "leases", true, [], []);
 
+    // Stored and served, with no controller behind them (see the README): manifests that carry them apply cleanly.
+    public static readonly ResourceType ServiceAccounts = new("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"], []);
+    public static readonly ResourceType Ingresses = new("networking.k8s.io", "v1", "Ingress", "ingresses", true, ["ing"], ["status"]);
+    public static readonly ResourceType NetworkPolicies = new("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"], []);
+    public static readonly ResourceType HorizontalPodAutoscalers = new("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, ["hpa"], ["status"], true);
+
     public static readonly IReadOnlyList<ResourceType> All =
     [
         Namespaces, Nodes, Pods, Services, Endpoints, Secrets, ConfigMaps, Events, PersistentVolumeClaims,
         Deployments, ReplicaSets, DaemonSets, PodDisruptionBudgets, Leases,
+        ServiceAccounts, Ingresses, NetworkPolicies, HorizontalPodAutoscalers,
     ];
 
     public static IEnumerable<string> Groups => All.Select(t => t.Group).Where(g => g.Length > 0).Distinct();
+
+    /// <summary>The one version served for a group (every group here serves exactly one).</summary>
+    public static string VersionOf(string group) => All.First(t => t.Group == group).Version;
 
     public static ResourceType? Find(string group, string version, string plural) =>
         All.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);

@@ -58,6 +58,11 @@ internal static class Tables
             new("Roles", "string", o => Roles(o)),
             Age,
             new("Version", "string", o => Json.Str(o, "status", "nodeInfo", "kubeletVersion")),
+            new("Internal-IP", "string", o => Controllers.NodeStatus.InternalIp(o) ?? "<none>", 1),
+            new("External-IP", "string", _ => "<none>", 1),
+            new("OS-Image", "string", o => Json.Str(o, "status", "nodeInfo", "osImage"), 1),
+            new("Kernel-Version", "string", o => Json.Str(o, "status", "nodeInfo", "kernelVersion"), 1),
+            new("Container-Runtime", "string", o => Json.Str(o, "status", "nodeInfo", "containerRuntimeVersion"), 1),
         ],
         "Service" =>
         [

@@ -12,7 +12,8 @@ internal static partial class Validation
 
     public static void Check(ResourceType type, JsonObject obj, JsonObject? old)
     {
-        var name = Json.Str(obj, "metadata", "name") ?? "";
+        // A generated name is the prefix plus five safe characters: check it as such before the store picks them.
+        var name = Json.Str(obj, "metadata", "name") is { Length: > 0 } given ? given : (Json.Str(obj, "metadata", "generateName") ?? "") + "x2x2x";
         var causes = new List<(string, string)>();
         if (name.Length > 253 || !Dns1123Subdomain().IsMatch(name))
             causes.Add(("metadata.name", $"\"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"));

@@ -255,7 +255,6 @@ internal sealed class DeploymentController(Registry registry, EventRecorder even
     {
         var (newRs, olds) = FindNewAndOld(s);
         var newRevision = (olds.Count == 0 ? 0 : olds.Max(rs => rs.Revision)) + 1;
-        var annotations = LabelSelector.StringMap(Json.Walk(s.D, "metadata", "annotations"));
 
         if (newRs is not null)
         {

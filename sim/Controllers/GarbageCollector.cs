@@ -22,6 +22,19 @@ internal sealed class GarbageCollector(Registry registry)
             if (owners.Any(o => uids.Contains(Json.Str(o, "uid"))) || Owners.IsTerminating(obj)) continue;
             TryDelete(type, obj);
         }
+        foreach (var (type, owner) in everything.Where(e => Owners.IsTerminating(e.Obj) && HasFinalizer(e.Obj, Registry.ForegroundFinalizer)))
+        {
+            var uid = Json.Str(owner, "metadata", "uid");
+            var dependents = everything.Where(e => (Json.Walk(e.Obj, "metadata", "ownerReferences") as JsonArray)?
+                .Any(r => Json.Str(r, "uid") == uid) == true).ToList();
+            foreach (var (dependentType, dependent) in dependents.Where(d => !Owners.IsTerminating(d.Obj)))
+                TryDelete(dependentType, dependent, "Foreground");
+            if (dependents.Count == 0)
+            {
+                try { registry.RemoveFinalizer(type, Owners.Namespace(owner), Owners.Name(owner), Registry.ForegroundFinalizer); }
+                catch (ApiException) { }
+            }
+        }
         foreach (var ns in Store.List(ResourceCatalog.Namespaces, null).Items.Where(Owners.IsTerminating))
         {
             var name = Owners.Name(ns);
@@ -31,9 +44,12 @@ internal sealed class GarbageCollector(Registry registry)
         }
     }
 
-    void TryDelete(ResourceType type, JsonObject obj)
+    static bool HasFinalizer(JsonObject obj, string finalizer) =>
+        (Json.Walk(obj, "metadata", "finalizers") as JsonArray)?.Any(f => f?.ToString() == finalizer) == true;
+
+    void TryDelete(ResourceType type, JsonObject obj, string policy = "Background")
     {
-        try { registry.Delete(type, Owners.Namespace(obj), Owners.Name(obj), new JsonObject { ["propagationPolicy"] = "Background" }); }
+        try { registry.Delete(type, Owners.Namespace(obj), Owners.Name(obj), new JsonObject { ["propagationPolicy"] = policy }); }
         catch (ApiException) { /* already gone */ }
     }
 }

@@ -43,9 +43,6 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
         foreach (var uid in clocks.Keys.Where(k => !alive.Contains(k)).ToList()) clocks.TryRemove(uid, out _);
     }
 
-    /// <summary>When the next time-driven change of a pod is due, so the loop can wake up for it.</summary>
-    public TimeSpan StartDelay => options.PodStartDelay;
-
     void Terminate(JsonObject pod, string uid, DateTime now)
     {
         var clock = clocks.GetOrAdd(uid, _ => new PodClock { ScheduledAt = now });

@@ -11,6 +11,7 @@ namespace TwisterLab.KubeSim;
 public sealed class LocalProcessExecHandler : IExecHandler
 {
     readonly List<(string ImagePattern, IReadOnlyDictionary<string, string> Environment)> overrides = [];
+    readonly List<(string ImagePattern, Func<IReadOnlyList<string>, IReadOnlyList<string>> Rewrite)> rewrites = [];
     readonly object gate = new();
 
     /// <summary>Extra environment for containers whose image matches the glob; later registrations win.</summary>
@@ -20,21 +21,35 @@ public sealed class LocalProcessExecHandler : IExecHandler
         return this;
     }
 
+    /// <summary>
+    /// Rewrites the argv of containers whose image matches, for tools that take their server from arguments rather
+    /// than the environment, e.g. <c>redis-cli PING</c> → <c>redis-cli -p 6390 PING</c>. Later registrations run last.
+    /// </summary>
+    public LocalProcessExecHandler WithCommandRewrite(string imagePattern, Func<IReadOnlyList<string>, IReadOnlyList<string>> rewrite)
+    {
+        lock (gate) rewrites.Add((imagePattern, rewrite));
+        return this;
+    }
+
     public async Task<int> ExecAsync(ExecRequest request, Stream stdin, Stream stdout, Stream stderr, CancellationToken ct)
     {
-        if (request.Command.Count == 0)
+        var command = request.Command;
+        lock (gate)
+            foreach (var (_, rewrite) in rewrites.Where(r => Glob.IsMatch(r.ImagePattern, request.Image)))
+                command = rewrite(command);
+        if (command.Count == 0)
         {
             await WriteAsync(stderr, "no command given\n", ct);
             return 126;
         }
-        var start = new ProcessStartInfo(request.Command[0])
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in request.Command.Skip(1)) start.ArgumentList.Add(arg);
+        foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
         foreach (var (k, v) in request.Environment) start.Environment[k] = v;
         lock (gate)
             foreach (var (pattern, env) in overrides.Where(o => Glob.IsMatch(o.ImagePattern, request.Image)))
@@ -48,7 +63,7 @@ public sealed class LocalProcessExecHandler : IExecHandler
         catch (Win32Exception e)
         {
             // What runc reports when the executable is missing in the container.
-            await WriteAsync(stderr, $"OCI runtime exec failed: exec failed: unable to start container process: exec: \"{request.Command[0]}\": {e.Message}\n", ct);
+            await WriteAsync(stderr, $"OCI runtime exec failed: exec failed: unable to start container process: exec: \"{command[0]}\": {e.Message}\n", ct);
             return 127;
         }
         using (process)

@@ -102,6 +102,29 @@ public sealed class ApiSemanticsTests : ClusterTest
     }
 
     [Fact]
+    public async Task Lists_ArePagedWithLimitAndContinue()
+    {
+        foreach (var name in new[] { "p1", "p2", "p3", "p4", "p5" })
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(name, new() { ["paged"] = "yes" }), "default");
+
+        var names = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await Client.CoreV1.ListNamespacedConfigMapAsync("default", labelSelector: "paged=yes", limit: 2, continueParameter: token);
+            names.AddRange(page.Items.Select(c => c.Metadata.Name));
+            token = page.Metadata.ContinueProperty;
+            pages++;
+        } while (!string.IsNullOrEmpty(token));
+        Assert.Equal(["p1", "p2", "p3", "p4", "p5"], names);
+        Assert.Equal(3, pages);
+
+        var table = await Kubectl.SucceedAsync("get configmaps -l paged=yes --chunk-size=2");
+        Assert.Equal(5, table.Split('\n').Count(l => l.StartsWith('p')));
+    }
+
+    [Fact]
     public async Task Patches_JsonMergeAndJsonPatchAndStrategic()
     {
         await DeployTwisterLabAsync();
@@ -206,7 +229,9 @@ public sealed class ApiSemanticsTests : ClusterTest
         var aggregated = await http.SendAsync(request);
         Assert.Contains("as=APIGroupDiscoveryList", aggregated.Content.Headers.ContentType!.ToString());
         var groups = JsonNode.Parse(await aggregated.Content.ReadAsStringAsync())!["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString());
-        Assert.Equal(["apps", "policy", "coordination.k8s.io"], groups);
+        Assert.Equal(["apps", "policy", "coordination.k8s.io", "networking.k8s.io", "autoscaling"], groups);
+        var autoscaling = JsonNode.Parse(await http.GetStringAsync("/apis/autoscaling"))!;
+        Assert.Equal("autoscaling/v2", autoscaling["preferredVersion"]!["groupVersion"]!.ToString());
 
         var resources = await Kubectl.SucceedAsync("api-resources");
         Assert.Matches(@"deployments\s+deploy\s+apps/v1\s+true\s+Deployment", resources);

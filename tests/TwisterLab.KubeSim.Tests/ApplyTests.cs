@@ -147,10 +147,23 @@ public sealed class ApplyTests : ClusterTest
         await EventuallyAsync(() => ReplicaSetsAsync(), r => r.Count == 0, "the replica sets are collected");
         await EventuallyAsync(() => PodsAsync(includeTerminating: true), p => p.Count == 0, "the pods are gone");
         Assert.Single(await PodsAsync("app=postgres"));
+        Assert.Single(await PodsAsync("app=redis"));
+
+        // Foreground: the deployment only goes once its replica set and pods are gone.
+        await Kubectl.SucceedAsync($"-n {Ns} delete deployment postgres --cascade=foreground --timeout=30s");
+        Assert.Empty(await PodsAsync("app=postgres", includeTerminating: true));
+        Assert.Empty(await ReplicaSetsAsync("app=postgres"));
+
+        // Orphan: the replica set and its pod stay, without an owner.
+        await Kubectl.SucceedAsync($"-n {Ns} delete deployment redis --cascade=orphan");
+        await Task.Delay(300);
+        var orphan = Assert.Single(await ReplicaSetsAsync("app=redis"));
+        Assert.Null(orphan.Metadata.OwnerReferences);
+        Assert.Single(await PodsAsync("app=redis"));
 
         await Kubectl.SucceedAsync($"delete namespace {Ns} --timeout=30s");
         var namespaces = await Client.CoreV1.ListNamespaceAsync();
         Assert.DoesNotContain(namespaces.Items, n => n.Metadata.Name == Ns);
-        Assert.Empty((await Client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: "app=postgres")).Items);
+        Assert.Empty((await Client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: "app=redis")).Items);
     }
 }

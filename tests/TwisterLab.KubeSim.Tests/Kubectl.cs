@@ -15,6 +15,13 @@ public sealed class Kubectl(SimulatedCluster cluster)
 
     public async Task<Result> RunAsync(string arguments, string? stdin = null, TimeSpan? timeout = null)
     {
+        var (exit, stdout, stderr) = await RunRawAsync(arguments, stdin is null ? null : System.Text.Encoding.UTF8.GetBytes(stdin), timeout);
+        return new Result(exit, System.Text.Encoding.UTF8.GetString(stdout), stderr);
+    }
+
+    /// <summary>Runs kubectl with binary stdin and stdout (a dump piped in or out of kubectl exec).</summary>
+    public async Task<(int ExitCode, byte[] StdOut, string StdErr)> RunRawAsync(string arguments, byte[]? stdin = null, TimeSpan? timeout = null)
+    {
         var start = new ProcessStartInfo("kubectl")
         {
             RedirectStandardOutput = true,
@@ -28,9 +35,10 @@ public sealed class Kubectl(SimulatedCluster cluster)
         start.ArgumentList.Add(cacheDir);
         foreach (var arg in SplitArguments(arguments)) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var stdout = new MemoryStream();
+        var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        if (stdin is not null) await process.StandardInput.BaseStream.WriteAsync(stdin);
         process.StandardInput.Close();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         try
@@ -40,9 +48,10 @@ public sealed class Kubectl(SimulatedCluster cluster)
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {arguments} did not finish; output so far: {await stdout}{await stderr}");
+            throw new TimeoutException($"kubectl {arguments} did not finish; stderr so far: {await stderr}");
         }
-        return new Result(process.ExitCode, await stdout, await stderr);
+        await copyOut;
+        return (process.ExitCode, stdout.ToArray(), await stderr);
     }
 
     /// <summary>Runs kubectl and fails the test, showing the output, when it exits non-zero.</summary>

@@ -147,6 +147,8 @@ public sealed class NodeTests : ClusterTest
         var nodes = await Kubectl.SucceedAsync("get nodes");
         Assert.Matches($@"{Worker}\s+Ready\s+<none>\s+\S+\s+v1.33.1", nodes);
         Assert.Matches(@"twisterlab-worker2\s+Ready\s+<none>\s+\S+\s+v1.32.4", nodes);
+        var wide = await Kubectl.SucceedAsync("get nodes -o wide");
+        Assert.Matches(@"twisterlab-worker2\s+Ready\s+<none>\s+\S+\s+v1.32.4\s+172\.18\.0\.\d+\s+<none>\s+TwisterLab KubeSim", wide);
     }
 
     static IEnumerable<string> PodNames(IEnumerable<V1Pod> pods) => pods.Select(p => p.Metadata.Name);

@@ -105,6 +105,31 @@ public sealed class RolloutTests : ClusterTest
     }
 
     [Fact]
+    public async Task ScalingAStalledRollout_ScalesBothReplicaSetsProportionally()
+    {
+        Cluster.Faults.MakeImageNeverReady("twisterlab-api:broken");
+        var manifest = (await File.ReadAllTextAsync(ManifestPath))
+            .Replace("maxSurge: 1", "maxSurge: 25%").Replace("maxUnavailable: 0", "maxUnavailable: 25%").Replace("replicas: 3", "replicas: 4");
+        await Kubectl.SucceedAsync("apply -f -", manifest);
+        await Kubectl.SucceedAsync($"-n {Ns} rollout status deployment/twisterlab-api --timeout=30s");
+
+        // 4 replicas, surge 1, unavailable 1: old scales to 3, new to 2, and the new pods never become ready.
+        await Kubectl.SucceedAsync($"-n {Ns} set image deployment/twisterlab-api twisterlab-api=twisterlab-api:broken");
+        await EventuallyAsync(() => ReplicaSetsAsync(), r => Sizes(r) == "2/3", "the rollout stalls at 3 old + 2 new");
+
+        // Scaling to 8 grows both in proportion, up to 8 + surge 2.
+        await Kubectl.SucceedAsync($"-n {Ns} scale deployment/twisterlab-api --replicas=8");
+        await EventuallyAsync(() => ReplicaSetsAsync(), r => Sizes(r) == "4/6", "both replica sets grow proportionally");
+
+        await Kubectl.SucceedAsync($"-n {Ns} rollout undo deployment/twisterlab-api");
+        await Kubectl.SucceedAsync($"-n {Ns} rollout status deployment/twisterlab-api --timeout=30s");
+        Assert.Equal("0/8", Sizes(await ReplicaSetsAsync()));
+
+        static string Sizes(IList<V1ReplicaSet> replicaSets) =>
+            string.Join("/", replicaSets.OrderBy(r => r.Spec.Template.Spec.Containers.Single().Image == "twisterlab-api:v1").Select(r => r.Spec.Replicas));
+    }
+
+    [Fact]
     public async Task RolloutStatus_TimesOut_WhileImagesCannotBePulled()
     {
         Cluster.Faults.MakeImageUnpullable("twisterlab-api:missing");
