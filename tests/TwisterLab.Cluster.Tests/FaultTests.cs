@@ -242,7 +242,9 @@ public sealed class FaultTests
         await using var cluster = await TestCluster.StartSimulatorAsync();
         cluster.Sim!.Faults.MakeImageNeverReady("never:1");
         await cluster.CreateDeploymentAsync("gone", "never:1", replicas: 1);
-        var wait = cluster.Gateway.Deployments.WaitForRolloutAsync("gone", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: _ => { }), None);
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = cluster.Gateway.Deployments.WaitForRolloutAsync("gone", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: _ => watching.TrySetResult()), None);
+        await watching.Task; // the wait has seen the deployment: now it goes away under it
         await cluster.Client.AppsV1.DeleteNamespacedDeploymentAsync("gone", cluster.Namespace);
 
         var failure = await Assert.ThrowsAsync<RolloutFailedException>(() => wait);
