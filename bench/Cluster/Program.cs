@@ -46,7 +46,7 @@ for (var i = 1; i <= rollouts; i++)
 latencies.Sort();
 Console.WriteLine($"rollouts: {rollouts}");
 Console.WriteLine($"completion event -> gateway returned: median {latencies[latencies.Count / 2]:0.0} ms, p90 {latencies[(int)(latencies.Count * 0.9)]:0.0} ms, max {latencies[^1]:0.0} ms (negative = the gateway saw it before the observer)");
-Console.WriteLine($"gateway API calls per rollout-status wait: median {calls.Order().ElementAt(calls.Count / 2)}, min {calls.Min()}, max {calls.Max()} (GET deployment, list+watch deployment, list+watch pods; + list replicasets only when a pod looks failing)");
+Console.WriteLine($"gateway API calls per rollout-status wait: median {calls.Order().ElementAt(calls.Count / 2)}, min {calls.Min()}, max {calls.Max()} (list+watch of the deployment, list+watch of its pods; + a list of replica sets only when a pod looks failing)");
 
 // The same wait by the real kubectl, counting the requests it logs at -v=6.
 await gateway.Deployments.SetImageAsync("bench", "app", "bench:kubectl", CancellationToken.None);

@@ -323,14 +323,24 @@ public sealed partial class Deployments
         return true;
     }
 
+    // kubectl delete --wait: until the object is gone (finalizers done), bounded so a stuck finalizer is named.
     private async Task WaitGoneAsync(string name, CancellationToken cancellationToken)
     {
-        await foreach (var update in _scope.WatchDeployments(name, cancellationToken))
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromMinutes(2));
+        try
         {
-            if (update.IsSnapshot ? update.Snapshot!.Count == 0 : update.Type == WatchEventType.Deleted)
+            await foreach (var update in _scope.WatchDeployments(name, limit.Token))
             {
-                return;
+                if (update.IsSnapshot ? update.Snapshot!.Count == 0 : update.Type == WatchEventType.Deleted)
+                {
+                    return;
+                }
             }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterException($"Deleted {Where(name)}, but it is still there after 2 minutes: a finalizer holds it (kubectl get deployment/{name} -n {Namespace} -o jsonpath='{{.metadata.finalizers}}').");
         }
     }
 

@@ -141,7 +141,11 @@ public sealed class Nodes
             }
             else if (owner?.Kind == "DaemonSet")
             {
-                if (options.IgnoreDaemonSets)
+                if (!options.Force && !await DaemonSetExistsAsync(pod.Metadata.NamespaceProperty, owner.Name, cancellationToken))
+                {
+                    refusals.Add($"{id} belongs to DaemonSet {owner.Name}, which no longer exists (pass Force, kubectl --force)");
+                }
+                else if (options.IgnoreDaemonSets)
                 {
                     skipped.Add(id);
                 }
@@ -189,6 +193,10 @@ public sealed class Nodes
 
         return new DrainResult(wasUnschedulable, toEvict.Select(pod => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}").ToList(), skipped);
     }
+
+    private async Task<bool> DaemonSetExistsAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        await _scope.Api.FindAsync($"get daemonset/{name} in namespace {@namespace}",
+            token => Client.AppsV1.ReadNamespacedDaemonSetAsync(name, @namespace, cancellationToken: token), cancellationToken) is not null;
 
     private async Task EvictAsync(V1Pod pod, TimeSpan retryInterval, ConcurrentDictionary<string, string> blocked, CancellationToken cancellationToken)
     {

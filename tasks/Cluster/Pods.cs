@@ -16,7 +16,23 @@ namespace TwisterLab.Cake.Cluster;
 public sealed record ExecRequest(string Deployment, IReadOnlyList<string> Command, string? Container = null, string? StdinFile = null, string? StdoutFile = null);
 
 /// <summary>How an exec ended. <see cref="Stdout"/> is only kept when no stdout file was given.</summary>
-public sealed record ExecResult(string Pod, int ExitCode, string Stdout, string Stderr, long StdoutBytes);
+public sealed record ExecResult(string Pod, int ExitCode, string Stdout, string Stderr, long StdoutBytes)
+{
+    /// <summary>
+    /// Throws unless the command exited 0, with the end of its stderr. Stderr may echo credentials (psql prints its
+    /// connection string on some errors): the step that logs this message passes it through the secret redactor.
+    /// </summary>
+    public ExecResult EnsureSuccess(string what)
+    {
+        if (ExitCode != 0)
+        {
+            var tail = Stderr.Length > 600 ? "..." + Stderr[^600..] : Stderr;
+            throw new ClusterException($"{what} failed in pod/{Pod}: command terminated with exit code {ExitCode}{(tail.Length == 0 ? "" : $": {tail.TrimEnd()}")}");
+        }
+
+        return this;
+    }
+}
 
 /// <summary>Pods: wait until pods are Ready; exec in a pod of a deployment.</summary>
 public sealed class Pods
@@ -236,6 +252,32 @@ public sealed class Pods
             }
         }
 
+        // Answers the server's close; shares the send lock, since stdin may still be sending.
+        private async Task CloseAsync()
+        {
+            if (!await _send.WaitAsync(TimeSpan.FromSeconds(5)))
+            {
+                socket.Abort(); // stdin is stuck in a send the server no longer reads
+                return;
+            }
+
+            try
+            {
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                }
+            }
+            catch (WebSocketException)
+            {
+                // The server did not wait for our half of the close handshake: nothing left to do.
+            }
+            finally
+            {
+                _send.Release();
+            }
+        }
+
         public async Task ReceiveAsync(CancellationToken cancellationToken)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
@@ -256,11 +298,7 @@ public sealed class Pods
 
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        if (socket.State == WebSocketState.CloseReceived)
-                        {
-                            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-                        }
-
+                        await CloseAsync();
                         return;
                     }
 

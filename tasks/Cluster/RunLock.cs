@@ -49,6 +49,17 @@ public sealed class RunLock : IAsyncDisposable
 
     private string Where => $"lease/{LeaseName} in namespace {_scope.Namespace}";
 
+    /// <summary>Throws unless this run still holds the lock (call before each change: a run that lost it must stop).</summary>
+    public void EnsureHeld()
+    {
+        if (!IsHeld)
+        {
+            throw new ClusterException(LostTo is null
+                ? $"This run does not hold {Where}. Acquire it first."
+                : $"This run lost {Where} to '{LostTo}' (its renewals lapsed past the lease duration). Stop here; check what that run did before continuing.");
+        }
+    }
+
     /// <summary>kubectl has no verb for taking a lease: this shows the lease to look at and who would take it.</summary>
     public string DescribeAcquire() =>
         $"{_scope.Kubectl.Namespaced("get", $"lease/{LeaseName}")}  # then create or take over spec.holderIdentity={_holder}, leaseDurationSeconds={(int)Math.Ceiling(_duration.TotalSeconds)}";

@@ -351,6 +351,27 @@ public abstract class ClusterContractTests
     }
 
     [SkippableFact]
+    public async Task A_run_whose_lease_was_taken_over_knows_it_lost_the_lock()
+    {
+        await using var cluster = await StartAsync();
+        await using var runLock = cluster.Gateway.RunLock("slow-run", TimeSpan.FromSeconds(30));
+        await runLock.AcquireAsync(None);
+        runLock.EnsureHeld();
+
+        var lease = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync(RunLock.LeaseName, cluster.Namespace);
+        lease.Spec.HolderIdentity = "other-run";
+        await cluster.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, RunLock.LeaseName, cluster.Namespace);
+        await runLock.RenewAsync(None);
+
+        Assert.False(runLock.IsHeld);
+        Assert.Equal("other-run", runLock.LostTo);
+        var exception = Assert.Throws<ClusterException>(runLock.EnsureHeld);
+        Assert.Contains("lost", exception.Message);
+        await runLock.ReleaseAsync(None);
+        Assert.Equal("other-run", (await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync(RunLock.LeaseName, cluster.Namespace)).Spec.HolderIdentity);
+    }
+
+    [SkippableFact]
     public async Task Nodes_list_with_kubelet_versions_and_the_server_version()
     {
         await using var cluster = await StartAsync();

@@ -38,6 +38,19 @@ public sealed class ExecTests
     }
 
     [Fact]
+    public async Task A_command_that_stops_reading_its_input_early_still_ends()
+    {
+        await using var cluster = await ReadyClusterAsync();
+        var input = Path.Combine(Directory.CreateTempSubdirectory("exec-").FullName, "big.sql");
+        await File.WriteAllBytesAsync(input, new byte[8 * 1024 * 1024]);
+
+        var result = await cluster.Gateway.Pods.ExecAsync(new ExecRequest("postgres", ["sh", "-c", "head -c 10 | wc -c; exit 4"], StdinFile: input), None);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Equal("10", result.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task A_failing_command_gives_its_exit_code_and_stderr()
     {
         await using var cluster = await ReadyClusterAsync();
@@ -48,6 +61,20 @@ public sealed class ExecTests
         Assert.Equal("partial\n", result.Stdout);
         Assert.Equal("FATAL: role does not exist\n", result.Stderr);
         Assert.StartsWith("postgres-", result.Pod);
+        var exception = Assert.Throws<ClusterException>(() => result.EnsureSuccess("pg_dump"));
+        Assert.Contains("exit code 3", exception.Message);
+        Assert.Contains("FATAL: role does not exist", exception.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_executable_is_a_non_zero_exit_with_the_runtime_message()
+    {
+        await using var cluster = await ReadyClusterAsync();
+
+        var result = await cluster.Gateway.Pods.ExecAsync(new ExecRequest("postgres", ["no-such-tool-xyz"]), None);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("no-such-tool-xyz", result.Stderr);
     }
 
     [Fact]

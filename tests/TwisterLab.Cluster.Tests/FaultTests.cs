@@ -155,6 +155,31 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_rollout_wait_rides_out_failing_list_and_watch_requests()
+    {
+        await using var cluster = await TestCluster.StartSimulatorAsync(options => options.PodStartDelay = TimeSpan.FromMilliseconds(300));
+        await cluster.CreateDeploymentAsync("web", "nginx:1.25", replicas: 3);
+        await cluster.WaitRolledOutAsync("web");
+        await cluster.Gateway.Deployments.SetImageAsync("web", "app", "nginx:1.26", None);
+
+        // The list and watch requests of the deployment and of its pods fail a few times: 500, a dropped connection, 429.
+        cluster.Sim!.Faults.FailRequest("GET", "/apis/apps/v1/namespaces/*/deployments", RequestFault.InternalError, times: 2);
+        cluster.Sim.Faults.FailRequest("GET", "/apis/apps/v1/namespaces/*/deployments", RequestFault.Drop, nth: 2, times: 1);
+        cluster.Sim.Faults.FailRequest("GET", "/api/v1/namespaces/*/pods", RequestFault.TooManyRequests, times: 2);
+        var resumes = cluster.Gateway.Deployments.WatchResumes;
+
+        var message = await cluster.Gateway.Deployments.WaitForRolloutAsync("web", new RolloutWaitOptions(TimeSpan.FromSeconds(60)), None);
+
+        Assert.Equal("deployment \"web\" successfully rolled out", message);
+        Assert.True(cluster.Gateway.Deployments.WatchResumes > resumes, "the dropped watch request was not resumed");
+
+        // Every injected fault was spent on the wait's requests: plain calls (no retry) now go through.
+        await cluster.Client.AppsV1.ListNamespacedDeploymentAsync(cluster.Namespace);
+        await cluster.Client.AppsV1.ListNamespacedDeploymentAsync(cluster.Namespace);
+        await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace);
+    }
+
+    [Fact]
     public async Task A_burst_of_429_is_retried_and_the_action_succeeds()
     {
         await using var cluster = await TestCluster.StartSimulatorAsync();
@@ -242,7 +267,9 @@ public sealed class FaultTests
         await using var cluster = await TestCluster.StartSimulatorAsync();
         cluster.Sim!.Faults.MakeImageNeverReady("never:1");
         await cluster.CreateDeploymentAsync("gone", "never:1", replicas: 1);
-        var wait = cluster.Gateway.Deployments.WaitForRolloutAsync("gone", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: _ => { }), None);
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = cluster.Gateway.Deployments.WaitForRolloutAsync("gone", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: _ => watching.TrySetResult()), None);
+        await watching.Task; // the wait has seen the deployment: now it goes away under it
         await cluster.Client.AppsV1.DeleteNamespacedDeploymentAsync("gone", cluster.Namespace);
 
         var failure = await Assert.ThrowsAsync<RolloutFailedException>(() => wait);

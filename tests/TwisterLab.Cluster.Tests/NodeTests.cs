@@ -17,7 +17,7 @@ public sealed class NodeTests
         await cluster.CreateDeploymentAsync("web", "nginx:1.25", replicas: 4);
         await cluster.WaitRolledOutAsync("web");
         var node = await BusiestNodeAsync(cluster, "app=web");
-        await CreatePodOnNodeAsync(cluster, "agent-x", node, owner: await DaemonSetOwnerAsync(cluster));
+        await CreateDaemonSetAsync(cluster);
         await CreatePodOnNodeAsync(cluster, "static-etcd", node, annotations: new Dictionary<string, string> { ["kubernetes.io/config.mirror"] = "hash" });
         var before = await cluster.Client.CoreV1.ReadNodeAsync(node);
 
@@ -25,7 +25,7 @@ public sealed class NodeTests
 
         Assert.False(result.WasUnschedulable);
         Assert.NotEmpty(result.Evicted);
-        Assert.Contains($"{cluster.Namespace}/agent-x", result.Skipped);
+        Assert.Contains(result.Skipped, id => id.StartsWith($"{cluster.Namespace}/agent-", StringComparison.Ordinal));
         Assert.Contains($"{cluster.Namespace}/static-etcd", result.Skipped);
         var left = (await cluster.Client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: $"spec.nodeName={node}")).Items.Select(pod => pod.Metadata.Name).ToList();
         Assert.DoesNotContain(left, name => name.StartsWith("web-", StringComparison.Ordinal));
@@ -89,14 +89,17 @@ public sealed class NodeTests
         await using var cluster = await TestCluster.StartSimulatorAsync();
         var node = (await cluster.Gateway.Nodes.ListAsync(None)).First(n => !n.Name.Contains("control-plane")).Name;
         await CreatePodOnNodeAsync(cluster, "cache", node, emptyDir: true);
-        await CreatePodOnNodeAsync(cluster, "agent-y", node, owner: await DaemonSetOwnerAsync(cluster));
+        await CreateDaemonSetAsync(cluster);
+        var before = (await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace, fieldSelector: $"spec.nodeName={node}")).Items.Select(pod => pod.Metadata.Uid).Order().ToList();
 
         var exception = await Assert.ThrowsAsync<ClusterException>(() => cluster.Gateway.Nodes.DrainAsync(node, new DrainOptions(TimeSpan.FromSeconds(10), IgnoreDaemonSets: false, Force: true), None));
 
         Assert.Contains("emptyDir", exception.Message);
         Assert.Contains("--delete-emptydir-data", exception.Message);
         Assert.Contains("--ignore-daemonsets", exception.Message);
-        Assert.Equal(2, (await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace, fieldSelector: $"spec.nodeName={node}")).Items.Count);
+        var after = (await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace, fieldSelector: $"spec.nodeName={node}")).Items;
+        Assert.Equal(before, after.Select(pod => pod.Metadata.Uid).Order().ToList());
+        Assert.All(after, pod => Assert.Null(pod.Metadata.DeletionTimestamp));
     }
 
     [Fact]
@@ -118,11 +121,11 @@ public sealed class NodeTests
         return pods.Items.GroupBy(pod => pod.Spec.NodeName).OrderByDescending(group => group.Count()).First().Key;
     }
 
-    // A real DaemonSet as owner: a pod whose owner does not exist is garbage-collected.
-    private static async Task<V1OwnerReference> DaemonSetOwnerAsync(TestCluster cluster)
+    // The simulator runs a DaemonSet controller: one Ready agent pod per schedulable node, as drain meets them.
+    private static async Task CreateDaemonSetAsync(TestCluster cluster)
     {
         var labels = new Dictionary<string, string> { ["app"] = "agent" };
-        var daemonSet = await cluster.Client.AppsV1.CreateNamespacedDaemonSetAsync(new V1DaemonSet
+        await cluster.Client.AppsV1.CreateNamespacedDaemonSetAsync(new V1DaemonSet
         {
             Metadata = new V1ObjectMeta { Name = "agent" },
             Spec = new V1DaemonSetSpec
@@ -131,7 +134,7 @@ public sealed class NodeTests
                 Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "agent", Image = "agent:1" }] } },
             },
         }, cluster.Namespace);
-        return new V1OwnerReference { ApiVersion = "apps/v1", Kind = "DaemonSet", Name = "agent", Uid = daemonSet.Metadata.Uid, Controller = true };
+        await cluster.Gateway.Pods.WaitReadyAsync("app=agent", TimeSpan.FromSeconds(30), CancellationToken.None);
     }
 
     internal static Task<V1Pod> CreatePodOnNodeAsync(TestCluster cluster, string name, string node, V1OwnerReference? owner = null, IDictionary<string, string>? annotations = null, bool emptyDir = false) =>
