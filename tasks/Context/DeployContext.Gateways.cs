@@ -11,6 +11,7 @@ namespace TwisterLab.Cake.Context;
 public sealed partial class DeployContext
 {
     private ClusterGateway? _cluster;
+    private EmbeddedCluster? _embedded;
     private SecretStash? _stash;
     private HttpProbe? _http;
 
@@ -57,7 +58,39 @@ public sealed partial class DeployContext
             throw new BadInputException("--cluster=kind needs a kind cluster: create one with 'kind create cluster' (Docker required) and pass --context=kind-kind.");
         }
 
-        return ClusterGateway.Connect(new ClusterConnection(Settings.Kubeconfig, Settings.KubeContext, Settings.Namespace));
+        return Settings.ClusterKind == "embedded"
+            ? StartEmbedded()
+            : ClusterGateway.Connect(new ClusterConnection(Settings.Kubeconfig, Settings.KubeContext, Settings.Namespace));
+    }
+
+    /// <summary>
+    /// --cluster=embedded: the simulator, in this process, with the project's manifests applied (v1), for the length
+    /// of the run. Its kubeconfig is logged so kubectl can follow along. (Rehearse adds real servers behind the pods.)
+    /// </summary>
+    private ClusterGateway StartEmbedded()
+    {
+        _embedded = EmbeddedCluster.StartAsync(Settings.Namespace, cancellationToken: CancellationToken).GetAwaiter().GetResult();
+        var gateway = _embedded.Gateway;
+        foreach (var manifests in new[] { "base", "deployments" }.Select(folder => Path.Combine(Settings.ManifestsDir, folder)).Where(Directory.Exists))
+        {
+            gateway.Manifests.ApplyAsync(manifests, dryRun: false, CancellationToken).GetAwaiter().GetResult();
+        }
+
+        Log.Information("Embedded cluster: kubectl --kubeconfig {0} get all -n {1}", _embedded.KubeconfigPath, Settings.Namespace);
+        return gateway;
+    }
+
+    /// <summary>Stops what the run started for itself (the embedded cluster). Called by the lifetime's teardown.</summary>
+    public async ValueTask ReleaseAsync()
+    {
+        if (_embedded is not null)
+        {
+            await _embedded.DisposeAsync();
+        }
+        else
+        {
+            _cluster?.Dispose();
+        }
     }
 
     private ClusterGateway DescribeOnly() =>

@@ -38,6 +38,7 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         var markdown = report.WriteTo(context.Runs.FolderOf(context.RunId));
         GitHubActions.AppendSummary(report);
         context.Log.Information("{0}: {1} (exit {2}). Report: {3}", context.Target, report.Outcome, report.ExitCode, markdown);
+        context.ReleaseAsync().AsTask().GetAwaiter().GetResult();
     }
 
     private RunOutcome Conclude(DeployContext context, ITeardownContext info)

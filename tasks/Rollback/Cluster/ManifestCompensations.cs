@@ -15,10 +15,11 @@ public sealed record ReapplyManifest(string Path, string Namespace) : Compensati
     public override string Describe() => $"kubectl apply --server-side -f {Path} -n {Namespace}";
 }
 
+// Deleting what this run's apply created needs no production confirmation: the run's own change is being undone.
 public sealed class DeleteManifestObjectsHandler(ClusterGateway cluster) : CompensationHandler<DeleteManifestObjects>
 {
     protected override Task ApplyAsync(DeleteManifestObjects compensation, CancellationToken cancellationToken) =>
-        cluster.InNamespace(compensation.Namespace).DeleteManifestAsync(compensation.Path, cancellationToken);
+        cluster.InNamespace(compensation.Namespace).Manifests.DeleteAsync(compensation.Path, DestructiveGuard.NotProduction, cancellationToken);
 }
 
 public sealed class ReapplyManifestHandler(ClusterGateway cluster) : CompensationHandler<ReapplyManifest>

@@ -45,7 +45,7 @@ public sealed class ExitMaintenance : DeployStep
     public override IEnumerable<string> Plan(DeployContext context)
     {
         yield return context.Cluster.Deployments.DescribeScale(context.Deployment, context.Settings.Profile.Replicas);
-        yield return context.Cluster.DescribeDeleteManifest(MaintenancePage.Shown(context));
+        yield return context.Cluster.Manifests.DescribeDelete(MaintenancePage.Shown(context));
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
@@ -56,7 +56,7 @@ public sealed class ExitMaintenance : DeployStep
         await deployments.ScaleAsync(context.Deployment, context.Settings.Profile.Replicas, context.CancellationToken);
         await deployments.WaitForRolloutAsync(context.Deployment, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
         context.Record(Name, new ReapplyManifest(MaintenancePage.Path(context), context.Settings.Namespace));
-        await context.Cluster.DeleteManifestAsync(MaintenancePage.Path(context), context.CancellationToken);
+        await context.Cluster.Manifests.DeleteAsync(MaintenancePage.Path(context), DestructiveGuard.NotProduction, context.CancellationToken);
         context.Log.Information("Out of maintenance: {0} at {1} replicas, maintenance page removed.", context.Deployment, context.Settings.Profile.Replicas);
     }
 }
