@@ -28,6 +28,7 @@ public sealed class PrometheusMetricsSource(string prometheusUrl, Func<string, I
 
         return new HealthSample
         {
+            Requests = await QueryAsync(window, "requests", cancellationToken),
             ErrorRate = await QueryAsync(window, "errorRate", cancellationToken),
             P95Seconds = await QueryAsync(window, "p95", cancellationToken),
             P99Seconds = await QueryAsync(window, "p99", cancellationToken),

@@ -33,6 +33,7 @@ public sealed class ScrapeMetricsSource(string metricsUrl, HttpClient? client = 
             .ToList();
         return new HealthSample
         {
+            Requests = requests,
             ErrorRate = requests > 0 ? errors / requests : null,
             P95Seconds = Quantile(buckets, 0.95),
             P99Seconds = Quantile(buckets, 0.99),

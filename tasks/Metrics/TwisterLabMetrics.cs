@@ -15,6 +15,7 @@ public static class TwisterLabMetrics
     /// <summary>The default queries for Prometheus (a profile may replace them), over a window like "5m".</summary>
     public static IReadOnlyDictionary<string, string> DefaultQueries(string window) => new Dictionary<string, string>
     {
+        ["requests"] = $"sum(increase({Requests}[{window}]))",
         ["errorRate"] = $"sum(rate({Requests}{{status=~\"5..\"}}[{window}])) / sum(rate({Requests}[{window}]))",
         ["p95"] = $"histogram_quantile(0.95, sum by (le) (rate({Duration}_bucket[{window}])))",
         ["p99"] = $"histogram_quantile(0.99, sum by (le) (rate({Duration}_bucket[{window}])))",

@@ -70,7 +70,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         $"--database-url={Database.ConnectionString}",
         $"--api-url={Api.BaseUrl}",
         "--rollout-timeout=30s",
-        "--monitor-window=2s",
+        "--monitor-window=3s",
         "--monitor-interval=500ms",
         "--scale-down-delay=1s",
         $"--manifests={Path.Combine(Options.RepositoryRoot, "k8s")}",

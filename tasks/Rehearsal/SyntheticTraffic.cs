@@ -5,7 +5,14 @@ public sealed class SyntheticTraffic : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
 
-    private SyntheticTraffic(string baseUrl) => _ = LoopAsync(baseUrl, _stop.Token);
+    // Eight clients at once, so that slow faulty requests do not starve the window of traffic.
+    private SyntheticTraffic(string baseUrl)
+    {
+        for (var client = 0; client < 8; client++)
+        {
+            _ = LoopAsync(baseUrl, _stop.Token);
+        }
+    }
 
     public static SyntheticTraffic Start(string baseUrl) => new(baseUrl);
 

@@ -22,6 +22,9 @@ public enum MatrixAction
 /// <summary>One look at the new version's health. Null means "not measured": it neither passes nor fails.</summary>
 public sealed record HealthSample
 {
+    /// <summary>How many requests the rates stand on; null when the source cannot tell.</summary>
+    public double? Requests { get; init; }
+
     public double? ErrorRate { get; init; }
     public double? P95Seconds { get; init; }
     public double? P99Seconds { get; init; }
@@ -62,6 +65,12 @@ public static class DecisionMatrix
         if (sample.IntegrityIntact == false)
         {
             yield return new("Database corruption: integrity snapshot differs", Severity.Critical, MatrixAction.StopAndRestoreBackup);
+        }
+
+        if (sample.Requests < limits.MinimumRequests)
+        {
+            // Two errors in ten requests is not a 20 % error rate worth a rollback: judge rates on enough traffic.
+            yield break;
         }
 
         if (sample.ErrorRate is { } errors)

@@ -10,4 +10,7 @@ public sealed record Thresholds
     public double RollbackLatencySeconds { get; init; } = 5.0;
     public double MinAgentSuccessRate { get; init; } = 0.95;
     public double NotableDegradation { get; init; } = 0.20;
+
+    /// <summary>Rates (errors, latency, agent success) are only judged over at least this many requests.</summary>
+    public double MinimumRequests { get; init; } = 50;
 }

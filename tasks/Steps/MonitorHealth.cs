@@ -31,10 +31,12 @@ public sealed class MonitorHealth : DeployStep
         var deadline = DateTimeOffset.UtcNow + context.Settings.MonitorWindow;
         await source.SampleAsync(context.CancellationToken);
         Decision decision;
+        HealthSample sample;
         do
         {
             await Task.Delay(context.Settings.MonitorInterval, context.CancellationToken);
-            decision = DecisionMatrix.Decide(await source.SampleAsync(context.CancellationToken), thresholds);
+            sample = await source.SampleAsync(context.CancellationToken);
+            decision = DecisionMatrix.Decide(sample, thresholds);
             context.Log.Information("  {0}: {1}", source.Name, decision.Summary);
             if (decision.Action is MatrixAction.ImmediateRollback or MatrixAction.StopAndRestoreBackup)
             {
@@ -42,6 +44,11 @@ public sealed class MonitorHealth : DeployStep
             }
         }
         while (DateTimeOffset.UtcNow < deadline);
+
+        if (sample.Requests < thresholds.MinimumRequests)
+        {
+            context.Notes.Add($"Monitor: only {sample.Requests} requests in {Durations.Format(context.Settings.MonitorWindow)}: too few to judge error rate and latency.");
+        }
 
         if (decision.Action == MatrixAction.PrepareRollback)
         {

@@ -24,6 +24,8 @@ public sealed class DecisionMatrixTests
         { "connection leak", new HealthSample { DatabaseConnections = [10, 12, 15, 19, 24, 30] }, Severity.High, MatrixAction.PrepareRollback },
         { "pool going up and down is fine", new HealthSample { DatabaseConnections = [10, 14, 11, 15, 12, 13] }, Severity.None, MatrixAction.Continue },
         { "nothing measured", new HealthSample(), Severity.None, MatrixAction.Continue },
+        { "too few requests to judge a rate", new HealthSample { Requests = 12, ErrorRate = 0.25 }, Severity.None, MatrixAction.Continue },
+        { "enough requests", new HealthSample { Requests = 120, ErrorRate = 0.25 }, Severity.Critical, MatrixAction.ImmediateRollback },
     };
 
     [Theory]
