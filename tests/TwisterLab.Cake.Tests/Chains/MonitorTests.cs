@@ -20,3 +20,23 @@ public sealed class MonitorTests
         Assert.Equal(outcome, rehearsal.Outcome());
     }
 }
+
+/// <summary>The monitor's Prometheus path, against Debian's prometheus scraping the stand-in API.</summary>
+public sealed class MonitorPrometheusTests
+{
+    [Fact]
+    public async Task Reads_the_checklist_from_Prometheus()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync(new RehearsalOptions(RepositoryRoot.Path) { FaultyVersions = new HashSet<string> { "v1" }, FaultyFailsOneIn = 10 });
+        await using var prometheus = await ThrowawayPrometheus.StartAsync(rehearsal.Environment.Api.BaseUrl + "/metrics")
+            ?? throw new InvalidOperationException("prometheus is not installed: apt-get install prometheus (.ci/run does)");
+        using var traffic = SyntheticTraffic.Start(rehearsal.Environment.Api.BaseUrl);
+        await Task.Delay(TimeSpan.FromSeconds(4)); // at least two scrapes with traffic, for rate()
+
+        Assert.Equal(ExitCodes.Failed, rehearsal.Run("Monitor", "--monitor-window=4s", "--monitor-interval=1s", $"--prometheus-url={prometheus.Url}"));
+
+        var error = rehearsal.LatestReport().GetProperty("error").GetString();
+        Assert.Contains("Decision matrix: ImmediateRollback", error);
+        Assert.Contains("Error rate", error);
+    }
+}
