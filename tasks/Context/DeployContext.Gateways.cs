@@ -12,6 +12,7 @@ public sealed partial class DeployContext
 {
     private ClusterGateway? _cluster;
     private EmbeddedCluster? _embedded;
+    private RunLock? _lock;
     private SecretStash? _stash;
     private HttpProbe? _http;
 
@@ -80,9 +81,34 @@ public sealed partial class DeployContext
         return gateway;
     }
 
-    /// <summary>Stops what the run started for itself (the embedded cluster). Called by the lifetime's teardown.</summary>
+    /// <summary>
+    /// One run at a time per namespace: the Lease twisterlab-upgrade-lock, taken before this run's first change to a
+    /// cluster and renewed while it runs. A second run fails here, naming the holder, before changing anything.
+    /// </summary>
+    private void EnsureLocked()
+    {
+        if (_cluster is null || IsDryRun)
+        {
+            return;
+        }
+
+        if (_lock is null)
+        {
+            _lock = _cluster.RunLock($"{System.Environment.UserName}@{System.Environment.MachineName} run {RunId} ({Target})");
+            _lock.AcquireAsync(CancellationToken).GetAwaiter().GetResult();
+        }
+
+        _lock.EnsureHeld();
+    }
+
+    /// <summary>Releases the lock and stops what the run started for itself. Called by the lifetime's teardown, after any rollback.</summary>
     public async ValueTask ReleaseAsync()
     {
+        if (_lock is not null)
+        {
+            await _lock.DisposeAsync();
+        }
+
         if (_embedded is not null)
         {
             await _embedded.DisposeAsync();

@@ -76,12 +76,13 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     public RunJournal? Journal => _journal;
 
     /// <summary>
-    /// Records how to undo a change; call it before the change. This is also where production asks for
-    /// confirmation, since every change passes here first.
+    /// Records how to undo a change; call it before the change. Every change passes here first, so this is also
+    /// where production asks for confirmation and where a run that talks to a cluster takes the namespace's lock.
     /// </summary>
     public void Record(string step, Compensation compensation)
     {
         EnsureConfirmed();
+        EnsureLocked();
         _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target);
         var entry = _journal.Record(step, compensation);
         Log.Verbose("undo recorded (#{0}): {1}", entry.Sequence, entry.Description);

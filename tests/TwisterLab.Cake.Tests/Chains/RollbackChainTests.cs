@@ -51,3 +51,29 @@ public sealed class RollbackChainTests
     public Task A_fault_at_any_step_of_FullRollback_leaves_the_world_as_it_was(string step, string kind) =>
         FaultAtStep.AssertWorldRestoredAsync("FullRollback", step, kind, ["--image-tag=v1"], backupFirst: true);
 }
+
+public sealed class RunLockTests
+{
+    [Fact]
+    public async Task A_second_run_in_the_namespace_fails_at_once_naming_the_holder_and_changes_nothing()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        await using var other = rehearsal.Environment.Gateway.RunLock("alice@ci run 42");
+        await other.AcquireAsync(CancellationToken.None);
+        var before = await rehearsal.SnapshotAsync();
+
+        Assert.Equal(ExitCodes.Failed, rehearsal.Run("RollingUpgrade", "--image-tag=v2.0"));
+
+        Assert.Contains("alice@ci run 42", rehearsal.LatestReport().GetProperty("error").GetString());
+        Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
+    }
+
+    [Fact]
+    public async Task The_lock_is_released_at_the_end_so_the_next_run_proceeds()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("SetImage", "--image-tag=v2.0", "--exclusive"));
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("SetImage", "--image-tag=v2.1", "--exclusive"));
+    }
+}
