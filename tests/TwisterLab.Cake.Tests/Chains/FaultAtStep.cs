@@ -22,12 +22,13 @@ public static class FaultAtStep
         return data;
     }
 
-    public static async Task AssertWorldRestoredAsync(string chain, string step, string kind, string[] arguments, bool backupFirst = false)
+    /// <param name="given">Runs that bring the world to where the chain starts (e.g. a backup, a blue-green deploy).</param>
+    public static async Task AssertWorldRestoredAsync(string chain, string step, string kind, string[] arguments, params string[][] given)
     {
         await using var rehearsal = await Rehearsal.StartAsync();
-        if (backupFirst)
+        foreach (var run in given)
         {
-            Assert.Equal(ExitCodes.Success, rehearsal.Run("BackupDatabase", "--exclusive"));
+            Assert.Equal(ExitCodes.Success, rehearsal.Run(run[0], run[1..]));
         }
 
         var faults = rehearsal.Environment.Cluster.Faults;

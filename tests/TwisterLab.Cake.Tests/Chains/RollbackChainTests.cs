@@ -49,7 +49,7 @@ public sealed class RollbackChainTests
     [Theory]
     [MemberData(nameof(Faults))]
     public Task A_fault_at_any_step_of_FullRollback_leaves_the_world_as_it_was(string step, string kind) =>
-        FaultAtStep.AssertWorldRestoredAsync("FullRollback", step, kind, ["--image-tag=v1"], backupFirst: true);
+        FaultAtStep.AssertWorldRestoredAsync("FullRollback", step, kind, ["--image-tag=v1"], ["BackupDatabase", "--exclusive"]);
 }
 
 public sealed class RunLockTests
