@@ -40,6 +40,7 @@ public static partial class DeployArguments
     public const string NewDatabaseUrl = "new-database-url";
     public const string DeleteOld = "delete-old";
     public const string RedisImage = "redis-image";
+    public const string SqlitePath = "sqlite-path";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -76,6 +77,7 @@ public static partial class DeployArguments
         new(NewDatabaseUrl, "PostgresMajorUpgrade: the new server, reached directly for the restore and its checks, e.g. postgresql://twisterlab:pass@localhost:5433/twisterlab (kubectl port-forward svc/postgres-16 5433:5432).", Secret: true),
         new(DeleteOld, "PostgresMajorUpgrade: after verification, delete the old PostgreSQL deployment and its PVC (no undo; default: keep them).", Flag: true),
         new(RedisImage, "RedisUpgrade: the Redis image to set (default: redis:7.2-alpine).", Check: CheckImageReference),
+        new(SqlitePath, "MigrateSqliteToPostgres: the SQLite database file to move into PostgreSQL.", Check: CheckFileExists),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];

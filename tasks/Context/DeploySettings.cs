@@ -38,6 +38,7 @@ public sealed record DeploySettings
     public string? NewDatabaseUrl { get; init; }
     public bool DeleteOld { get; init; }
     public string RedisImage { get; init; } = "redis:7.2-alpine";
+    public string? SqlitePath { get; init; }
 
     /// <summary>The application's Secret: --secret, else the profile's.</summary>
     public string AppSecret => Secret ?? Profile.Secret;
@@ -88,6 +89,7 @@ public sealed record DeploySettings
             NewDatabaseUrl = Value(DeployArguments.NewDatabaseUrl),
             DeleteOld = Flag(DeployArguments.DeleteOld),
             RedisImage = Value(DeployArguments.RedisImage) ?? "redis:7.2-alpine",
+            SqlitePath = Value(DeployArguments.SqlitePath) is { } sqlite ? Path.GetFullPath(sqlite, workingDirectory) : null,
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
     }
