@@ -35,6 +35,12 @@ public static partial class DeployArguments
     public const string Manifests = "manifests";
     public const string SchemaMigration = "schema-migration";
     public const string DataMigrationCommand = "data-migration-command";
+    public const string Secret = "secret";
+    public const string NewPostgres = "new-postgres";
+    public const string NewDatabaseUrl = "new-database-url";
+    public const string DeleteOld = "delete-old";
+    public const string RedisImage = "redis-image";
+    public const string SqlitePath = "sqlite-path";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -66,6 +72,12 @@ public static partial class DeployArguments
         new(Manifests, "The manifests folder (default: k8s)."),
         new(SchemaMigration, "MaintenanceUpgrade: SQL file run with psql in the postgres pod (default: migrations/upgrade_v2.sql)."),
         new(DataMigrationCommand, "MaintenanceUpgrade: data migration run in the API pod (default: python scripts/migrate_data_v2.py)."),
+        new(Secret, "The application's Secret holding DATABASE_URL (default from the profile: twisterlab-secrets).", Check: CheckName),
+        new(NewPostgres, "PostgresMajorUpgrade: the new server's deployment and Service, applied from <manifests>/deployments/<name>.yaml (default: postgres-16).", Check: CheckName),
+        new(NewDatabaseUrl, "PostgresMajorUpgrade: the new server, reached directly for the restore and its checks, e.g. postgresql://twisterlab:pass@localhost:5433/twisterlab (kubectl port-forward svc/postgres-16 5433:5432).", Secret: true),
+        new(DeleteOld, "PostgresMajorUpgrade: after verification, delete the old PostgreSQL deployment and its PVC (no undo; default: keep them).", Flag: true),
+        new(RedisImage, "RedisUpgrade: the Redis image to set (default: redis:7.2-alpine).", Check: CheckImageReference),
+        new(SqlitePath, "MigrateSqliteToPostgres: the SQLite database file to move into PostgreSQL.", Check: CheckFileExists),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
@@ -101,6 +113,19 @@ public static partial class DeployArguments
 
     public static string? CheckPercent(string value) =>
         int.TryParse(value, out var percent) && percent is >= 1 and <= 99 ? null : $"'{value}' is not a percentage between 1 and 99.";
+
+    public static string? CheckImageReference(string value)
+    {
+        try
+        {
+            TwisterLab.Cake.Cluster.Deployments.ValidateImage(value);
+            return null;
+        }
+        catch (ArgumentException exception)
+        {
+            return exception.Message.Split(" (Parameter")[0];
+        }
+    }
 
     public static string? CheckFileExists(string value) =>
         File.Exists(value) ? null : $"the file '{value}' does not exist.";

@@ -33,6 +33,15 @@ public sealed record DeploySettings
     public string ManifestsDir { get; init; } = "k8s";
     public string SchemaMigration { get; init; } = "migrations/upgrade_v2.sql";
     public string DataMigrationCommand { get; init; } = "python scripts/migrate_data_v2.py";
+    public string? Secret { get; init; }
+    public string NewPostgres { get; init; } = "postgres-16";
+    public string? NewDatabaseUrl { get; init; }
+    public bool DeleteOld { get; init; }
+    public string RedisImage { get; init; } = "redis:7.2-alpine";
+    public string? SqlitePath { get; init; }
+
+    /// <summary>The application's Secret: --secret, else the profile's.</summary>
+    public string AppSecret => Secret ?? Profile.Secret;
 
     public string Image(string tag) => $"{Profile.Image}:{tag}";
 
@@ -75,6 +84,12 @@ public sealed record DeploySettings
             ManifestsDir = Path.GetFullPath(Value(DeployArguments.Manifests) ?? "k8s", workingDirectory),
             SchemaMigration = Path.GetFullPath(Value(DeployArguments.SchemaMigration) ?? "migrations/upgrade_v2.sql", workingDirectory),
             DataMigrationCommand = Value(DeployArguments.DataMigrationCommand) ?? "python scripts/migrate_data_v2.py",
+            Secret = Value(DeployArguments.Secret),
+            NewPostgres = Value(DeployArguments.NewPostgres) ?? "postgres-16",
+            NewDatabaseUrl = Value(DeployArguments.NewDatabaseUrl),
+            DeleteOld = Flag(DeployArguments.DeleteOld),
+            RedisImage = Value(DeployArguments.RedisImage) ?? "redis:7.2-alpine",
+            SqlitePath = Value(DeployArguments.SqlitePath) is { } sqlite ? Path.GetFullPath(sqlite, workingDirectory) : null,
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
     }

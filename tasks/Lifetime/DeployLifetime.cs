@@ -2,6 +2,7 @@ using Cake.Core.Diagnostics;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rollback;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Lifetime;
 
@@ -36,6 +37,11 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         var error = info.ThrownException is { } exception ? context.Redactor.Redact(Innermost(exception).Message) : null;
         var report = RunReports.Build(context, error);
         var markdown = report.WriteTo(context.Runs.FolderOf(context.RunId));
+        if (context.Log is RedactingLog log)
+        {
+            File.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), log.Lines);
+        }
+
         GitHubActions.AppendSummary(report);
         context.Log.Information("{0}: {1} (exit {2}). Report: {3}", context.Target, report.Outcome, report.ExitCode, markdown);
         context.ReleaseAsync().AsTask().GetAwaiter().GetResult();

@@ -27,6 +27,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
 {
     public const string Namespace = "twisterlab";
     private readonly List<IAsyncDisposable> _owned = [];
+    private RehearsalExecHandler _exec = null!;
 
     private RehearsalEnvironment(RehearsalOptions options) => Options = options;
 
@@ -78,6 +79,34 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         $"--data-migration-command=python3 {Path.Combine(Options.RepositoryRoot, "rehearsal", "scripts", "migrate_data_v2.py")}",
     ];
 
+    /// <summary>The second server of a PostgreSQL major upgrade (null until <see cref="StartNewPostgresAsync"/>).</summary>
+    public ThrowawayPostgres? NewPostgres { get; private set; }
+
+    /// <summary>
+    /// Starts a second PostgreSQL behind the pods of the postgres:16 image (one major on this machine, so the
+    /// "upgrade" runs between two servers of the same major), with the twisterlab user and empty database the image's
+    /// POSTGRES_USER/POSTGRES_DB create. Returns its address for --new-database-url. Started once.
+    /// </summary>
+    public async Task<PostgresTarget> StartNewPostgresAsync(CancellationToken cancellationToken = default)
+    {
+        if (NewPostgres is null)
+        {
+            NewPostgres = await ThrowawayPostgres.StartAsync(cancellationToken: cancellationToken);
+            _owned.Insert(0, NewPostgres);
+            await using var connection = new NpgsqlConnection(NewPostgres.Target().ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await new NpgsqlCommand($"CREATE ROLE twisterlab LOGIN SUPERUSER PASSWORD '{NewPostgres.Password}'", connection).ExecuteNonQueryAsync(cancellationToken);
+            await new NpgsqlCommand("CREATE DATABASE twisterlab OWNER twisterlab", connection).ExecuteNonQueryAsync(cancellationToken);
+            _exec.WithPostgres("postgres:16*", NewDatabase!);
+        }
+
+        return NewDatabase!;
+    }
+
+    /// <summary>The second server's application database as the twisterlab user (null before it is started).</summary>
+    public PostgresTarget? NewDatabase => NewPostgres is null ? null
+        : new(new NpgsqlConnectionStringBuilder(NewPostgres.Target("twisterlab").ConnectionString) { Username = "twisterlab" }.ConnectionString);
+
     private string Manifests(string relative) => Path.Combine(Options.RepositoryRoot, "k8s", relative);
 
     private async Task StartServersAsync(CancellationToken cancellationToken)
@@ -94,7 +123,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
 
         Redis = await ThrowawayRedis.StartAsync(cancellationToken: cancellationToken);
         _owned.Add(Redis);
-        var exec = new RehearsalExecHandler(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"))
+        var exec = _exec = new RehearsalExecHandler(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"))
             .WithPostgres("postgres:*", Database)
             .WithPostgres("twisterlab-api:*", Database)
             .WithApiDatabase(Database)

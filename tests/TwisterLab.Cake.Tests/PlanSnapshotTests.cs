@@ -23,6 +23,10 @@ public sealed partial class PlanSnapshotTests
     [InlineData("FullRollback", "--backup=backups/backup_pre_upgrade_x.dump")]
     [InlineData("PostUpgradeVerify", "")]
     [InlineData("Monitor", "--prometheus-url=http://prometheus:9090")]
+    [InlineData("PostgresMajorUpgrade", "--new-database-url=postgresql://twisterlab:secret@localhost:5433/twisterlab --delete-old")]
+    [InlineData("RedisUpgrade", "")]
+    [InlineData("MigrateSqliteToPostgres", "")]
+    [InlineData("MigrateToMultiTenant", "")]
     public void Reads_like_the_guide(string chain, string arguments)
     {
         var output = new StringWriter();

@@ -35,12 +35,14 @@ public sealed class Rehearsal : IAsyncDisposable
             .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
     }
 
-    public JsonElement LatestReport()
-    {
-        var runs = Path.Combine(WorkingDirectory, ".twisterlab", "runs");
-        var latest = Directory.GetDirectories(runs).Order(StringComparer.Ordinal).Last();
-        return JsonDocument.Parse(File.ReadAllText(Path.Combine(latest, "report.json"))).RootElement;
-    }
+    public JsonElement LatestReport() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(LatestRunFolder(), "report.json"))).RootElement;
+
+    public string LatestRunFolder() =>
+        Directory.GetDirectories(Path.Combine(WorkingDirectory, ".twisterlab", "runs")).Order(StringComparer.Ordinal).Last();
+
+    /// <summary>The latest run's log (redacted), as written to log.txt beside its report.</summary>
+    public IReadOnlyList<string> LatestLog() => File.ReadAllLines(Path.Combine(LatestRunFolder(), "log.txt"));
 
     public IEnumerable<string> LatestNotes() => LatestReport().GetProperty("notes").EnumerateArray().Select(note => note.GetString()!);
 

@@ -1,0 +1,50 @@
+using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Steps.PostgresUpgrade;
+
+/// <summary>
+/// The new server holds what the backup held: every table with its row count, and the alembic revision. Its content
+/// checksums must also equal the old server's now: if they differ, the API wrote to the old server after the
+/// backup, and switching DATABASE_URL would lose those writes.
+/// </summary>
+[TaskDescription("Integrity before the switch: the new server's tables, row counts and alembic revision equal the backup's, and its content equals the old server's (no write lost).")]
+public sealed class VerifyNewPostgresIntegrity : DeployStep
+{
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        yield return $"compare per-table row counts and alembic revision of deployment/{NewPostgres.Name(context)} with the backup's manifest";
+        yield return $"compare per-table content checksums of deployment/{NewPostgres.Name(context)} with deployment/{context.Settings.Profile.PostgresDeployment}";
+    }
+
+    protected override async Task ExecuteAsync(DeployContext context)
+    {
+        var backup = await BackupManifest.ReadAsync(context.LastBackup!, context.CancellationToken);
+        var restored = await IntegritySnapshotter.TakeAsync(NewPostgres.Database(context), withChecksums: true, context.CancellationToken);
+        var problems = backup.TableRows
+            .Select(table => (table.Key, expected: table.Value, found: restored.Tables.FirstOrDefault(now => now.Table == table.Key)?.Rows))
+            .Where(table => table.found != table.expected)
+            .Select(table => $"{table.Key}: {table.expected} rows in the backup, {table.found?.ToString() ?? "table missing"} in the new server")
+            .ToList();
+        if (restored.AlembicRevision != backup.AlembicRevision)
+        {
+            problems.Add($"alembic revision {restored.AlembicRevision ?? "(none)"} in the new server, {backup.AlembicRevision ?? "(none)"} in the backup");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"The restore is not the backup: {string.Join("; ", problems)}.");
+        }
+
+        var old = await IntegritySnapshotter.TakeAsync(context.Database, withChecksums: true, context.CancellationToken);
+        if (restored.CompareTo(old) is { Count: > 0 } changed)
+        {
+            throw new InvalidOperationException(
+                $"The old server changed since the backup ({string.Join("; ", changed.Select(difference => $"{difference.Table}: {difference.Problem}"))}): " +
+                "switching now would lose those writes. Stop the writers (e.g. scale the API to 0, or use a maintenance window) and run again.");
+        }
+
+        context.Log.Information("Integrity: {0} tables as in the backup (alembic {1}), content equal to the old server.", restored.Tables.Count, restored.AlembicRevision ?? "(none)");
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.DependencyInjection;
+using TwisterLab.Cake.Hosting;
+using TwisterLab.KubeSim;
+
+namespace TwisterLab.Cake.Tests.Chains;
+
+/// <summary>
+/// The fault matrix and the bad-input check of issue 7's chains. Like <see cref="FaultAtStep"/>, with an Arrange that
+/// may start servers and return arguments (the new PostgreSQL of a major upgrade), and a Then for what the world
+/// snapshot does not see (volume claims, nodes, a second server).
+/// </summary>
+public static class ChainChecks
+{
+    /// <summary>
+    /// The fault matrix without the API faults at steps that make no Kubernetes call (a backup, a database check):
+    /// there the fault could only meet the next step, which has its own row.
+    /// </summary>
+    public static TheoryData<string, string> Matrix(string[] steps, params string[] withoutKubernetesCalls)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var step in steps)
+        {
+            data.Add(step, "step");
+            if (!withoutKubernetesCalls.Contains(step))
+            {
+                data.Add(step, "api");
+            }
+        }
+
+        return data;
+    }
+
+    public static async Task AssertWorldRestoredAsync(
+        string chain, string step, string kind, Func<Rehearsal, Task<string[]>> arrange, Func<Rehearsal, Task>? alsoRestored = null)
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        var arguments = await arrange(rehearsal);
+        var faults = rehearsal.Environment.Cluster.Faults;
+        var before = await rehearsal.SnapshotAsync();
+
+        var exitCode = rehearsal.Run(chain, [.. arguments, .. kind == "step" ? [$"--inject-failure={step}"] : Array.Empty<string>()], services =>
+        {
+            if (kind == "api")
+            {
+                services.AddSingleton<IFrostingTaskSetup>(new AtStep(step, () => faults.FailRequest("*", "/api*", RequestFault.InternalError, nth: 1, times: 8)));
+            }
+        });
+
+        faults.ClearRequestFaults();
+        var after = await rehearsal.SnapshotAsync();
+        if (exitCode == ExitCodes.Success)
+        {
+            Assert.True(kind == "api", $"{chain} succeeded although {step} was made to fail");
+            return;
+        }
+
+        Assert.True(ExitCodes.Failed == exitCode, $"{chain} with a {kind} fault at {step} exited {exitCode} ({rehearsal.Outcome()}):\n{string.Join("\n", rehearsal.LatestLog().TakeLast(40))}");
+        Assert.True(before.Differences(after).Count == 0, $"{chain}, {kind} fault at {step}, not restored:\n{string.Join("\n", before.Differences(after))}");
+        if (alsoRestored is not null)
+        {
+            await alsoRestored(rehearsal);
+        }
+    }
+
+    /// <summary>
+    /// Runs the chain expecting a refusal: exit 2, the reason (containing <paramref name="expected"/>) in the run's
+    /// report, and no change. (Chain tests run in parallel, so the console is not theirs to read; the one-line form of
+    /// the message is pinned by BadInputTests.)
+    /// </summary>
+    public static async Task AssertRefusedAsync(Rehearsal rehearsal, string chain, string expected, params string[] arguments)
+    {
+        var before = await rehearsal.SnapshotAsync();
+
+        var exitCode = rehearsal.Run(chain, arguments);
+
+        Assert.True(exitCode == ExitCodes.BadInput, $"exit {exitCode}:\n{string.Join("\n", rehearsal.LatestLog().TakeLast(30))}");
+        Assert.Equal("rejected", rehearsal.Outcome());
+        Assert.Contains(expected, rehearsal.LatestReport().GetProperty("error").GetString());
+        Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
+    }
+}
