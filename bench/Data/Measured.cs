@@ -11,7 +11,7 @@ internal sealed record Measurement(double Seconds, long PeakKb, int ExitCode, st
     public static Measurement Run(string command, IReadOnlyDictionary<string, string>? environment = null)
     {
         var marker = Path.GetTempFileName();
-        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "%e %M %U %S", "-o", marker, "sh", "-c", command + " </dev/null"])
+        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "%e %M %U %S", "-o", marker, "sh", "-c", $"( {command} ) </dev/null"])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
