@@ -19,10 +19,10 @@ internal interface IRowSink : IDisposable
 /// FREEZE (allowed because the table was created in this transaction) writes rows already frozen, so the index
 /// builds and the verification read that follow do not rewrite every page to set hint bits.
 /// </summary>
-internal sealed class PostgresCopySink(NpgsqlConnection connection, SqliteTable table) : IRowSink
+internal sealed class PostgresCopySink(NpgsqlConnection connection, SqliteTable table, string? schema) : IRowSink
 {
     private readonly NpgsqlBinaryImporter _importer = connection.BeginBinaryImport(
-        $"COPY {Sql.Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY, FREEZE)");
+        $"COPY {PostgresDdl.Name(schema, table.Name)} ({string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY, FREEZE)");
 
     public void StartRow() => _importer.StartRow();
 
