@@ -17,16 +17,22 @@ internal sealed class BenchServer : IAsyncDisposable
     public string Version { get; }
     public string Folder { get; } = Directory.CreateTempSubdirectory("twl-bench-").FullName;
 
-    public static async Task<BenchServer> StartAsync()
+    /// <param name="bulkSettings">
+    /// false: PostgreSQL's defaults (WAL at 'replica', 128MB shared buffers), like a real target.
+    /// true: bulk-load settings (wal_level=minimal, big buffers) — every contender gets them alike.
+    /// </param>
+    public static async Task<BenchServer> StartAsync(bool bulkSettings)
     {
-        var server = await ThrowawayPostgres.StartAsync(new Dictionary<string, string>
-        {
-            ["shared_buffers"] = "512MB",
-            ["max_wal_size"] = "8GB",
-            ["wal_level"] = "minimal",
-            ["max_wal_senders"] = "0",
-            ["checkpoint_timeout"] = "30min",
-        });
+        var server = await ThrowawayPostgres.StartAsync(bulkSettings
+            ? new Dictionary<string, string>
+            {
+                ["shared_buffers"] = "512MB",
+                ["max_wal_size"] = "8GB",
+                ["wal_level"] = "minimal",
+                ["max_wal_senders"] = "0",
+                ["checkpoint_timeout"] = "30min",
+            }
+            : new Dictionary<string, string> { ["max_wal_size"] = "4GB" });
         return new BenchServer(server, await ScalarAsync<string>(server.Target(), "SHOW server_version"));
     }
 
