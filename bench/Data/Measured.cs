@@ -4,7 +4,7 @@ using System.Globalization;
 namespace TwisterLab.Data.Bench;
 
 /// <summary>Wall time and peak RSS of one external command, via GNU time (the same ruler for pgloader, pg_dump and us).</summary>
-internal sealed record Measurement(double Seconds, long PeakKb, int ExitCode, string Output, double CpuSeconds = 0)
+internal sealed record Measurement(double Seconds, long PeakKb, int ExitCode, string Output, double CpuSeconds = 0, double ServerCpuSeconds = 0)
 {
     public double PeakMb => PeakKb / 1024.0;
 

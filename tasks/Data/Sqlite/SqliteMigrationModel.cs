@@ -32,6 +32,9 @@ public sealed record SqliteMigrationReport(
     IReadOnlyList<string> CreatedTables,
     TimeSpan Duration)
 {
+    /// <summary>The schema <see cref="CreatedTables"/> live in.</summary>
+    public string Schema { get; init; } = "public";
+
     /// <summary>Seconds per phase (load, keys and indexes, verify), for the run report and the benchmark.</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
 

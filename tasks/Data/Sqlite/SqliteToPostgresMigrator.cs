@@ -35,7 +35,7 @@ public sealed class SqliteToPostgresMigrator
     {
         if (report.CreatedTables.Count == 0) return;
         await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
-        await using var command = new NpgsqlCommand($"DROP TABLE IF EXISTS {string.Join(", ", report.CreatedTables.Select(Sql.Quote))}", connection);
+        await using var command = new NpgsqlCommand($"DROP TABLE IF EXISTS {string.Join(", ", report.CreatedTables.Select(t => PostgresDdl.Name(report.Schema, t)))}", connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -66,6 +66,7 @@ internal static class StagedPostgresLoad
                 return new SqliteMigrationReport(tables.Select(t => results[t.Name].Result).ToList(), warnings, tables.Select(t => t.Name).ToList(), started.Elapsed)
                 {
                     PhaseSeconds = new Dictionary<string, double>(phases),
+                    Schema = options.Schema,
                 };
             }
             finally
