@@ -10,7 +10,7 @@ internal static class SqliteBench
         if (dataDirectory is not null) Directory.CreateDirectory(dataDirectory);
         var (file, rows) = SqliteGenerator.Generate(dataDirectory ?? bench.Folder, scale);
         Console.WriteLine($"\n## (a) SQLite -> PostgreSQL  {rows:N0} rows, {new FileInfo(file).Length / 1048576.0:F0} MB file");
-        var results = new Dictionary<string, List<Measurement>> { ["twisterlab"] = [], ["pgloader"] = [], ["floor"] = [] };
+        var results = new Dictionary<string, List<Measurement>> { ["twisterlab"] = [], ["twisterlab-noverify"] = [], ["pgloader"] = [], ["floor"] = [] };
         for (var run = 0; run < runs; run++)
         {
             if (contenders.Contains("twisterlab"))
@@ -21,6 +21,15 @@ internal static class SqliteBench
                 m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
                 Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s {m.Output.Trim()}");
                 results["twisterlab"].Add(m);
+            }
+            if (contenders.Contains("twisterlab-noverify"))
+            {
+                await bench.FreshDatabaseAsync("mig_ours_nv");
+                var before = bench.ServerCpuSeconds();
+                var m = Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours_nv"), "no-verify")).EnsureSuccess("twisterlab migrate (no verify)");
+                m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
+                Console.WriteLine($"twisterlab (verify off) run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s {m.Output.Trim()}");
+                results["twisterlab-noverify"].Add(m);
             }
             if (contenders.Contains("pgloader"))
             {
@@ -43,7 +52,8 @@ internal static class SqliteBench
         var floor = results["floor"].Count > 0 ? Median(results["floor"]) : missing;
         Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | client CPU s | server CPU s | total CPU s | vs pgloader (wall) | vs pgloader (total CPU) |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
+        var noVerify = results["twisterlab-noverify"].Count > 0 ? Median(results["twisterlab-noverify"]) : missing;
+        foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("twisterlab (verify off)", noVerify), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
             Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {m.CpuSeconds:F1} | {m.ServerCpuSeconds:F1} | {m.CpuSeconds + m.ServerCpuSeconds:F1} | {pgloader.Seconds / m.Seconds:F2}x | {(pgloader.CpuSeconds + pgloader.ServerCpuSeconds) / (m.CpuSeconds + m.ServerCpuSeconds):F2}x |");
         Console.WriteLine($"ratio twisterlab/pgloader rows/s = {pgloader.Seconds / ours.Seconds:F2}x wall, {(pgloader.CpuSeconds + pgloader.ServerCpuSeconds) / (ours.CpuSeconds + ours.ServerCpuSeconds):F2}x total CPU (goal >= 3x); twisterlab/floor time = {ours.Seconds / floor.Seconds:F2}");
         foreach (var (name, database) in new[] { ("twisterlab", "mig_ours"), ("pgloader", "mig_pgloader"), ("floor", "mig_floor") }.Where(c => contenders.Contains(c.Item1)))
