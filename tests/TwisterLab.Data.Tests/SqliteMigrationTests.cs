@@ -211,4 +211,18 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
         Assert.Empty((await IntegritySnapshotter.TakeAsync(db)).CompareTo(before));
         Assert.Equal("postgres", await PostgresFixture.ScalarAsync<string>(db, "SELECT name FROM agents"));
     }
+
+    [Fact]
+    public async Task Numeric_values_arrive_digit_for_digit()
+    {
+        var file = SqliteFiles.Create(_folder, """
+            CREATE TABLE amounts (id INTEGER PRIMARY KEY, v NUMERIC);
+            INSERT INTO amounts (v) VALUES (0), (-0.5), (0.0001), (123456789.125), (1e20), (-42), (9999.9999), (10000), (NULL), (0.07);
+            """);
+        var db = await postgres.CreateDatabaseAsync("num");
+        var report = await _migrator.MigrateAsync(file, db);
+        Assert.Equal(report.Tables[0].SourceChecksum, report.Tables[0].TargetChecksum);
+        Assert.Equal("0,-0.5,0.0001,123456789.125,100000000000000000000,-42,9999.9999,10000,,0.07",
+            await PostgresFixture.ScalarAsync<string>(db, "SELECT string_agg(coalesce(v::text, ''), ',' ORDER BY id) FROM amounts"));
+    }
 }

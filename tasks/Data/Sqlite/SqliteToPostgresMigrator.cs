@@ -107,7 +107,7 @@ public sealed class SqliteToPostgresMigrator
         command.CommandText = $"SELECT {string.Join(", ", table.Columns.Select(c => SqliteSchemaReader.QuoteSqlite(c.Name)))}{(table.WithoutRowId ? "" : ", _rowid_")} FROM {SqliteSchemaReader.QuoteSqlite(table.Name)}";
         using var reader = command.ExecuteReader();
         var sinks = new List<IRowSink>();
-        if (postgres is not null) sinks.Add(new PostgresCopySink(postgres, table, schema));
+        if (postgres is not null) sinks.Add(new PostgresRawCopySink(postgres, table, schema));
         if (export is not null) sinks.Add(new SqlExportSink(export.Writer, table));
         using var sink = sinks.Count == 1 ? sinks[0] : new TeeSink(sinks);
 
