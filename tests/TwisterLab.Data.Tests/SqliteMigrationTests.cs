@@ -225,4 +225,18 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal("0,-0.5,0.0001,123456789.125,100000000000000000000,-42,9999.9999,10000,,0.07",
             await PostgresFixture.ScalarAsync<string>(db, "SELECT string_agg(coalesce(v::text, ''), ',' ORDER BY id) FROM amounts"));
     }
+
+    [Fact]
+    public async Task Tables_that_reference_each_other_migrate()
+    {
+        var file = SqliteFiles.Create(_folder, """
+            CREATE TABLE teams (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES people(id));
+            CREATE TABLE people (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams(id));
+            INSERT INTO teams VALUES (1, NULL); INSERT INTO people VALUES (1, 1); UPDATE teams SET lead_id = 1;
+            """);
+        var db = await postgres.CreateDatabaseAsync("cycle");
+        var report = await _migrator.MigrateAsync(file, db);
+        Assert.Equal(2, report.CreatedTables.Count);
+        Assert.Equal(2L, await PostgresFixture.ScalarAsync<long>(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"));
+    }
 }

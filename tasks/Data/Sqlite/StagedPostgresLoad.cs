@@ -10,7 +10,7 @@ namespace TwisterLab.Cake.Data;
 /// <list type="number">
 /// <item>Per table, in parallel (largest first): CREATE TABLE + binary COPY FREEZE in one transaction, then primary
 /// key, unique constraints and indexes, then the read-back checksum against what SQLite held.</item>
-/// <item>Foreign keys (they need every parent's key) and identity columns, in parallel per table.</item>
+/// <item>Foreign keys (they need every parent's key) and identity columns, one table at a time.</item>
 /// <item>One transaction: drop the tables being replaced (drop-existing) and <c>ALTER TABLE … SET SCHEMA</c> every
 /// staged table into the target schema; indexes, constraints and identity sequences move with them.</item>
 /// </list>
@@ -51,13 +51,15 @@ internal static class StagedPostgresLoad
                     results[table.Name] = LoadIndexAndVerify(sqlitePath, target, stage, table, plans[table.Name], options.Verify, ct));
                 phases["load_index_verify"] = phase.Elapsed.TotalSeconds;
 
+                // One at a time: an ALTER TABLE … ADD FOREIGN KEY locks both tables, and two of them running at once
+                // on tables that reference each other could deadlock.
                 phase.Restart();
-                Parallel(tables, options, cancellationToken, (table, _) =>
+                foreach (var table in tables)
                 {
-                    using var connection = SqliteToPostgresMigrator.Open(target);
-                    foreach (var statement in plans[table.Name].ForeignKeys) Execute(connection, statement);
-                    if (PostgresDdl.Identity(table, stage, results[table.Name].MaxKey) is { } identity) Execute(connection, identity);
-                });
+                    cancellationToken.ThrowIfCancellationRequested();
+                    foreach (var statement in plans[table.Name].ForeignKeys) Execute(control, statement);
+                    if (PostgresDdl.Identity(table, stage, results[table.Name].MaxKey) is { } identity) Execute(control, identity);
+                }
                 phases["foreign_keys"] = phase.Elapsed.TotalSeconds;
 
                 phase.Restart();
