@@ -26,10 +26,10 @@ internal static class BackupBench
             var contenders = new (string Name, Func<string, string> Command)[]
             {
                 ("raw pg_dump -Fc -Z1 (what we wrap)", path => $"{pgDump} -Fc -Z1 -f {path} {connection}"),
-                ("twisterlab backup (default -Fc -Z1)", path => Children.Command("child-backup", bench.Url(db.Database), path)),
+                ("twisterlab backup (default -Fc -Z1, in-process)", path => Children.Command("child-backup", bench.Url(db.Database), path)),
                 ("guide literal pg_dump -Fc (-Z6)", path => $"{pgDump} -Fc -f {path} {connection}"),
                 ("raw pg_dump -Fd -j2 -Z1", path => $"{pgDump} -Fd -j2 -Z1 -f {path} {connection}"),
-                ("twisterlab backup -Fd -j2 -Z1", path => Children.Command("child-backup", bench.Url(db.Database), path, "directory")),
+                ("twisterlab backup -Fd -j2 -Z1, in-process", path => Children.Command("child-backup", bench.Url(db.Database), path, "directory")),
             };
             var medians = new Dictionary<string, (Measurement M, long Bytes)>();
             foreach (var (name, command) in contenders)
@@ -38,7 +38,9 @@ internal static class BackupBench
                 for (var run = 0; run < runs; run++)
                 {
                     var path = Path.Combine(bench.Folder, $"bk_{label}_{Guid.NewGuid():N}");
-                    var m = Measurement.Run(command(path), env).EnsureSuccess(name);
+                    var m = name.StartsWith("twisterlab", StringComparison.Ordinal)
+                        ? await InProcessAsync(db, path, name.Contains("-Fd"), command)
+                        : Measurement.Run(command(path), env).EnsureSuccess(name);
                     list.Add((m, SizeOf(path)));
                     Delete(path);
                 }
@@ -53,6 +55,23 @@ internal static class BackupBench
                 Console.WriteLine($"| {label} ({rows:N0} rows) | {name} | {m.Seconds:F2} | {m.PeakMb:F0} | {bytes / 1048576.0:F1} | {m.Seconds / baseline:F2} |");
             }
         }
+    }
+
+    /// <summary>
+    /// Our backup timed in this process, the way a Cake step runs it (no process start-up in the number); its peak RSS
+    /// comes from the same backup run once more as a child process under GNU time.
+    /// </summary>
+    private static async Task<Measurement> InProcessAsync(PostgresTarget db, string path, bool directory, Func<string, string> childCommand)
+    {
+        var options = new BackupOptions(path);
+        if (directory) options = options with { Format = TwisterLab.Cake.Tools.PgDumpFormat.Directory, Jobs = 2 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await new PostgresBackupGateway().BackupAsync(db, options);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var childPath = path + ".child";
+        var child = Measurement.Run(childCommand(childPath)).EnsureSuccess("twisterlab backup (child)");
+        Delete(childPath);
+        return child with { Seconds = seconds };
     }
 
     private static long SizeOf(string path) => Directory.Exists(path)

@@ -11,7 +11,8 @@ internal static class Children
         switch (args[0])
         {
             case "child-migrate":
-                var report = await new SqliteToPostgresMigrator().MigrateAsync(args[1], PostgresTarget.Parse(args[2]));
+                var verify = !(args.Length > 3 && args[3] == "no-verify");
+                var report = await new SqliteToPostgresMigrator().MigrateAsync(args[1], PostgresTarget.Parse(args[2]), new SqliteMigrationOptions { Verify = verify });
                 Console.WriteLine(JsonSerializer.Serialize(new { rows = report.TotalRows, verified = report.Tables.All(t => t.TargetChecksum == t.SourceChecksum), seconds = report.Duration.TotalSeconds, phases = report.PhaseSeconds }));
                 return 0;
             case "child-backup":

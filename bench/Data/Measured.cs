@@ -4,14 +4,14 @@ using System.Globalization;
 namespace TwisterLab.Data.Bench;
 
 /// <summary>Wall time and peak RSS of one external command, via GNU time (the same ruler for pgloader, pg_dump and us).</summary>
-internal sealed record Measurement(double Seconds, long PeakKb, int ExitCode, string Output, double CpuSeconds = 0)
+internal sealed record Measurement(double Seconds, long PeakKb, int ExitCode, string Output, double CpuSeconds = 0, double ServerCpuSeconds = 0)
 {
     public double PeakMb => PeakKb / 1024.0;
 
     public static Measurement Run(string command, IReadOnlyDictionary<string, string>? environment = null)
     {
         var marker = Path.GetTempFileName();
-        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "%e %M %U %S", "-o", marker, "sh", "-c", command + " </dev/null"])
+        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "%e %M %U %S", "-o", marker, "sh", "-c", $"( {command} ) </dev/null"])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

@@ -2,7 +2,7 @@ using System.Globalization;
 using TwisterLab.Data.Bench;
 
 // Usage: dotnet run -c Release --project bench/Data -- [--scale=1.0] [--only=sqlite,backup,tenant] [--tenant-rows=5000000] [--runs=1]
-//        [--data-dir=/tmp/twl-bench-data] [--contenders=twisterlab,pgloader,floor]
+//        [--data-dir=/tmp/twl-bench-data] [--contenders=twisterlab,pgloader,floor] [--bulk-server]
 // Child verbs (run under /usr/bin/time by the harness): child-migrate <sqlite> <conn>, child-backup <conn> <path>
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0].StartsWith("child-", StringComparison.Ordinal)) return await Children.RunAsync(args);
@@ -16,8 +16,9 @@ var runs = int.Parse(options.GetValueOrDefault("runs", "1"));
 var dataDirectory = options.GetValueOrDefault("data-dir");
 var contenders = options.GetValueOrDefault("contenders", "twisterlab,pgloader,floor").Split(',');
 
-await using var bench = await BenchServer.StartAsync();
-Console.WriteLine($"# TwisterLab data benchmarks  scale={scale} runs={runs}  PostgreSQL {bench.Version} on 127.0.0.1:{bench.Server.Port}  {Environment.ProcessorCount} CPUs  load average {File.ReadAllText("/proc/loadavg").Trim()}  {DateTime.UtcNow:u}");
+var bulk = options.ContainsKey("bulk-server");
+await using var bench = await BenchServer.StartAsync(bulk);
+Console.WriteLine($"# TwisterLab data benchmarks  scale={scale} runs={runs} server={(bulk ? "bulk-load settings" : "defaults (+max_wal_size=4GB; throwaway: fsync=off)")}  PostgreSQL {bench.Version} on 127.0.0.1:{bench.Server.Port}  {Environment.ProcessorCount} CPUs  load average {File.ReadAllText("/proc/loadavg").Trim()}  {DateTime.UtcNow:u}");
 if (only.Contains("sqlite")) await SqliteBench.RunAsync(bench, scale, runs, dataDirectory, contenders);
 if (only.Contains("backup")) await BackupBench.RunAsync(bench, scale, runs);
 if (only.Contains("tenant")) await TenantBench.RunAsync(bench, tenantRows);

@@ -10,36 +10,52 @@ internal static class SqliteBench
         if (dataDirectory is not null) Directory.CreateDirectory(dataDirectory);
         var (file, rows) = SqliteGenerator.Generate(dataDirectory ?? bench.Folder, scale);
         Console.WriteLine($"\n## (a) SQLite -> PostgreSQL  {rows:N0} rows, {new FileInfo(file).Length / 1048576.0:F0} MB file");
-        var results = new Dictionary<string, List<Measurement>> { ["twisterlab"] = [], ["pgloader"] = [], ["floor"] = [] };
+        var results = new Dictionary<string, List<Measurement>> { ["twisterlab"] = [], ["twisterlab-noverify"] = [], ["pgloader"] = [], ["floor"] = [] };
         for (var run = 0; run < runs; run++)
         {
             if (contenders.Contains("twisterlab"))
             {
                 await bench.FreshDatabaseAsync("mig_ours");
+                var before = bench.ServerCpuSeconds();
                 var m = Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours"))).EnsureSuccess("twisterlab migrate");
-                Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s cpu {m.CpuSeconds:F1}s {m.Output.Trim()}");
+                m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
+                Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s {m.Output.Trim()}");
                 results["twisterlab"].Add(m);
+            }
+            if (contenders.Contains("twisterlab-noverify"))
+            {
+                await bench.FreshDatabaseAsync("mig_ours_nv");
+                var before = bench.ServerCpuSeconds();
+                var m = Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours_nv"), "no-verify")).EnsureSuccess("twisterlab migrate (no verify)");
+                m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
+                Console.WriteLine($"twisterlab (verify off) run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s {m.Output.Trim()}");
+                results["twisterlab-noverify"].Add(m);
             }
             if (contenders.Contains("pgloader"))
             {
                 await bench.FreshDatabaseAsync("mig_pgloader");
-                results["pgloader"].Add(Measurement.Run($"pgloader --dynamic-space-size 4096 sqlite://{file} {bench.Url("mig_pgloader")}").EnsureSuccess("pgloader"));
+                var before = bench.ServerCpuSeconds();
+                var m = Measurement.Run($"pgloader --dynamic-space-size 4096 sqlite://{file} {bench.Url("mig_pgloader")}").EnsureSuccess("pgloader");
+                results["pgloader"].Add(m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before });
             }
             if (contenders.Contains("floor"))
             {
                 var floorDb = await bench.FreshDatabaseAsync("mig_floor");
-                results["floor"].Add(await FloorAsync(bench, floorDb, file));
+                var before = bench.ServerCpuSeconds();
+                var m = await FloorAsync(bench, floorDb, file);
+                results["floor"].Add(m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before });
             }
         }
         var missing = new Measurement(double.NaN, 0, 0, "");
         var ours = results["twisterlab"].Count > 0 ? Median(results["twisterlab"]) : missing;
         var pgloader = results["pgloader"].Count > 0 ? Median(results["pgloader"]) : missing;
         var floor = results["floor"].Count > 0 ? Median(results["floor"]) : missing;
-        Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | client CPU s | vs pgloader |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
-        foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
-            Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {m.CpuSeconds:F1} | {pgloader.Seconds / m.Seconds:F2}x |");
-        Console.WriteLine($"ratio twisterlab/pgloader rows/s = {pgloader.Seconds / ours.Seconds:F2}x (goal >= 3x); twisterlab/floor time = {ours.Seconds / floor.Seconds:F2}");
+        Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | client CPU s | server CPU s | total CPU s | vs pgloader (wall) | vs pgloader (total CPU) |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        var noVerify = results["twisterlab-noverify"].Count > 0 ? Median(results["twisterlab-noverify"]) : missing;
+        foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("twisterlab (verify off)", noVerify), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
+            Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {m.CpuSeconds:F1} | {m.ServerCpuSeconds:F1} | {m.CpuSeconds + m.ServerCpuSeconds:F1} | {pgloader.Seconds / m.Seconds:F2}x | {(pgloader.CpuSeconds + pgloader.ServerCpuSeconds) / (m.CpuSeconds + m.ServerCpuSeconds):F2}x |");
+        Console.WriteLine($"ratio twisterlab/pgloader rows/s = {pgloader.Seconds / ours.Seconds:F2}x wall, {(pgloader.CpuSeconds + pgloader.ServerCpuSeconds) / (ours.CpuSeconds + ours.ServerCpuSeconds):F2}x total CPU (goal >= 3x); twisterlab/floor time = {ours.Seconds / floor.Seconds:F2}");
         foreach (var (name, database) in new[] { ("twisterlab", "mig_ours"), ("pgloader", "mig_pgloader"), ("floor", "mig_floor") }.Where(c => contenders.Contains(c.Item1)))
         {
             var target = bench.Server.Target(database);

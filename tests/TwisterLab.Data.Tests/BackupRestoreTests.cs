@@ -83,7 +83,7 @@ public sealed class BackupRestoreTests(PostgresFixture postgres) : IClassFixture
         var path = Path.Combine(_folder, "full.dump");
         var gateway = new PostgresBackupGateway(openDestination: p => new FullDiskStream(new FileStream(p, FileMode.CreateNew), capacity: 4096));
         var error = await Assert.ThrowsAsync<DataOperationException>(() => gateway.BackupAsync(source, new BackupOptions(path)));
-        Assert.Contains("free disk space", error.Message);
+        Assert.StartsWith("Disk full writing backup", error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.Empty(Directory.GetFiles(_folder));
     }
@@ -236,6 +236,29 @@ public sealed class PluggableDumpSourceTests(PostgresFixture postgres) : IClassF
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+}
+
+public sealed class BackupPathTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task A_missing_folder_and_an_existing_backup_are_refused_in_one_line()
+    {
+        var db = await postgres.CreateDatabaseAsync("paths");
+        var missing = await Assert.ThrowsAsync<DataOperationException>(() =>
+            new PostgresBackupGateway().BackupAsync(db, new BackupOptions($"/nonexistent-{Guid.NewGuid():N}/b.dump")));
+        Assert.Contains("check that the folder exists", missing.Message);
+
+        var existing = Path.GetTempFileName();
+        try
+        {
+            var refused = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway().BackupAsync(db, new BackupOptions(existing)));
+            Assert.Contains("already exists", refused.Message);
+        }
+        finally
+        {
+            File.Delete(existing);
         }
     }
 }

@@ -112,6 +112,8 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
         var error = await Assert.ThrowsAsync<DataOperationException>(() => _migrator.MigrateAsync(file, db));
         Assert.StartsWith("Foreign key violation", error.Message);
         Assert.Empty((await IntegritySnapshotter.TakeAsync(db)).Tables);
+        // The staging schema the parallel load used is gone too.
+        Assert.Equal(0L, await PostgresFixture.ScalarAsync<long>(db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'twl_stage%'"));
     }
 
     [Fact]
@@ -127,6 +129,8 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
 
         await _migrator.MigrateAsync(file, db, new SqliteMigrationOptions { DropExisting = true });
         Assert.Equal("sqlite", await PostgresFixture.ScalarAsync<string>(db, "SELECT name FROM agents"));
+        Assert.Equal("public", await PostgresFixture.ScalarAsync<string>(db, "SELECT schemaname::text FROM pg_tables WHERE tablename = 'agents'"));
+        Assert.Equal(0L, await PostgresFixture.ScalarAsync<long>(db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'twl_stage%'"));
     }
 
     [Fact]
@@ -188,5 +192,51 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
         Assert.Contains("23502", error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.Empty((await IntegritySnapshotter.TakeAsync(db)).Tables);
+    }
+
+    [Fact]
+    public async Task A_failed_drop_existing_migration_keeps_the_old_tables()
+    {
+        var file = SqliteFiles.Create(_folder, """
+            CREATE TABLE agents (id INTEGER PRIMARY KEY, name TEXT);
+            CREATE TABLE tickets (id INTEGER PRIMARY KEY, agent_id INTEGER REFERENCES agents(id));
+            INSERT INTO agents VALUES (1, 'sqlite'); INSERT INTO tickets VALUES (1, 99);
+            """);
+        var db = await postgres.CreateDatabaseAsync("keep");
+        await PostgresFixture.ExecuteAsync(db, "CREATE TABLE agents (id int, name text); INSERT INTO agents VALUES (7, 'postgres')");
+        var before = await IntegritySnapshotter.TakeAsync(db);
+
+        await Assert.ThrowsAsync<DataOperationException>(() => _migrator.MigrateAsync(file, db, new SqliteMigrationOptions { DropExisting = true }));
+
+        Assert.Empty((await IntegritySnapshotter.TakeAsync(db)).CompareTo(before));
+        Assert.Equal("postgres", await PostgresFixture.ScalarAsync<string>(db, "SELECT name FROM agents"));
+    }
+
+    [Fact]
+    public async Task Numeric_values_arrive_digit_for_digit()
+    {
+        var file = SqliteFiles.Create(_folder, """
+            CREATE TABLE amounts (id INTEGER PRIMARY KEY, v NUMERIC);
+            INSERT INTO amounts (v) VALUES (0), (-0.5), (0.0001), (123456789.125), (1e20), (-42), (9999.9999), (10000), (NULL), (0.07);
+            """);
+        var db = await postgres.CreateDatabaseAsync("num");
+        var report = await _migrator.MigrateAsync(file, db);
+        Assert.Equal(report.Tables[0].SourceChecksum, report.Tables[0].TargetChecksum);
+        Assert.Equal("0,-0.5,0.0001,123456789.125,100000000000000000000,-42,9999.9999,10000,,0.07",
+            await PostgresFixture.ScalarAsync<string>(db, "SELECT string_agg(coalesce(v::text, ''), ',' ORDER BY id) FROM amounts"));
+    }
+
+    [Fact]
+    public async Task Tables_that_reference_each_other_migrate()
+    {
+        var file = SqliteFiles.Create(_folder, """
+            CREATE TABLE teams (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES people(id));
+            CREATE TABLE people (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams(id));
+            INSERT INTO teams VALUES (1, NULL); INSERT INTO people VALUES (1, 1); UPDATE teams SET lead_id = 1;
+            """);
+        var db = await postgres.CreateDatabaseAsync("cycle");
+        var report = await _migrator.MigrateAsync(file, db);
+        Assert.Equal(2, report.CreatedTables.Count);
+        Assert.Equal(2L, await PostgresFixture.ScalarAsync<long>(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"));
     }
 }

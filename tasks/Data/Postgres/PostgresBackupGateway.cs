@@ -14,7 +14,8 @@ namespace TwisterLab.Cake.Data;
 public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = null, Func<string, Stream>? openDestination = null)
 {
     private readonly IDumpStreamSourceFactory _sources = sources ?? new LocalPgDumpFactory();
-    private readonly Func<string, Stream> _openDestination = openDestination ?? (path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20));
+    // FileMode.Create: the .partial name is ours, a leftover from a killed run is simply replaced.
+    private readonly Func<string, Stream> _openDestination = openDestination ?? (path => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
 
     public async Task<BackupResult> BackupAsync(PostgresTarget target, BackupOptions options, CancellationToken cancellationToken = default)
     {
@@ -148,9 +149,13 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             File.Move(partial, options.OutputPath);
             return (size, sha, null);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (IsDiskFull(ex))
         {
-            throw new DataOperationException($"Writing backup {options.OutputPath} failed ({ex.Message.TrimEnd('.')}): free disk space or choose another folder, then retry; the partial file was removed.", ex);
+            throw new DataOperationException($"Disk full writing backup {options.OutputPath} ({ex.Message.TrimEnd('.')}): free disk space or choose another folder, then retry; the partial file was removed.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DataOperationException($"Writing backup {options.OutputPath} failed ({ex.Message.TrimEnd('.')}): check that the folder exists and is writable, then retry; the partial file was removed.", ex);
         }
         finally
         {
@@ -203,6 +208,10 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
+
+    // ENOSPC (28) / EDQUOT (122) on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
+    private static bool IsDiskFull(IOException ex) =>
+        (ex.HResult & 0xFFFF) is 28 or 122 or 112 or 39 || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
     private static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no error output";

@@ -6,11 +6,11 @@ namespace TwisterLab.Cake.Data;
 /// <summary>Reads a migrated table back with binary COPY and computes the same <see cref="RowChecksum"/> as the load did.</summary>
 internal static class PostgresTableChecksum
 {
-    public static string Compute(NpgsqlConnection connection, SqliteTable table)
+    public static string Compute(NpgsqlConnection connection, SqliteTable table, string? schema)
     {
         var checksum = new RowChecksum();
         var columns = string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)));
-        using var export = connection.BeginBinaryExport($"COPY {Sql.Quote(table.Name)} ({columns}) TO STDOUT (FORMAT BINARY)");
+        using var export = connection.BeginBinaryExport($"COPY {PostgresDdl.Name(schema, table.Name)} ({columns}) TO STDOUT (FORMAT BINARY)");
         while (export.StartRow() != -1)
         {
             foreach (var column in table.Columns) checksum.Add(Read(export, column.Target));

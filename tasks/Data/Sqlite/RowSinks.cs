@@ -1,51 +1,15 @@
 using System.Globalization;
 using System.Text;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace TwisterLab.Cake.Data;
 
-/// <summary>Where converted rows go: PostgreSQL binary COPY, a SQL export file, or both.</summary>
+/// <summary>Where converted rows go: PostgreSQL binary COPY (<see cref="PostgresRawCopySink"/>) or a SQL export file.</summary>
 internal interface IRowSink : IDisposable
 {
     void StartRow();
     void Write(in CellValue value);
     /// <summary>Finishes the table's COPY and returns the rows the target acknowledged (-1 when it cannot tell).</summary>
     long Complete();
-}
-
-/// <summary>
-/// Binary COPY (Npgsql BeginBinaryImport): no text formatting or parsing on either side, doubles travel bit-exact.
-/// FREEZE (allowed because the table was created in this transaction) writes rows already frozen, so the index
-/// builds and the verification read that follow do not rewrite every page to set hint bits.
-/// </summary>
-internal sealed class PostgresCopySink(NpgsqlConnection connection, SqliteTable table) : IRowSink
-{
-    private readonly NpgsqlBinaryImporter _importer = connection.BeginBinaryImport(
-        $"COPY {Sql.Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Sql.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY, FREEZE)");
-
-    public void StartRow() => _importer.StartRow();
-
-    public void Write(in CellValue value)
-    {
-        switch (value.Kind)
-        {
-            case CellKind.Null: _importer.WriteNull(); break;
-            case CellKind.Integer: _importer.Write(value.Integer, NpgsqlDbType.Bigint); break;
-            case CellKind.Real: _importer.Write(value.Real, NpgsqlDbType.Double); break;
-            // Binary COPY sends text as its UTF-8 bytes, exactly bytea's wire form: the server's textrecv checks the
-            // encoding. Writing the bytes as they came from SQLite saves decoding and re-encoding every string.
-            case CellKind.Text: _importer.Write(value.TextUtf8, NpgsqlDbType.Bytea); break;
-            case CellKind.Bytes: _importer.Write(value.Bytes, NpgsqlDbType.Bytea); break;
-            case CellKind.Numeric: _importer.Write(value.Numeric, NpgsqlDbType.Numeric); break;
-            case CellKind.Boolean: _importer.Write(value.Integer != 0, NpgsqlDbType.Boolean); break;
-            case CellKind.Timestamp: _importer.Write(value.Timestamp, NpgsqlDbType.Timestamp); break;
-        }
-    }
-
-    public long Complete() => (long)_importer.Complete();
-
-    public void Dispose() => _importer.Dispose();
 }
 
 /// <summary>Text COPY blocks in a .sql file, for <c>psql --single-transaction -f</c>.</summary>

@@ -13,8 +13,14 @@ public sealed record SqliteMigrationOptions
 
     public IReadOnlyList<string> ExcludeTables { get; init; } = [];
 
-    /// <summary>Read every table back from PostgreSQL and compare row count and checksum before committing.</summary>
+    /// <summary>Read every table back from PostgreSQL and compare row count and checksum before publishing.</summary>
     public bool Verify { get; init; } = true;
+
+    /// <summary>Tables loaded at once, each on its own connection (default: the machine's cores, at most 4).</summary>
+    public int Parallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>The schema the tables end up in.</summary>
+    public string Schema { get; init; } = "public";
 }
 
 public sealed record SqliteTableResult(string Table, long Rows, string SourceChecksum, string? TargetChecksum);
@@ -26,6 +32,9 @@ public sealed record SqliteMigrationReport(
     IReadOnlyList<string> CreatedTables,
     TimeSpan Duration)
 {
+    /// <summary>The schema <see cref="CreatedTables"/> live in.</summary>
+    public string Schema { get; init; } = "public";
+
     /// <summary>Seconds per phase (load, keys and indexes, verify), for the run report and the benchmark.</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
 

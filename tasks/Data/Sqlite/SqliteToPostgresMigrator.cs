@@ -1,16 +1,17 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace TwisterLab.Cake.Data;
 
 /// <summary>
-/// SQLite → PostgreSQL in native C#, the guide's "Migrate from SQLite to PostgreSQL". Everything happens in one
-/// PostgreSQL transaction: bare tables, binary COPY of the data, then keys, indexes, foreign keys and identity
-/// columns, then a read-back of every table compared by row count and checksum. Any failure — unreadable file,
-/// a value that does not fit its column, a duplicate key, an orphan foreign key, a checksum mismatch — rolls it all
-/// back, so PostgreSQL is left exactly as it was. Existing tables are refused unless <see cref="SqliteMigrationOptions.DropExisting"/>.
+/// SQLite → PostgreSQL in native C#, the guide's "Migrate from SQLite to PostgreSQL": bare tables, binary COPY of the
+/// data, then keys, indexes, foreign keys and identity columns, then a read-back of every table compared by row count
+/// and checksum (see <see cref="StagedPostgresLoad"/> for how this stays all-or-nothing while running in parallel).
+/// Any failure — unreadable file, a value that does not fit its column, a duplicate key, an orphan foreign key, a
+/// checksum mismatch — leaves PostgreSQL exactly as it was. Existing tables are refused unless
+/// <see cref="SqliteMigrationOptions.DropExisting"/>. With only <see cref="SqliteMigrationOptions.SqlOutPath"/> it writes the
+/// guide's sqlite_export.sql instead.
 /// </summary>
 public sealed class SqliteToPostgresMigrator
 {
@@ -20,77 +21,60 @@ public sealed class SqliteToPostgresMigrator
     public Task<SqliteMigrationReport> MigrateAsync(string sqlitePath, PostgresTarget? target, SqliteMigrationOptions? options = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => Migrate(sqlitePath, target, options ?? new SqliteMigrationOptions(), cancellationToken), cancellationToken);
 
+    private static SqliteMigrationReport Migrate(string sqlitePath, PostgresTarget? target, SqliteMigrationOptions options, CancellationToken cancellationToken)
+    {
+        if (target is null) return Export(sqlitePath, options, cancellationToken);
+        var report = StagedPostgresLoad.Run(sqlitePath, target, options, cancellationToken);
+        // The SQL export is a second, sequential read of SQLite; it never delays or risks the load.
+        if (options.SqlOutPath is not null) Export(sqlitePath, options, cancellationToken);
+        return report;
+    }
+
     /// <summary>The undo of a successful migration: drops the tables it created (one statement, so their foreign keys do not matter).</summary>
     public async Task UndoAsync(PostgresTarget target, SqliteMigrationReport report, CancellationToken cancellationToken = default)
     {
         if (report.CreatedTables.Count == 0) return;
         await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
-        await using var command = new NpgsqlCommand($"DROP TABLE IF EXISTS {string.Join(", ", report.CreatedTables.Select(Sql.Quote))}", connection);
+        await using var command = new NpgsqlCommand($"DROP TABLE IF EXISTS {string.Join(", ", report.CreatedTables.Select(t => PostgresDdl.Name(report.Schema, t)))}", connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static SqliteMigrationReport Migrate(string sqlitePath, PostgresTarget? target, SqliteMigrationOptions options, CancellationToken cancellationToken)
+    /// <summary>The SQL export (<c>--sql-out</c>): one sequential pass writing psql-importable text, renamed into place at the end.</summary>
+    private static SqliteMigrationReport Export(string sqlitePath, SqliteMigrationOptions options, CancellationToken cancellationToken)
     {
-        if (target is null && options.SqlOutPath is null)
+        if (options.SqlOutPath is null)
             throw new DataOperationException("Nothing to migrate into: pass a PostgreSQL target (--database-url) or --sql-out=file.");
         var started = Stopwatch.StartNew();
         using var sqlite = SqliteSchemaReader.Open(sqlitePath);
         var tables = SelectTables(SqliteSchemaReader.Read(sqlite, sqlitePath), options, sqlitePath);
         var warnings = new List<string>();
-
-        using var export = options.SqlOutPath is null ? null : new SqlExport(options.SqlOutPath);
-        using var postgres = target is null ? null : Open(target);
-        using var transaction = postgres?.BeginTransaction();
+        using var export = new SqlExport(options.SqlOutPath);
         try
         {
-            if (postgres is not null) PrepareTargetTables(postgres, tables, options, target!);
-            foreach (var table in tables) Execute(postgres, export, PostgresDdl.CreateTable(table, warnings));
-
-            var phases = new Dictionary<string, double> { ["schema"] = started.Elapsed.TotalSeconds };
-            var phase = Stopwatch.StartNew();
+            foreach (var table in tables) export.Statement(PostgresDdl.CreateTable(table, null, warnings));
             var results = new List<SqliteTableResult>();
             var maxKeys = new Dictionary<string, long?>();
             foreach (var table in tables)
             {
-                var (checksum, maxKey) = LoadTable(sqlite, sqlitePath, table, postgres, export, cancellationToken);
+                var (checksum, maxKey) = LoadTable(sqlite, table, null, null, export, cancellationToken);
                 maxKeys[table.Name] = maxKey;
                 results.Add(new SqliteTableResult(table.Name, checksum.Rows, checksum.Value, null));
             }
-
-            phases["load"] = phase.Elapsed.TotalSeconds;
-            phase.Restart();
             var byName = tables.ToDictionary(t => t.Name);
-            var constraints = tables.SelectMany(t => PostgresDdl.KeysAndIndexes(t, warnings))
-                .Concat(tables.SelectMany(t => PostgresDdl.ForeignKeys(t, byName, warnings)))
-                .Concat(tables.Select(t => PostgresDdl.Identity(t, maxKeys[t.Name])).OfType<string>())
-                .ToList();
-            foreach (var statement in constraints) Execute(postgres, export, statement, target);
-
-            phases["keys_and_indexes"] = phase.Elapsed.TotalSeconds;
-            phase.Restart();
-            if (postgres is not null && options.Verify) results = Verify(postgres, tables, results);
-            phases["verify"] = phase.Elapsed.TotalSeconds;
-            phase.Restart();
-            transaction?.Commit();
-            export?.Commit();
-            phases["commit"] = phase.Elapsed.TotalSeconds;
-            return new SqliteMigrationReport(results, warnings, postgres is null ? [] : tables.Select(t => t.Name).ToList(), started.Elapsed) { PhaseSeconds = phases };
+            foreach (var statement in tables.SelectMany(t => PostgresDdl.KeysAndIndexes(t, null, warnings))
+                         .Concat(tables.SelectMany(t => PostgresDdl.ForeignKeys(t, null, byName, warnings)))
+                         .Concat(tables.Select(t => PostgresDdl.Identity(t, null, maxKeys[t.Name])).OfType<string>()))
+                export.Statement(statement);
+            export.Commit();
+            return new SqliteMigrationReport(results, warnings, [], started.Elapsed);
         }
         catch (SqliteException ex)
         {
             throw SqliteSchemaReader.NotReadable(sqlitePath, ex);
         }
-        catch (PostgresException ex)
-        {
-            throw PostgresErrors.Translate(ex, target!, "SQLite migration");
-        }
-        catch (NpgsqlException ex)
-        {
-            throw PostgresErrors.Translate(ex, target!, "SQLite migration");
-        }
     }
 
-    private static NpgsqlConnection Open(PostgresTarget target)
+    internal static NpgsqlConnection Open(PostgresTarget target)
     {
         var connection = PostgresErrors.OpenAsync(target).GetAwaiter().GetResult();
         using var settings = new NpgsqlCommand("SET maintenance_work_mem = '256MB'; SET synchronous_commit = off", connection);
@@ -98,7 +82,7 @@ public sealed class SqliteToPostgresMigrator
         return connection;
     }
 
-    private static List<SqliteTable> SelectTables(IReadOnlyList<SqliteTable> all, SqliteMigrationOptions options, string path)
+    internal static List<SqliteTable> SelectTables(IReadOnlyList<SqliteTable> all, SqliteMigrationOptions options, string path)
     {
         var names = all.Select(t => t.Name).ToHashSet();
         var missing = (options.Tables ?? []).Concat(options.ExcludeTables).Where(n => !names.Contains(n)).ToList();
@@ -110,22 +94,7 @@ public sealed class SqliteToPostgresMigrator
         return selected;
     }
 
-    private static void PrepareTargetTables(NpgsqlConnection connection, List<SqliteTable> tables, SqliteMigrationOptions options, PostgresTarget target)
-    {
-        var existing = tables.Where(t =>
-        {
-            using var probe = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new() { Value = Sql.Quote(t.Name) } } };
-            return (bool)probe.ExecuteScalar()!;
-        }).Select(t => t.Name).ToList();
-        if (existing.Count == 0) return;
-        if (!options.DropExisting)
-            throw new DataOperationException($"Table(s) {string.Join(", ", existing)} already exist in {target}: pass drop-existing to replace them (after a verified backup), or migrate into an empty database.");
-        // No CASCADE (pgloader's "include drop" cascades): dependent objects elsewhere make this fail loudly instead of vanishing.
-        using var drop = new NpgsqlCommand($"DROP TABLE {string.Join(", ", existing.Select(Sql.Quote))}", connection);
-        drop.ExecuteNonQuery();
-    }
-
-    private static (RowChecksum Checksum, long? MaxKey) LoadTable(SqliteConnection sqlite, string path, SqliteTable table, NpgsqlConnection? postgres, SqlExport? export, CancellationToken cancellationToken)
+    internal static (RowChecksum Checksum, long? MaxKey) LoadTable(SqliteConnection sqlite, SqliteTable table, NpgsqlConnection? postgres, string? schema, SqlExport? export, CancellationToken cancellationToken)
     {
         var checksum = new RowChecksum();
         var violations = new List<AffinityViolation>();
@@ -138,7 +107,7 @@ public sealed class SqliteToPostgresMigrator
         command.CommandText = $"SELECT {string.Join(", ", table.Columns.Select(c => SqliteSchemaReader.QuoteSqlite(c.Name)))}{(table.WithoutRowId ? "" : ", _rowid_")} FROM {SqliteSchemaReader.QuoteSqlite(table.Name)}";
         using var reader = command.ExecuteReader();
         var sinks = new List<IRowSink>();
-        if (postgres is not null) sinks.Add(new PostgresCopySink(postgres, table));
+        if (postgres is not null) sinks.Add(new PostgresRawCopySink(postgres, table, schema));
         if (export is not null) sinks.Add(new SqlExportSink(export.Writer, table));
         using var sink = sinks.Count == 1 ? sinks[0] : new TeeSink(sinks);
 
@@ -178,69 +147,5 @@ public sealed class SqliteToPostgresMigrator
         if (acknowledged >= 0 && acknowledged != checksum.Rows)
             throw new DataOperationException($"PostgreSQL acknowledged {acknowledged} rows of {table.Name}, {checksum.Rows} were sent: retry; nothing was migrated.");
         return (checksum, maxKey);
-    }
-
-    private static List<SqliteTableResult> Verify(NpgsqlConnection connection, List<SqliteTable> tables, List<SqliteTableResult> loaded)
-    {
-        var verified = new List<SqliteTableResult>();
-        foreach (var (table, result) in tables.Zip(loaded))
-        {
-            var actual = PostgresTableChecksum.Compute(connection, table);
-            if (actual != result.SourceChecksum)
-                throw new DataOperationException($"Verification failed for {table.Name}: PostgreSQL holds {actual.Split(':')[0]} rows / checksum {actual[^8..]}, SQLite had {result.SourceChecksum.Split(':')[0]} / {result.SourceChecksum[^8..]}; nothing was migrated.");
-            verified.Add(result with { TargetChecksum = actual });
-        }
-        return verified;
-    }
-
-    private static void Execute(NpgsqlConnection? connection, SqlExport? export, string sql, PostgresTarget? target = null)
-    {
-        export?.Statement(sql);
-        if (connection is null) return;
-        using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        command.ExecuteNonQuery();
-    }
-
-    /// <summary>The SQL export: written to a .partial file and renamed only when the whole migration succeeded.</summary>
-    private sealed class SqlExport : IDisposable
-    {
-        private readonly string _path;
-        private readonly string _partial;
-        private bool _committed;
-
-        public SqlExport(string path)
-        {
-            _path = path;
-            _partial = path + ".partial";
-            try
-            {
-                Writer = new StreamWriter(_partial, append: false, new UTF8Encoding(false), 1 << 20);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new DataOperationException($"Cannot write the SQL export {path} ({ex.Message}): choose a writable path.", ex);
-            }
-            Writer.Write("-- SQLite export for PostgreSQL, written by TwisterLab.Cake. Import: psql --single-transaction -v ON_ERROR_STOP=1 -f <file>\n");
-            Writer.Write("SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n");
-        }
-
-        public TextWriter Writer { get; }
-
-        public void Statement(string sql) => Writer.Write(sql + ";\n");
-
-        public void Commit()
-        {
-            Writer.Flush();
-            Writer.Dispose();
-            File.Move(_partial, _path, overwrite: true);
-            _committed = true;
-        }
-
-        public void Dispose()
-        {
-            if (_committed) return;
-            Writer.Dispose();
-            File.Delete(_partial);
-        }
     }
 }
