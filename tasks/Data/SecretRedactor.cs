@@ -19,6 +19,6 @@ public static partial class SecretRedactor
     private static partial Regex UrlUserInfo();
 
     // Npgsql / libpq / ADO forms: Password=..., pwd=..., password='...'; values end at ';' or whitespace.
-    [GeneratedRegex(@"(?<key>\b(?:password|pwd|pgpassword|requirepass)\b)\s*[=:]\s*(?:'[^']*'|""[^""]*""|[^;\s]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<key>\b(?:password|pwd|pass|pgpassword|requirepass|token|secret)\b)\s*[=:]\s*(?:'[^']*'|""[^""]*""|[^;\s]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex KeyValuePassword();
 }

@@ -49,20 +49,10 @@ public sealed partial class SecretRedactor
         return RedactPatterns(text);
     }
 
-    /// <summary>The rules that need no list: URL user info and key=value passwords.</summary>
-    public static string RedactPatterns(string text)
-    {
-        text = UrlPassword().Replace(text, match => $"{match.Groups["scheme"].Value}{match.Groups["user"].Value}:{Mask}@");
-        return KeyValuePassword().Replace(text, match => $"{match.Groups["key"].Value}={Mask}");
-    }
+    /// <summary>The rules that need no list: URL user info and key=value passwords (the data layer's, one set of rules).</summary>
+    public static string RedactPatterns(string text) => Data.SecretRedactor.Redact(text);
 
     public static bool IsSecretName(string name) => SecretName().IsMatch(name);
-
-    [GeneratedRegex(@"(?<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?<user>[^:/@\s]*):(?<password>[^@\s]+)@")]
-    private static partial Regex UrlPassword();
-
-    [GeneratedRegex(@"(?<key>\b(?:password|pwd|pass|token|secret)\b)\s*=\s*(?<value>[^;\s]+)", RegexOptions.IgnoreCase)]
-    private static partial Regex KeyValuePassword();
 
     [GeneratedRegex("password|passwd|secret|token|database-url|credential", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();

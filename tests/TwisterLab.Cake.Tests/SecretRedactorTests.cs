@@ -9,6 +9,7 @@ public sealed class SecretRedactorTests
     [InlineData("redis://:s3cret@redis:6379/0", "redis://:***@redis:6379/0")]
     [InlineData("Host=db;Username=u;Password=hunter2;Database=x", "Host=db;Username=u;Password=***;Database=x")]
     [InlineData("kubectl get pods -n twisterlab", "kubectl get pods -n twisterlab")]
+    [InlineData("api token=abc123; next", "api token=***; next")]
     public void Masks_passwords_in_urls_and_connection_strings(string text, string expected) =>
         Assert.Equal(expected, new SecretRedactor().Redact(text));
 
