@@ -27,6 +27,7 @@ public sealed partial class PlanSnapshotTests
     [InlineData("RedisUpgrade", "")]
     [InlineData("MigrateSqliteToPostgres", "")]
     [InlineData("MigrateToMultiTenant", "")]
+    [InlineData("ClusterUpgrade", "--kubernetes-version=1.29.0")]
     public void Reads_like_the_guide(string chain, string arguments)
     {
         var output = new StringWriter();
