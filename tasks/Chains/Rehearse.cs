@@ -29,7 +29,9 @@ public sealed class Rehearse : AsyncFrostingTask<DeployContext>
             new RehearsalOptions(root) { FaultyVersions = new HashSet<string> { FaultyVersion } }, context.CancellationToken);
         using var traffic = SyntheticTraffic.Start(environment.Api.BaseUrl);
         var results = new List<ScenarioResult>();
-        foreach (var scenario in Scenarios())
+        var newPostgres = await environment.StartNewPostgresAsync(context.CancellationToken);
+        var kubectlCache = Path.Combine(context.Runs.FolderOf(context.RunId), "kubectl-cache");
+        foreach (var scenario in Scenarios().Concat(ComponentScenarios(environment, newPostgres.ConnectionString, kubectlCache)))
         {
             context.Log.Information("Rehearsal: {0}", scenario.Name);
             scenario.Arrange?.Invoke(environment);
@@ -56,6 +58,22 @@ public sealed class Rehearse : AsyncFrostingTask<DeployContext>
         new("blue-green to a green that serves errors rolls back", "BlueGreenDeploy", [$"--image-tag={FaultyVersion}"], ExitCodes.Failed),
         new("maintenance-window upgrade to v2.1", "MaintenanceUpgrade", ["--image-tag=v2.1"], ExitCodes.Success),
         new("post-upgrade verification", "PostUpgradeVerify", [], ExitCodes.Success),
+    ];
+
+    /// <summary>
+    /// The component upgrades, after the core procedures. PostgreSQL "13 -> 16" runs between two servers of this
+    /// machine's one major (the chain warns and goes on); the cluster upgrade takes the workers from the simulator's
+    /// v1.32.4 to v1.32.9 (a control plane at 1.32.9 first), with a node hook that makes each node report the new kubelet
+    /// through the real kubectl, as an upgraded kubelet would.
+    /// </summary>
+    private static IEnumerable<Scenario> ComponentScenarios(RehearsalEnvironment environment, string newDatabaseUrl, string kubectlCache) =>
+    [
+        new("PostgreSQL major upgrade to a new server", "PostgresMajorUpgrade", [$"--new-database-url={newDatabaseUrl}"], ExitCodes.Success),
+        new("cluster upgrade, worker by worker", "ClusterUpgrade",
+            ["--kubernetes-version=1.32.9",
+             $"--node-upgrade-command=kubectl --kubeconfig {environment.Cluster.KubeconfigPath} --cache-dir {kubectlCache} patch node {{node}} --subresource=status --type=merge -p '{{\"status\":{{\"nodeInfo\":{{\"kubeletVersion\":\"v{{version}}\"}}}}}}'"],
+            ExitCodes.Success,
+            rehearsal => rehearsal.Cluster.ServerVersion = "v1.32.9"),
     ];
 
     private static string Summary(IEnumerable<ScenarioResult> results)

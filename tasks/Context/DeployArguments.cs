@@ -41,6 +41,9 @@ public static partial class DeployArguments
     public const string DeleteOld = "delete-old";
     public const string RedisImage = "redis-image";
     public const string SqlitePath = "sqlite-path";
+    public const string KubernetesVersion = "kubernetes-version";
+    public const string NodeUpgradeCommand = "node-upgrade-command";
+    public const string Nodes = "nodes";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -78,6 +81,9 @@ public static partial class DeployArguments
         new(DeleteOld, "PostgresMajorUpgrade: after verification, delete the old PostgreSQL deployment and its PVC (no undo; default: keep them).", Flag: true),
         new(RedisImage, "RedisUpgrade: the Redis image to set (default: redis:7.2-alpine).", Check: CheckImageReference),
         new(SqlitePath, "MigrateSqliteToPostgres: the SQLite database file to move into PostgreSQL.", Check: CheckFileExists),
+        new(KubernetesVersion, "ClusterUpgrade: the kubelet version to reach, e.g. 1.29.0 (not newer than the control plane).", Check: CheckVersion),
+        new(NodeUpgradeCommand, "ClusterUpgrade: shell command that upgrades one node's kubelet, with {node} and {version} (default: the guide's ssh + apt-get line).", Check: CheckNodeCommand),
+        new(Nodes, "ClusterUpgrade: the worker nodes to upgrade, comma-separated, in order (default: every worker, by name).", Check: CheckNodeList),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
@@ -113,6 +119,24 @@ public static partial class DeployArguments
 
     public static string? CheckPercent(string value) =>
         int.TryParse(value, out var percent) && percent is >= 1 and <= 99 ? null : $"'{value}' is not a percentage between 1 and 99.";
+
+    public static string? CheckVersion(string value) =>
+        VersionPattern().IsMatch(value) ? null : $"'{value}' is not a Kubernetes version (e.g. 1.29.0).";
+
+    public static string? CheckNodeCommand(string value) =>
+        value.Contains("{node}", StringComparison.Ordinal) ? null : $"'{value}' does not name the node: put {{node}} (and {{version}}) where they go.";
+
+    public static string? CheckNodeList(string value) =>
+        value.Split(',').Select(node => node.Trim()).FirstOrDefault(node => !NodeNamePattern().IsMatch(node)) is { } bad
+            ? $"'{bad}' is not a node name (lower-case letters, digits, '-' and '.')."
+            : null;
+
+    [GeneratedRegex(@"^[0-9]+\.[0-9]+\.[0-9]+$")]
+    private static partial Regex VersionPattern();
+
+    // RFC 1123 subdomain, which Kubernetes requires of a node name (and which keeps it safe inside a shell command).
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]
+    private static partial Regex NodeNamePattern();
 
     public static string? CheckImageReference(string value)
     {

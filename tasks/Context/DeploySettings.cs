@@ -39,6 +39,13 @@ public sealed record DeploySettings
     public bool DeleteOld { get; init; }
     public string RedisImage { get; init; } = "redis:7.2-alpine";
     public string? SqlitePath { get; init; }
+    public string? KubernetesVersion { get; init; }
+    public string NodeUpgradeCommand { get; init; } = GuideNodeUpgradeCommand;
+    public IReadOnlyList<string>? Nodes { get; init; }
+
+    /// <summary>The guide's step 3 ("SSH to node"), as a template.</summary>
+    public const string GuideNodeUpgradeCommand =
+        "ssh {node} \"sudo sh -c 'apt-get update && apt-get install -y kubelet={version}-00 kubectl={version}-00 && systemctl restart kubelet'\"";
 
     /// <summary>The application's Secret: --secret, else the profile's.</summary>
     public string AppSecret => Secret ?? Profile.Secret;
@@ -89,6 +96,9 @@ public sealed record DeploySettings
             NewDatabaseUrl = Value(DeployArguments.NewDatabaseUrl),
             DeleteOld = Flag(DeployArguments.DeleteOld),
             RedisImage = Value(DeployArguments.RedisImage) ?? "redis:7.2-alpine",
+            KubernetesVersion = Value(DeployArguments.KubernetesVersion),
+            NodeUpgradeCommand = Value(DeployArguments.NodeUpgradeCommand) ?? GuideNodeUpgradeCommand,
+            Nodes = Value(DeployArguments.Nodes)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             SqlitePath = Value(DeployArguments.SqlitePath) is { } sqlite ? Path.GetFullPath(sqlite, workingDirectory) : null,
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;

@@ -27,6 +27,7 @@ public sealed partial class PlanSnapshotTests
     [InlineData("RedisUpgrade", "")]
     [InlineData("MigrateSqliteToPostgres", "")]
     [InlineData("MigrateToMultiTenant", "")]
+    [InlineData("ClusterUpgrade", "--kubernetes-version=1.29.0")]
     public void Reads_like_the_guide(string chain, string arguments)
     {
         var output = new StringWriter();
@@ -52,7 +53,7 @@ public sealed partial class PlanSnapshotTests
         var text = Ansi().Replace(output, string.Empty);
         var start = text.IndexOf("Plan for ", StringComparison.Ordinal);
         Assert.True(start >= 0, "no plan printed:\n" + text);
-        return text[start..].Split('\n').Skip(1).TakeWhile(line => line.StartsWith(' ') || char.IsDigit(line.FirstOrDefault()))
+        return text[start..].Split('\n').Skip(1).TakeWhile(line => line.Trim().Length > 0 && (line.StartsWith(' ') || char.IsDigit(line[0])))
             .Select(line => RunId().Replace(line.TrimEnd(), "<run-id>"))
             .ToList();
     }
