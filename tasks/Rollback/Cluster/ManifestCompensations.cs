@@ -28,25 +28,3 @@ public sealed class ReapplyManifestHandler(ClusterGateway cluster) : Compensatio
     protected override Task ApplyAsync(ReapplyManifest compensation, CancellationToken cancellationToken) =>
         cluster.InNamespace(compensation.Namespace).Manifests.ApplyAsync(compensation.Path, dryRun: false, cancellationToken);
 }
-
-/// <summary>
-/// The undo of applying a manifest that created its objects, deleted one by one through the gateway's typed delete.
-/// Unlike <see cref="DeleteManifestObjects"/> it also gets through a PersistentVolumeClaim delete that the API
-/// answers with a Status body (ManifestFiles.DeleteManifestAsync only tolerates that for Services).
-/// </summary>
-public sealed record DeleteAppliedObjects(string Path, string Namespace) : Compensation
-{
-    public override string Describe() => $"kubectl delete -f {Path} -n {Namespace} --ignore-not-found";
-}
-
-public sealed class DeleteAppliedObjectsHandler(ClusterGateway cluster) : CompensationHandler<DeleteAppliedObjects>
-{
-    // Objects already gone are skipped: idempotent.
-    protected override async Task ApplyAsync(DeleteAppliedObjects compensation, CancellationToken cancellationToken)
-    {
-        foreach (var item in (await Manifests.LoadAsync(compensation.Path)).Reverse())
-        {
-            await cluster.Manifests.DeleteObjectAsync(item.Kind, item.Metadata.NamespaceProperty ?? compensation.Namespace, item.Metadata.Name, cancellationToken);
-        }
-    }
-}

@@ -60,24 +60,24 @@ public sealed class BlueGreenTests
         Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
     }
 
-    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix(Steps);
+    public static TheoryData<string, string> Faults() => ChainChecks.Matrix(Steps);
 
     [Theory]
     [MemberData(nameof(Faults))]
     public Task A_fault_at_any_step_leaves_the_world_as_it_was(string step, string kind) =>
-        FaultAtStep.AssertWorldRestoredAsync("BlueGreenDeploy", step, kind, ["--image-tag=v2.0"]);
+        ChainChecks.AssertWorldRestoredAsync("BlueGreenDeploy", step, kind, ["--image-tag=v2.0"]);
 
-    public static TheoryData<string, string> RollbackFaults() => FaultAtStep.Matrix("RestoreBlue", "SwitchToBlue", "RemoveGreen");
+    public static TheoryData<string, string> RollbackFaults() => ChainChecks.Matrix(["RestoreBlue", "SwitchToBlue", "RemoveGreen"]);
 
     [Theory]
     [MemberData(nameof(RollbackFaults))]
     public Task A_fault_at_any_step_of_BlueGreenRollback_leaves_the_world_as_it_was(string step, string kind) =>
-        FaultAtStep.AssertWorldRestoredAsync("BlueGreenRollback", step, kind, ["--image-tag=v2.0"], ["BlueGreenDeploy", "--image-tag=v2.0"]);
+        ChainChecks.AssertWorldRestoredAsync("BlueGreenRollback", step, kind, ["--image-tag=v2.0"], ["BlueGreenDeploy", "--image-tag=v2.0"]);
 
-    public static TheoryData<string, string> CleanupFaults() => FaultAtStep.Matrix("DeleteBlue");
+    public static TheoryData<string, string> CleanupFaults() => ChainChecks.Matrix(["DeleteBlue"]);
 
     [Theory]
     [MemberData(nameof(CleanupFaults))]
     public Task A_fault_in_BlueGreenCleanup_leaves_the_world_as_it_was(string step, string kind) =>
-        FaultAtStep.AssertWorldRestoredAsync("BlueGreenCleanup", step, kind, [], ["BlueGreenDeploy", "--image-tag=v2.0"]);
+        ChainChecks.AssertWorldRestoredAsync("BlueGreenCleanup", step, kind, [], ["BlueGreenDeploy", "--image-tag=v2.0"]);
 }

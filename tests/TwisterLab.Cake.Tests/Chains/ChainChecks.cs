@@ -5,9 +5,10 @@ using TwisterLab.KubeSim;
 namespace TwisterLab.Cake.Tests.Chains;
 
 /// <summary>
-/// The fault matrix and the bad-input check of issue 7's chains. Like <see cref="FaultAtStep"/>, with an Arrange that
-/// may start servers and return arguments (the new PostgreSQL of a major upgrade), and a Then for what the world
-/// snapshot does not see (volume claims, nodes, a second server).
+/// The fault matrix and the bad-input check of the chains: a chain, a step, and a kind of fault — the step fails after
+/// its work ("step"), or the Kubernetes API fails for longer than the retries when the step starts ("api") — and then
+/// the world must be as it was. An Arrange may start servers or run earlier chains and returns the arguments; a Then
+/// checks what the world snapshot does not see (volume claims, nodes, a second server).
 /// </summary>
 public static class ChainChecks
 {
@@ -30,6 +31,18 @@ public static class ChainChecks
         return data;
     }
 
+    /// <param name="given">Runs that bring the world to where the chain starts (e.g. a backup, a blue-green deploy).</param>
+    public static Task AssertWorldRestoredAsync(string chain, string step, string kind, string[] arguments, params string[][] given) =>
+        AssertWorldRestoredAsync(chain, step, kind, rehearsal =>
+        {
+            foreach (var run in given)
+            {
+                Assert.Equal(ExitCodes.Success, rehearsal.Run(run[0], run[1..]));
+            }
+
+            return Task.FromResult(arguments);
+        });
+
     public static async Task AssertWorldRestoredAsync(
         string chain, string step, string kind, Func<Rehearsal, Task<string[]>> arrange, Func<Rehearsal, Task>? alsoRestored = null)
     {
@@ -42,11 +55,12 @@ public static class ChainChecks
         {
             if (kind == "api")
             {
+                // Eight 500s in a row outlast the five retries; the calls after them (the rollback's) succeed.
                 services.AddSingleton<IFrostingTaskSetup>(new AtStep(step, () => faults.FailRequest("*", "/api*", RequestFault.InternalError, nth: 1, times: 8)));
             }
         });
 
-        faults.ClearRequestFaults();
+        faults.ClearRequestFaults(); // what the run did not consume must not fail the snapshot
         var after = await rehearsal.SnapshotAsync();
         if (exitCode == ExitCodes.Success)
         {

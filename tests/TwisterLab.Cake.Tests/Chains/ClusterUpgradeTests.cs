@@ -71,7 +71,7 @@ public sealed class ClusterUpgradeTests
         Assert.Equal(["twisterlab-worker2"], nodes.Where(node => node.Unschedulable).Select(node => node.Name));
     }
 
-    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix("Preflight", "CheckClusterVersion");
+    public static TheoryData<string, string> Faults() => ChainChecks.Matrix(["Preflight", "CheckClusterVersion"]);
 
     /// <summary>Before any kubelet is upgraded, a fault leaves the cluster as it was: every node schedulable at its version.</summary>
     [Theory]

@@ -22,10 +22,10 @@ public sealed class MaintenanceUpgradeTests
         Assert.NotEqual(before.Facts["table/public.agents"], after.Facts["table/public.agents"]);
     }
 
-    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix(Steps);
+    public static TheoryData<string, string> Faults() => ChainChecks.Matrix(Steps);
 
     [Theory]
     [MemberData(nameof(Faults))]
     public Task A_fault_at_any_step_restores_database_image_and_removes_the_page(string step, string kind) =>
-        FaultAtStep.AssertWorldRestoredAsync("MaintenanceUpgrade", step, kind, ["--image-tag=v2.0"]);
+        ChainChecks.AssertWorldRestoredAsync("MaintenanceUpgrade", step, kind, ["--image-tag=v2.0"]);
 }

@@ -49,7 +49,7 @@ public sealed class RedisUpgradeTests
         await ChainChecks.AssertRefusedAsync(rehearsal, "RedisUpgrade", "--redis-image: 'Redis:7.2 alpine' is not a container image reference", "--redis-image=Redis:7.2 alpine");
     }
 
-    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix(Steps);
+    public static TheoryData<string, string> Faults() => ChainChecks.Matrix(Steps);
 
     [Theory]
     [MemberData(nameof(Faults))]

@@ -44,12 +44,12 @@ public sealed class RollbackChainTests
         Assert.Contains("| Browser agent (optional) | skipped |", checklist);
     }
 
-    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix("ScaleDownApi", "RestoreDatabase", "SetPreviousImage", "ScaleUpApi", "WaitForRollout", "VerifyHealth");
+    public static TheoryData<string, string> Faults() => ChainChecks.Matrix(["ScaleDownApi", "RestoreDatabase", "SetPreviousImage", "ScaleUpApi", "WaitForRollout", "VerifyHealth"]);
 
     [Theory]
     [MemberData(nameof(Faults))]
     public Task A_fault_at_any_step_of_FullRollback_leaves_the_world_as_it_was(string step, string kind) =>
-        FaultAtStep.AssertWorldRestoredAsync("FullRollback", step, kind, ["--image-tag=v1"], ["BackupDatabase", "--exclusive"]);
+        ChainChecks.AssertWorldRestoredAsync("FullRollback", step, kind, ["--image-tag=v1"], ["BackupDatabase", "--exclusive"]);
 }
 
 public sealed class RunLockTests

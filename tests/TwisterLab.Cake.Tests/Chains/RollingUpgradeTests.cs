@@ -43,10 +43,10 @@ public sealed class RollingUpgradeTests
         Assert.Contains(rehearsal.LatestReport().GetProperty("notes").EnumerateArray(), note => note.GetString()!.Contains("FullRollback --backup="));
     }
 
-    public static TheoryData<string, string> Faults() => FaultAtStep.Matrix(Steps);
+    public static TheoryData<string, string> Faults() => ChainChecks.Matrix(Steps);
 
     [Theory]
     [MemberData(nameof(Faults))]
     public Task A_fault_at_any_step_leaves_the_world_as_it_was(string step, string kind) =>
-        FaultAtStep.AssertWorldRestoredAsync("RollingUpgrade", step, kind, ["--image-tag=v2.0", "--migrations-reversible"]);
+        ChainChecks.AssertWorldRestoredAsync("RollingUpgrade", step, kind, ["--image-tag=v2.0", "--migrations-reversible"]);
 }
