@@ -1,6 +1,7 @@
 using Cake.Common.Tools.DotNet;
 using Cake.Common.Tools.DotNet.Test;
-using Cake.Common.Tools.DotNet.Tool;
+using Cake.Common;
+using Cake.Core.IO;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 
@@ -27,7 +28,11 @@ public sealed class Test : FrostingTask<DeployContext>
         var tools = context.Environment.WorkingDirectory.Combine(".twisterlab/tools");
         if (!File.Exists(tools.CombineWithFilePath("pwsh").FullPath))
         {
-            context.DotNetTool("tool install PowerShell --version 7.6.9 --tool-path " + tools.FullPath);
+            var arguments = new ProcessArgumentBuilder().Append("tool install PowerShell --version 7.6.9 --tool-path").AppendQuoted(tools.FullPath);
+            if (context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments }) != 0)
+            {
+                throw new InvalidOperationException("Could not install PowerShell 7.6.9 as a .NET tool (build.ps1 is tested with it).");
+            }
         }
     }
 }
