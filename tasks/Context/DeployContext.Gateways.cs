@@ -45,6 +45,9 @@ public sealed partial class DeployContext
     /// <summary>The image this run deploys; Preflight has checked that --image-tag is there when a step needs it.</summary>
     public string NewImage => Settings.Image(Settings.ImageTag ?? "<image-tag>");
 
+    /// <summary>A path as plans show it: relative to the working directory, so a plan reads the same on every machine.</summary>
+    public string Shown(string path) => Path.GetRelativePath(Environment.WorkingDirectory.FullPath, path);
+
     /// <summary>The API's base URL: --api-url, else the profile's.</summary>
     public string ApiUrl => (Arguments.HasArgument(DeployArguments.ApiUrl) ? Arguments.GetArgument(DeployArguments.ApiUrl) : Settings.Profile.BaseUrl).TrimEnd('/');
 

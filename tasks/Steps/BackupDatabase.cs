@@ -10,7 +10,7 @@ public sealed class BackupDatabase : DeployStep
     public override IEnumerable<string> Plan(DeployContext context)
     {
         var profile = context.Settings.Profile;
-        var path = Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, PathFor(context));
+        var path = context.Shown(PathFor(context));
         yield return $"pg_dump -U {profile.DatabaseUser} -Fc -Z1 {profile.DatabaseName} > {path}";
         yield return $"pg_restore --list {path}   # verify, with the manifest's sha256{(context.Settings.VerifyRestore ? "; then a restore test into a scratch database" : string.Empty)}";
     }

@@ -14,7 +14,7 @@ public sealed class DeployGreen : DeployStep, INeedImageTag
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        var manifest = Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, BlueGreen.GreenManifest(context));
+        var manifest = context.Shown(BlueGreen.GreenManifest(context));
         yield return $"{context.Cluster.Manifests.DescribeApply(manifest)}   # {BlueGreen.GreenName(context)}: {context.NewImage}, label version={BlueGreen.GreenVersion(context)}";
     }
 

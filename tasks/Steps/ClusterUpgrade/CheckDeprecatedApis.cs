@@ -12,7 +12,7 @@ public sealed class CheckDeprecatedApis : DeployStep, IHasPreconditions
 
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        yield return context.Cluster.Manifests.DescribeApply(Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, context.Settings.ManifestsDir) + "/", dryRun: true);
+        yield return context.Cluster.Manifests.DescribeApply(context.Shown(context.Settings.ManifestsDir) + "/", dryRun: true);
     }
 
     protected override async Task ExecuteAsync(DeployContext context)

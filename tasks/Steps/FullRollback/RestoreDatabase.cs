@@ -22,7 +22,7 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
 
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        var backup = context.Settings.BackupPath ?? $"<newest verified backup in {context.Settings.BackupDir}>";
+        var backup = context.Settings.BackupPath is { } path ? context.Shown(path) : $"<newest verified backup in {context.Shown(context.Settings.BackupDir)}>";
         yield return $"pg_dump -Fc -Z1 {context.Settings.Profile.DatabaseName} > backup_pre_restore_{context.RunId}.dump   # the undo of this restore";
         yield return $"pg_restore --clean --if-exists -d {context.Settings.Profile.DatabaseName} {backup}";
     }

@@ -15,7 +15,7 @@ public sealed class ApplySchemaMigrations : DeployStep, IHasPreconditions
 
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        var file = Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, context.Settings.SchemaMigration);
+        var file = context.Shown(context.Settings.SchemaMigration);
         yield return $"{context.Cluster.Pods.DescribeExec(Psql(context))} < {file}";
     }
 

@@ -10,7 +10,7 @@ public static class MaintenancePage
 {
     public static string Path(DeployContext context) => System.IO.Path.Combine(context.Settings.ManifestsDir, "maintenance-page.yaml");
 
-    public static string Shown(DeployContext context) => System.IO.Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, Path(context));
+    public static string Shown(DeployContext context) => context.Shown(Path(context));
 }
 
 /// <summary>Scales the API to zero and applies the maintenance page (503). Undo: the page removed, the replicas back.</summary>

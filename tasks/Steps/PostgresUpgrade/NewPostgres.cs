@@ -14,7 +14,7 @@ public static partial class NewPostgres
     /// <summary>The guide's k8s/deployments/postgres-16.yaml.</summary>
     public static string Manifest(DeployContext context) => Path.Combine(context.Settings.ManifestsDir, "deployments", Name(context) + ".yaml");
 
-    public static string ManifestShown(DeployContext context) => Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, Manifest(context));
+    public static string ManifestShown(DeployContext context) => context.Shown(Manifest(context));
 
     /// <summary>The new server reached directly (--new-database-url); Preflight has checked it is given.</summary>
     public static PostgresTarget Database(DeployContext context) => PostgresTarget.Parse(context.Settings.NewDatabaseUrl!);

@@ -16,7 +16,7 @@ public sealed class SaveRedisDump : DeployStep
     {
         var pods = context.Cluster.Pods;
         yield return pods.DescribeExec(RedisPod.Exec(context, "redis-cli", "SAVE"));
-        yield return pods.DescribeExec(RedisPod.Exec(context, "cat", "/data/dump.rdb")) + $" > {Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, PathFor(context))}   # dir and dbfilename from CONFIG GET";
+        yield return pods.DescribeExec(RedisPod.Exec(context, "cat", "/data/dump.rdb")) + $" > {context.Shown(PathFor(context))}   # dir and dbfilename from CONFIG GET";
         yield return "redis-server --dbfilename <copy>   # scratch server: the copy loads with the same key count";
     }
 

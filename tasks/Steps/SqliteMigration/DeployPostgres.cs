@@ -17,7 +17,7 @@ public sealed class DeployPostgres : DeployStep, IHasPreconditions
 
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        yield return context.Cluster.Manifests.DescribeApply(Path.GetRelativePath(context.Environment.WorkingDirectory.FullPath, Manifest(context)));
+        yield return context.Cluster.Manifests.DescribeApply(context.Shown(Manifest(context)));
         yield return context.Cluster.Deployments.DescribeRolloutStatus(context.Settings.Profile.PostgresDeployment, context.Settings.RolloutTimeout);
     }
 
