@@ -23,6 +23,16 @@ public sealed class Rehearsal : IAsyncDisposable
 
     public static async Task<Rehearsal> StartAsync(RehearsalOptions options) => new(await RehearsalEnvironment.StartAsync(options));
 
+    /// <summary>Puts the project's environments/ profiles into the run's working directory, for runs that name one.</summary>
+    public void UseProjectProfiles()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(WorkingDirectory, "environments")).FullName;
+        foreach (var profile in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "environments"), "*.json"))
+        {
+            File.Copy(profile, Path.Combine(folder, Path.GetFileName(profile)), overwrite: true);
+        }
+    }
+
     public Task<WorldSnapshot> SnapshotAsync() => WorldSnapshot.TakeAsync(Environment.Gateway, Environment.Database);
 
     public int Run(string target, params string[] arguments) => Run(target, arguments, configure: null);
