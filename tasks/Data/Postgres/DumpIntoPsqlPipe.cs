@@ -22,19 +22,29 @@ public sealed class DumpIntoPsqlPipe(PgDumpSettings dump, PsqlSettings psql)
         try
         {
             var input = new CountingStream(target.StandardInput.BaseStream);
-            var source = new LocalPgDump(dump);
-            var dumpExit = await WriteDumpAsync(source, input, target, errors, cancellationToken);
-            if (dumpExit != 0)
+            var stoppedReading = false;
+            try
             {
-                throw new DataOperationException($"pg_dump failed (exit {dumpExit}): {LastLine(source.Diagnostics)}; the target was not changed.");
+                var source = new LocalPgDump(dump);
+                var dumpExit = await source.WriteDumpAsync(input, cancellationToken);
+                if (dumpExit != 0)
+                {
+                    throw new DataOperationException($"pg_dump failed (exit {dumpExit}): {LastLine(source.Diagnostics)}; the target was not changed.");
+                }
+
+                await WriteTailAsync(input, tail, cancellationToken);
+                target.StandardInput.Close();
+            }
+            catch (IOException) when (target.HasExited || target.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                // psql stopped reading (ON_ERROR_STOP): its own error says why, not the broken pipe.
+                stoppedReading = true;
             }
 
-            await WriteTailAsync(input, tail, cancellationToken);
-            target.StandardInput.Close();
             await target.WaitForExitAsync(cancellationToken);
-            if (target.ExitCode != 0)
+            if (target.ExitCode != 0 || stoppedReading)
             {
-                throw new DataOperationException($"psql failed (exit {target.ExitCode}): {LastLine(SecretRedactor.Redact(await errors))}; the target was not changed.");
+                throw new DataOperationException($"psql failed (exit {target.ExitCode}): {ErrorLine(SecretRedactor.Redact(await errors))}; the target was not changed.");
             }
 
             committed = true;
@@ -50,19 +60,6 @@ public sealed class DumpIntoPsqlPipe(PgDumpSettings dump, PsqlSettings psql)
 
             await target.WaitForExitAsync(CancellationToken.None);
             await output;
-        }
-    }
-
-    private static async Task<int> WriteDumpAsync(LocalPgDump source, Stream input, Process target, Task<string> errors, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await source.WriteDumpAsync(input, cancellationToken);
-        }
-        catch (IOException) when (target.HasExited || target.WaitForExit(TimeSpan.FromSeconds(5)))
-        {
-            // psql stopped reading: its own error says why (ON_ERROR_STOP), not the broken pipe.
-            throw new DataOperationException($"psql failed (exit {target.ExitCode}): {LastLine(SecretRedactor.Redact(await errors))}; the target was not changed.");
         }
     }
 
@@ -89,6 +86,14 @@ public sealed class DumpIntoPsqlPipe(PgDumpSettings dump, PsqlSettings psql)
         foreach (var (key, value) in psql.ToolEnvironment()) start.Environment[key] = value;
         return start;
     }
+
+    /// <summary>
+    /// psql's ERROR line. Never its DETAIL line: "Failing row contains (…)" would carry production's personal data
+    /// into the run's log.
+    /// </summary>
+    private static string ErrorLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(line => line.Contains("ERROR:", StringComparison.Ordinal))
+        ?? "(no ERROR line; see the server log)";
 
     private static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no message)";

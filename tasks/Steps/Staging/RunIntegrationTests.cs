@@ -23,13 +23,7 @@ public sealed class RunIntegrationTests : DeployStep, IHasPreconditions
 
     protected override Task ExecuteAsync(DeployContext context)
     {
-        var result = StagingTests.Run(context, "integration-tests", context.Settings.IntegrationTestCommand);
-        StagingTests.LogTail(context, result);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"Integration tests failed (exit {result.ExitCode}): {result.LastLine}; the whole output is in {context.Shown(Path.ChangeExtension(result.ScriptPath, ".log"))}.");
-        }
-
+        StagingTests.RunAndCheck(context, "integration-tests", "Integration tests", context.Settings.IntegrationTestCommand);
         return Task.CompletedTask;
     }
 }

@@ -37,11 +37,8 @@ public sealed class RunLoadTests : DeployStep, IHasPreconditions
             return Task.CompletedTask;
         }
 
-        var result = StagingTests.Run(context, "load-tests", command);
-        StagingTests.LogTail(context, result);
-        return result.ExitCode == 0
-            ? Task.CompletedTask
-            : throw new InvalidOperationException($"Load test failed (exit {result.ExitCode}): {result.LastLine}; the whole output is in {context.Shown(Path.ChangeExtension(result.ScriptPath, ".log"))}.");
+        StagingTests.RunAndCheck(context, "load-tests", "Load test", command);
+        return Task.CompletedTask;
     }
 
     private static bool IsGuideDefault(DeployContext context) => context.Settings.LoadTestCommand == DeploySettings.GuideLoadTestCommand;

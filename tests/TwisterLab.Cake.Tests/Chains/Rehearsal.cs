@@ -45,6 +45,13 @@ public sealed class Rehearsal : IAsyncDisposable
             .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
     }
 
+    /// <summary>Runs and asserts the exit code; a wrong one fails with the run's log and error, so a rare failure explains itself.</summary>
+    public void RunExpecting(int exitCode, string target, params string[] arguments)
+    {
+        var actual = Run(target, arguments);
+        Assert.True(actual == exitCode, $"{target} exited {actual}, not {exitCode}:\n{string.Join("\n", LatestLog().TakeLast(40))}");
+    }
+
     public JsonElement LatestReport() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(LatestRunFolder(), "report.json"))).RootElement;
 

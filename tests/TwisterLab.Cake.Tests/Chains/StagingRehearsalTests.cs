@@ -23,8 +23,7 @@ public sealed class StagingRehearsalTests
         var arguments = await StagingArgumentsAsync(rehearsal);
         var production = await IntegritySnapshotter.TakeAsync(Production(rehearsal), withChecksums: true);
 
-        var exitCode = rehearsal.Run("StagingRehearsal", arguments);
-        Assert.True(exitCode == ExitCodes.Success, $"exit {exitCode}:\n{string.Join("\n", rehearsal.LatestLog().TakeLast(30))}\n{rehearsal.LatestReport()}");
+        rehearsal.RunExpecting(ExitCodes.Success, "StagingRehearsal", arguments);
 
         var staging = rehearsal.Environment.Database;
         Assert.Equal(30L, await ScalarAsync(staging, "SELECT count(*) FROM agents"));
