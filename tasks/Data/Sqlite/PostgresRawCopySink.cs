@@ -33,7 +33,7 @@ internal sealed class PostgresRawCopySink : IRowSink
 
     public void StartRow() => BinaryPrimitives.WriteInt16BigEndian(Reserve(2), _columns);
 
-    public void Write(in CellValue value)
+    public void Write(in CellValue value, ReadOnlySpan<byte> bytes)
     {
         switch (value.Kind)
         {
@@ -41,8 +41,7 @@ internal sealed class PostgresRawCopySink : IRowSink
             case CellKind.Integer: Fixed(8); BinaryPrimitives.WriteInt64BigEndian(Reserve(8), value.Integer); break;
             case CellKind.Real: Fixed(8); BinaryPrimitives.WriteInt64BigEndian(Reserve(8), BitConverter.DoubleToInt64Bits(value.Real)); break;
             // text's binary form is its bytes in the client encoding (UTF-8); the server validates them.
-            case CellKind.Text: Bytes(value.TextUtf8); break;
-            case CellKind.Bytes: Bytes(value.Bytes); break;
+            case CellKind.Text or CellKind.Bytes: Bytes(bytes); break;
             case CellKind.Boolean: Fixed(1); Reserve(1)[0] = value.Integer != 0 ? (byte)1 : (byte)0; break;
             // timestamp: microseconds since 2000-01-01; our ticks are already whole microseconds.
             case CellKind.Timestamp: Fixed(8); BinaryPrimitives.WriteInt64BigEndian(Reserve(8), (value.Integer - PostgresEpochTicks) / 10); break;
@@ -76,7 +75,7 @@ internal sealed class PostgresRawCopySink : IRowSink
 
     private void Fixed(int length) => BinaryPrimitives.WriteInt32BigEndian(Reserve(4), length);
 
-    private void Bytes(byte[] bytes)
+    private void Bytes(ReadOnlySpan<byte> bytes)
     {
         Fixed(bytes.Length);
         if (bytes.Length > _buffer.Length / 2)

@@ -42,13 +42,14 @@ internal static class StagedPostgresLoad
         {
             using var control = SqliteToPostgresMigrator.Open(target);
             var replaced = ExistingTables(control, tables, options, target);
+            var checksumMethod = PostgresTableChecksum.Choose(control);
             Execute(control, $"CREATE SCHEMA {Sql.Quote(stage)}");
             try
             {
                 var phase = Stopwatch.StartNew();
                 var results = new ConcurrentDictionary<string, (SqliteTableResult Result, long? MaxKey)>();
                 Parallel(tables.OrderByDescending(t => sizes[t.Name]), options, cancellationToken, (table, ct) =>
-                    results[table.Name] = LoadIndexAndVerify(sqlitePath, target, stage, table, plans[table.Name], options.Verify, ct));
+                    results[table.Name] = LoadIndexAndVerify(sqlitePath, target, stage, table, plans[table.Name], options.Verify ? checksumMethod : null, ct));
                 phases["load_index_verify"] = phase.Elapsed.TotalSeconds;
 
                 // One at a time: an ALTER TABLE … ADD FOREIGN KEY locks both tables, and two of them running at once
@@ -92,7 +93,7 @@ internal static class StagedPostgresLoad
 
     private sealed record TablePlan(string Create, IReadOnlyList<string> KeysAndIndexes, IReadOnlyList<string> ForeignKeys);
 
-    private static (SqliteTableResult, long?) LoadIndexAndVerify(string sqlitePath, PostgresTarget target, string stage, SqliteTable table, TablePlan plan, bool verify, CancellationToken cancellationToken)
+    private static (SqliteTableResult, long?) LoadIndexAndVerify(string sqlitePath, PostgresTarget target, string stage, SqliteTable table, TablePlan plan, ChecksumMethod? verify, CancellationToken cancellationToken)
     {
         using var sqlite = SqliteSchemaReader.Open(sqlitePath);
         using var connection = SqliteToPostgresMigrator.Open(target);
@@ -102,14 +103,15 @@ internal static class StagedPostgresLoad
         using (var transaction = connection.BeginTransaction())
         {
             Execute(connection, plan.Create);
-            (checksum, maxKey) = SqliteToPostgresMigrator.LoadTable(sqlite, table, connection, stage, null, cancellationToken);
+            using var sink = new PostgresRawCopySink(connection, table, stage);
+            (checksum, maxKey) = SqliteToPostgresMigrator.LoadTable(sqlite, table, sink, cancellationToken);
             transaction.Commit();
         }
         foreach (var statement in plan.KeysAndIndexes) Execute(connection, statement);
         string? actual = null;
-        if (verify)
+        if (verify is { } method)
         {
-            actual = PostgresTableChecksum.Compute(connection, table, stage);
+            actual = PostgresTableChecksum.Compute(connection, table, stage, method);
             if (actual != checksum.Value)
                 throw new DataOperationException($"Verification failed for {table.Name}: PostgreSQL holds {actual.Split(':')[0]} rows / checksum {actual[^8..]}, SQLite had {checksum.Rows} / {checksum.Value[^8..]}; nothing was migrated.");
         }

@@ -1,0 +1,89 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace TwisterLab.Cake.Data;
+
+/// <summary>
+/// PostgreSQL's 64-bit value hashes, computed client-side: Bob Jenkins' lookup3 (public domain) as PostgreSQL's
+/// hash_bytes_extended and hash_bytes_uint32_extended apply it with seed 0 on a little-endian server, and the
+/// per-type wrappers the default hash opclasses use (int8, text, bytea, bool). <see cref="RowChecksum"/> combines them
+/// the way hash_record_extended does, so the server can checksum a table without sending it back.
+/// <see cref="PostgresTableChecksum"/> checks these against the server on known values before trusting them.
+/// </summary>
+internal static class PostgresHash
+{
+    private const uint Golden = 0x9e3779b9 + 3923095;
+
+    /// <summary>hashint8extended(value, 0): the 64-bit value folded to 32 bits (sign-aware), then hashed as a uint32.</summary>
+    public static ulong Int64(long value)
+    {
+        var low = (uint)value;
+        var high = (uint)(value >> 32);
+        low ^= value >= 0 ? high : ~high;
+        return UInt32(low);
+    }
+
+    /// <summary>hashcharextended(value, 0), which the boolean opclass uses.</summary>
+    public static ulong Boolean(bool value) => UInt32(value ? 1u : 0u);
+
+    /// <summary>hash_bytes_uint32_extended(value, 0).</summary>
+    public static ulong UInt32(uint value)
+    {
+        uint a = Golden + 4, b = a, c = a;
+        a += value;
+        Final(ref a, ref b, ref c);
+        return ((ulong)b << 32) | c;
+    }
+
+    /// <summary>hash_bytes_extended(bytes, 0): text (deterministic collation), bytea and float8send's 8 bytes.</summary>
+    public static ulong Bytes(ReadOnlySpan<byte> key)
+    {
+        uint a = Golden + (uint)key.Length, b = a, c = a;
+        while (key.Length >= 12)
+        {
+            a += BinaryPrimitives.ReadUInt32LittleEndian(key);
+            b += BinaryPrimitives.ReadUInt32LittleEndian(key[4..]);
+            c += BinaryPrimitives.ReadUInt32LittleEndian(key[8..]);
+            Mix(ref a, ref b, ref c);
+            key = key[12..];
+        }
+        // The last 0–11 bytes, zero-padded: the first eight as two little-endian words, the rest above c's low byte.
+        Span<byte> tail = stackalloc byte[12];
+        tail.Clear();
+        key.CopyTo(tail);
+        a += BinaryPrimitives.ReadUInt32LittleEndian(tail);
+        b += BinaryPrimitives.ReadUInt32LittleEndian(tail[4..]);
+        c += BinaryPrimitives.ReadUInt32LittleEndian(tail[8..]) << 8;
+        Final(ref a, ref b, ref c);
+        return ((ulong)b << 32) | c;
+    }
+
+    /// <summary>float8send's bytes (the IEEE bits, big-endian), hashed as bytea: unlike hashfloat8, -0.0 and NaN payloads stay distinct.</summary>
+    public static ulong DoubleBits(double value)
+    {
+        Span<byte> bits = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(bits, BitConverter.DoubleToInt64Bits(value));
+        return Bytes(bits);
+    }
+
+    private static void Mix(ref uint a, ref uint b, ref uint c)
+    {
+        a -= c; a ^= BitOperations.RotateLeft(c, 4); c += b;
+        b -= a; b ^= BitOperations.RotateLeft(a, 6); a += c;
+        c -= b; c ^= BitOperations.RotateLeft(b, 8); b += a;
+        a -= c; a ^= BitOperations.RotateLeft(c, 16); c += b;
+        b -= a; b ^= BitOperations.RotateLeft(a, 19); a += c;
+        c -= b; c ^= BitOperations.RotateLeft(b, 4); b += a;
+    }
+
+    private static void Final(ref uint a, ref uint b, ref uint c)
+    {
+        c ^= b; c -= BitOperations.RotateLeft(b, 14);
+        a ^= c; a -= BitOperations.RotateLeft(c, 11);
+        b ^= a; b -= BitOperations.RotateLeft(a, 25);
+        c ^= b; c -= BitOperations.RotateLeft(b, 16);
+        a ^= c; a -= BitOperations.RotateLeft(c, 4);
+        b ^= a; b -= BitOperations.RotateLeft(a, 14);
+        c ^= b; c -= BitOperations.RotateLeft(b, 24);
+    }
+}
