@@ -62,8 +62,8 @@ public sealed class SqliteToPostgresMigrator
                 results.Add(new SqliteTableResult(table.Name, checksum.Rows, checksum.Value, null));
             }
             var byName = tables.ToDictionary(t => t.Name);
-            foreach (var statement in tables.SelectMany(t => PostgresDdl.KeysAndIndexes(t, null, warnings))
-                         .Concat(tables.SelectMany(t => PostgresDdl.ForeignKeys(t, null, byName, warnings)))
+            foreach (var statement in tables.SelectMany(t => PostgresDdl.KeysAndIndexes(t, null, warnings)).SelectMany(i => new[] { i.Create, i.Attach }).OfType<string>()
+                         .Concat(tables.SelectMany(t => PostgresDdl.ForeignKeys(t, null, byName, warnings)).Select(f => f.Direct))
                          .Concat(tables.Select(t => PostgresDdl.Identity(t, null, maxKeys[t.Name])).OfType<string>()))
                 export.Statement(statement);
             export.Commit();
@@ -78,7 +78,7 @@ public sealed class SqliteToPostgresMigrator
     internal static NpgsqlConnection Open(PostgresTarget target)
     {
         var connection = PostgresErrors.OpenAsync(target).GetAwaiter().GetResult();
-        using var settings = new NpgsqlCommand("SET maintenance_work_mem = '256MB'; SET synchronous_commit = off", connection);
+        using var settings = new NpgsqlCommand("SET maintenance_work_mem = '256MB'; SET synchronous_commit = off; SET max_parallel_maintenance_workers = 0; SET max_parallel_workers_per_gather = 0", connection);
         settings.ExecuteNonQuery();
         return connection;
     }
