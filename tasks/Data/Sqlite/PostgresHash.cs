@@ -14,25 +14,45 @@ internal static class PostgresHash
 {
     private const uint Golden = 0x9e3779b9 + 3923095;
 
-    /// <summary>hashint8extended(value, 0): the 64-bit value folded to 32 bits (sign-aware), then hashed as a uint32.</summary>
-    public static ulong Int64(long value)
+    /// <summary>
+    /// hashint8extended(value, seed): the value folded to 32 bits (sign-aware) and hashed with the seed mixed in first.
+    /// With the value as its own seed (how <see cref="RowChecksum"/> finishes a row) every one of its 64 bits counts.
+    /// </summary>
+    public static ulong Int64(long value, ulong seed)
     {
         var low = (uint)value;
         var high = (uint)(value >> 32);
         low ^= value >= 0 ? high : ~high;
-        return UInt32(low);
+        return UInt32(low, seed);
     }
 
     /// <summary>hashcharextended(value, 0), which the boolean opclass uses.</summary>
-    public static ulong Boolean(bool value) => UInt32(value ? 1u : 0u);
+    public static ulong Boolean(bool value) => UInt32(value ? 1u : 0u, 0);
 
-    /// <summary>hash_bytes_uint32_extended(value, 0).</summary>
-    public static ulong UInt32(uint value)
+    /// <summary>hash_bytes_uint32_extended(value, seed).</summary>
+    public static ulong UInt32(uint value, ulong seed)
     {
         uint a = Golden + 4, b = a, c = a;
+        if (seed != 0)
+        {
+            a += (uint)(seed >> 32);
+            b += (uint)seed;
+            Mix(ref a, ref b, ref c);
+        }
         a += value;
         Final(ref a, ref b, ref c);
         return ((ulong)b << 32) | c;
+    }
+
+    /// <summary>
+    /// An 8-byte value's send form (int8send, timestamp_send, float8send: big-endian) hashed as bytea: all 64 bits count,
+    /// where int8's own hash folds them to 32 and float8's makes -0 equal 0.
+    /// </summary>
+    public static ulong BigEndian(long value)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
+        return Bytes(bytes);
     }
 
     /// <summary>hash_bytes_extended(bytes, 0): text (deterministic collation), bytea and float8send's 8 bytes.</summary>
@@ -56,14 +76,6 @@ internal static class PostgresHash
         c += BinaryPrimitives.ReadUInt32LittleEndian(tail[8..]) << 8;
         Final(ref a, ref b, ref c);
         return ((ulong)b << 32) | c;
-    }
-
-    /// <summary>float8send's bytes (the IEEE bits, big-endian), hashed as bytea: unlike hashfloat8, -0.0 and NaN payloads stay distinct.</summary>
-    public static ulong DoubleBits(double value)
-    {
-        Span<byte> bits = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bits, BitConverter.DoubleToInt64Bits(value));
-        return Bytes(bits);
     }
 
     private static void Mix(ref uint a, ref uint b, ref uint c)

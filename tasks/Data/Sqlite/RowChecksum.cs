@@ -1,12 +1,18 @@
 namespace TwisterLab.Cake.Data;
 
 /// <summary>
-/// A table's content checksum, defined so PostgreSQL can compute it over what it stored without sending the table back:
-/// per row, hash_record_extended(ROW(columns), 0) — each value's 64-bit type hash (<see cref="PostgresHash"/>), folded as
-/// h = h·31 + value hash, NULL as 0 — and per table the exact sum of the row hashes as signed 64-bit numbers, which is
-/// what <c>sum(bigint)</c> returns. A sum does not depend on row order, so neither side sorts. Doubles are hashed by
-/// their bits (float8send) and numerics by their trailing-zero-free text (trim_scale), the forms
-/// <see cref="PostgresTableChecksum.RowExpression"/> hands the server.
+/// A table's content checksum, defined so PostgreSQL can compute it over what it stored without sending the table back
+/// (<see cref="PostgresTableChecksum"/>). Per row: hash_record_extended(ROW(values), 0) — each value's 64-bit hash
+/// (<see cref="PostgresHash"/>), folded as h = h·31 + value hash, NULL as 0 — then hashint8extended(h, h). Per table: the
+/// exact sum of those row hashes as signed 64-bit numbers, what <c>sum(bigint)</c> returns; a sum does not depend on row
+/// order, so neither side sorts. Why each piece:
+/// <list type="bullet">
+/// <item>8-byte values are hashed by their send bytes (int8send, timestamp_send, float8send): int8's own hash folds 64
+/// bits to 32, float8's makes -0 equal 0.</item>
+/// <item>The fold is linear, so summed as is the table sum would split into per-column sums and two rows swapping a value
+/// would go unseen; the last hash, seeded with the row hash itself, ties every row's values together.</item>
+/// <item>Numerics are hashed as their trailing-zero-free text (trim_scale), text by its bytes under "C".</item>
+/// </list>
 /// </summary>
 internal sealed class RowChecksum
 {
@@ -23,7 +29,7 @@ internal sealed class RowChecksum
 
     public void EndRow()
     {
-        _sum += (long)_row;
+        _sum += (long)PostgresHash.Int64((long)_row, _row);
         _row = 0;
         Rows++;
     }
@@ -31,11 +37,10 @@ internal sealed class RowChecksum
     internal static ulong Hash(in CellValue cell, ReadOnlySpan<byte> bytes) => cell.Kind switch
     {
         CellKind.Null => 0,
-        CellKind.Integer => PostgresHash.Int64(cell.Integer),
-        // timestamp's hash is int8's, over microseconds since 2000-01-01.
-        CellKind.Timestamp => PostgresHash.Int64(PostgresTime.Microseconds(cell.Integer)),
+        CellKind.Integer => PostgresHash.BigEndian(cell.Integer),
+        CellKind.Timestamp => PostgresHash.BigEndian(PostgresTime.Microseconds(cell.Integer)),
         CellKind.Boolean => PostgresHash.Boolean(cell.Integer != 0),
-        CellKind.Real => PostgresHash.DoubleBits(cell.Real),
+        CellKind.Real => PostgresHash.BigEndian(BitConverter.DoubleToInt64Bits(cell.Real)),
         CellKind.Numeric => PostgresHash.Bytes(System.Text.Encoding.ASCII.GetBytes(Normalize(cell.Numeric))),
         _ => PostgresHash.Bytes(bytes),
     };
