@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace TwisterLab.Cake.Data;
 
@@ -46,36 +48,46 @@ internal static class PostgresHash
 
     /// <summary>
     /// An 8-byte value's send form (int8send, timestamp_send, float8send: big-endian) hashed as bytea: all 64 bits count,
-    /// where int8's own hash folds them to 32 and float8's makes -0 equal 0.
+    /// where int8's own hash folds them to 32 and float8's makes -0 equal 0. The eight bytes are exactly the two
+    /// little-endian words lookup3 reads for its a and b, so they are fed in directly.
     /// </summary>
     public static ulong BigEndian(long value)
     {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-        return Bytes(bytes);
+        uint a = Golden + 8, b = a, c = a;
+        a += BinaryPrimitives.ReverseEndianness((uint)(value >> 32));
+        b += BinaryPrimitives.ReverseEndianness((uint)value);
+        Final(ref a, ref b, ref c);
+        return ((ulong)b << 32) | c;
     }
 
-    /// <summary>hash_bytes_extended(bytes, 0): text (deterministic collation), bytea and float8send's 8 bytes.</summary>
+    /// <summary>hash_bytes_extended(bytes, 0): text (deterministic collation), bytea and the send forms above.</summary>
     public static ulong Bytes(ReadOnlySpan<byte> key)
     {
         uint a = Golden + (uint)key.Length, b = a, c = a;
-        while (key.Length >= 12)
+        ref var start = ref MemoryMarshal.GetReference(key);
+        var offset = 0;
+        for (; key.Length - offset >= 12; offset += 12)
         {
-            a += BinaryPrimitives.ReadUInt32LittleEndian(key);
-            b += BinaryPrimitives.ReadUInt32LittleEndian(key[4..]);
-            c += BinaryPrimitives.ReadUInt32LittleEndian(key[8..]);
+            a += Word(ref start, offset);
+            b += Word(ref start, offset + 4);
+            c += Word(ref start, offset + 8);
             Mix(ref a, ref b, ref c);
-            key = key[12..];
         }
         // The last 0–11 bytes, zero-padded: the first eight as two little-endian words, the rest above c's low byte.
         Span<byte> tail = stackalloc byte[12];
         tail.Clear();
-        key.CopyTo(tail);
+        key[offset..].CopyTo(tail);
         a += BinaryPrimitives.ReadUInt32LittleEndian(tail);
         b += BinaryPrimitives.ReadUInt32LittleEndian(tail[4..]);
         c += BinaryPrimitives.ReadUInt32LittleEndian(tail[8..]) << 8;
         Final(ref a, ref b, ref c);
         return ((ulong)b << 32) | c;
+    }
+
+    private static uint Word(ref byte start, int offset)
+    {
+        var word = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, offset));
+        return BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
     }
 
     private static void Mix(ref uint a, ref uint b, ref uint c)
