@@ -82,7 +82,9 @@ internal static partial class PostgresDdl
             var constraint = Sql.Quote(Identifier(table.Name, string.Join("_", fk.Columns), "fkey"));
             var add = $"ALTER TABLE {Name(schema, table.Name)} ADD CONSTRAINT {constraint} " +
                       $"FOREIGN KEY ({Columns(fk.Columns)}) REFERENCES {Name(schema, parent.Name)} ({Columns(referenced)}) ON DELETE {fk.OnDelete} ON UPDATE {fk.OnUpdate}";
-            yield return new ForeignKeyDdl(parent.Name, add + " NOT VALID", $"ALTER TABLE {Name(schema, table.Name)} VALIDATE CONSTRAINT {constraint}", add);
+            var childIndexed = table.PrimaryKey.Take(fk.Columns.Count).SequenceEqual(fk.Columns)
+                               || table.Indexes.Any(i => i.Where is null && i.Columns.Take(fk.Columns.Count).SequenceEqual(fk.Columns));
+            yield return new ForeignKeyDdl(parent.Name, add + " NOT VALID", $"ALTER TABLE {Name(schema, table.Name)} VALIDATE CONSTRAINT {constraint}", add, childIndexed);
         }
     }
 
@@ -151,4 +153,5 @@ internal static partial class PostgresDdl
 internal sealed record IndexBuild(string Create, string? Attach);
 
 /// <param name="Direct">The one-statement form (add and validate), for the SQL export.</param>
-internal sealed record ForeignKeyDdl(string ReferencedTable, string Add, string Validate, string Direct);
+/// <param name="ChildIndexed">An index of the referencing table starts with the key's columns, so validation can merge two indexes.</param>
+internal sealed record ForeignKeyDdl(string ReferencedTable, string Add, string Validate, string Direct, bool ChildIndexed);

@@ -73,7 +73,10 @@ internal static class StagedPostgresLoad
                     graph.Add($"foreign key {table.Name} -> {fk.ReferencedTable}", sizes[table.Name], (connection, _) =>
                     {
                         lock (addingForeignKey) Execute(connection, fk.Add);
-                        Execute(connection, fk.Validate);
+                        // Validation looks for orphans with an anti-join. Its default hash join probed a 1M-key table 2M times
+                        // in random order (1.0 s of CPU on the benchmark); when both sides are indexed, a merge of two
+                        // index-only scans reads them in order (0.3 s) — the rows were loaded FREEZE, so all-visible.
+                        Execute(connection, fk.ChildIndexed ? $"SET enable_hashjoin = off; {fk.Validate}; RESET enable_hashjoin" : fk.Validate);
                     }).After(finished[table.Name], finished[fk.ReferencedTable]);
                 graph.Run(options.Parallelism, () => SqliteToPostgresMigrator.Open(target), cancellationToken);
                 phases["load_index_verify_keys"] = phase.Elapsed.TotalSeconds;
