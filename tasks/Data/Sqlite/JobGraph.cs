@@ -13,6 +13,10 @@ internal sealed class JobGraph
 {
     private readonly List<Job> _jobs = [];
     private readonly object _gate = new();
+    private readonly Dictionary<string, double> _seconds = [];
+
+    /// <summary>Wall seconds of every job that finished, by name (for the report: where a migration's time went).</summary>
+    public IReadOnlyDictionary<string, double> Seconds => _seconds;
 
     public sealed class Job
     {
@@ -80,9 +84,11 @@ internal sealed class JobGraph
                         running++;
                     }
                     connection ??= open();
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     job.Work(connection, failed.Token);
                     lock (_gate)
                     {
+                        _seconds[job.Name] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
                         running--;
                         remaining--;
                         foreach (var dependent in job.Dependents)

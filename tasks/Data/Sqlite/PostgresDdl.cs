@@ -45,7 +45,7 @@ internal static partial class PostgresDdl
             {
                 if (SimplePredicate().IsMatch(index.Where))
                 {
-                    yield return new IndexBuild($"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)}) WHERE {index.Where}", null);
+                    yield return new IndexBuild(Identifier(index.Name), $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)}) WHERE {index.Where}", null);
                 }
                 else
                 {
@@ -56,11 +56,12 @@ internal static partial class PostgresDdl
             if (index.IsConstraint)
                 yield return Constraint(name, Identifier(table.Name, string.Join("_", index.Columns), "key"), "UNIQUE", index.Columns);
             else
-                yield return new IndexBuild($"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)})", null);
+                yield return new IndexBuild(Identifier(index.Name), $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)})", null);
         }
     }
 
     private static IndexBuild Constraint(string table, string constraint, string kind, IEnumerable<string> columns) => new(
+        constraint,
         $"CREATE UNIQUE INDEX {Sql.Quote(constraint)} ON {table} ({Columns(columns)})",
         $"ALTER TABLE {table} ADD CONSTRAINT {Sql.Quote(constraint)} {kind} USING INDEX {Sql.Quote(constraint)}");
 
@@ -150,7 +151,7 @@ internal static partial class PostgresDdl
 }
 
 /// <summary>An index to build, and for a primary key or unique constraint the statement that makes it one.</summary>
-internal sealed record IndexBuild(string Create, string? Attach);
+internal sealed record IndexBuild(string Name, string Create, string? Attach);
 
 /// <param name="Direct">The one-statement form (add and validate), for the SQL export.</param>
 /// <param name="ChildIndexed">An index of the referencing table starts with the key's columns, so validation can merge two indexes.</param>

@@ -8,9 +8,11 @@ namespace TwisterLab.Cake.Data;
 /// Writes PostgreSQL's binary COPY format itself (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format")
 /// into a 64 KB buffer and hands whole buffers to Npgsql's raw COPY stream. The per-value converter lookup of
 /// NpgsqlBinaryImporter was the largest client cost of a load; these seven encodings are fixed and short.
-/// The verification read-back decodes with Npgsql, independently of this encoder, so an encoding mistake cannot pass.
-/// FREEZE (allowed because the table was created in this transaction) writes rows already frozen, so the index
-/// builds and the verification read that follow do not rewrite every page to set hint bits.
+/// The verification never looks at these bytes: <see cref="RowChecksum"/> hashes the converted values by its own
+/// definition and PostgreSQL hashes what it stored, so an encoding mistake here cannot pass.
+/// FREEZE (allowed because the table was created in this transaction) writes rows already frozen and all-visible, so
+/// the index builds and the checksum that follow do not rewrite every page to set hint bits, and foreign keys can be
+/// validated from the indexes alone.
 /// </summary>
 internal sealed class PostgresRawCopySink : IRowSink
 {

@@ -35,7 +35,7 @@ public sealed record SqliteMigrationReport(
     /// <summary>The schema <see cref="CreatedTables"/> live in.</summary>
     public string Schema { get; init; } = "public";
 
-    /// <summary>Seconds per phase (load, keys and indexes, verify), for the run report and the benchmark.</summary>
+    /// <summary>Wall seconds of the whole parallel part, of each of its jobs ("load tickets", "index ix_tickets_agent", "verify tickets", …) and of publishing.</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
 
     /// <summary>How PostgreSQL's checksums were computed (OnServer or ReadBack), null when verification was off.</summary>

@@ -56,7 +56,7 @@ internal static class StagedPostgresLoad
                     var plan = plans[table.Name];
                     var size = sizes[table.Name];
                     var load = graph.Add($"load {table.Name}", size, (connection, ct) => results[table.Name] = Load(sqlitePath, connection, stage, table, plan, ct));
-                    var afterLoad = plan.Indexes.Select(index => graph.Add($"index {table.Name}", size, (connection, _) => Execute(connection, index.Create)).After(load)).ToList();
+                    var afterLoad = plan.Indexes.Select(index => graph.Add($"index {index.Name}", size, (connection, _) => Execute(connection, index.Create)).After(load)).ToList();
                     if (verify is { } method)
                         afterLoad.Add(graph.Add($"verify {table.Name}", size, (connection, _) => results[table.Name].Target = Verify(connection, stage, table, results[table.Name].Checksum, method)).After(load));
                     finished[table.Name] = graph.Add($"constraints {table.Name}", size, (connection, _) =>
@@ -80,6 +80,7 @@ internal static class StagedPostgresLoad
                     }).After(finished[table.Name], finished[fk.ReferencedTable]);
                 graph.Run(options.Parallelism, () => SqliteToPostgresMigrator.Open(target), cancellationToken);
                 phases["load_index_verify_keys"] = phase.Elapsed.TotalSeconds;
+                foreach (var (job, seconds) in graph.Seconds) phases[job] = seconds;
 
                 phase.Restart();
                 Publish(control, stage, tables, replaced, options.Schema);
