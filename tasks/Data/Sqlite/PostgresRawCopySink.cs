@@ -57,7 +57,7 @@ internal sealed class PostgresRawCopySink : IRowSink
         Flush();
         _copy.Dispose(); // ends the COPY; a server-side error surfaces here
         _completed = true;
-        return -1; // the raw stream reports no row count; the read-back verification counts every row
+        return -1; // the raw stream reports no row count; the verification counts every stored row
     }
 
     public void Dispose()

@@ -6,8 +6,9 @@ namespace TwisterLab.Cake.Data;
 
 /// <summary>
 /// SQLite → PostgreSQL in native C#, the guide's "Migrate from SQLite to PostgreSQL": bare tables, binary COPY of the
-/// data, then keys, indexes, foreign keys and identity columns, then a read-back of every table compared by row count
-/// and checksum (see <see cref="StagedPostgresLoad"/> for how this stays all-or-nothing while running in parallel).
+/// data, then keys, indexes, foreign keys and identity columns, and every table's row count and content checksum
+/// compared with what PostgreSQL stored (<see cref="RowChecksum"/>; see <see cref="StagedPostgresLoad"/> for how this
+/// stays all-or-nothing while running in parallel).
 /// Any failure — unreadable file, a value that does not fit its column, a duplicate key, an orphan foreign key, a
 /// checksum mismatch — leaves PostgreSQL exactly as it was. Existing tables are refused unless
 /// <see cref="SqliteMigrationOptions.DropExisting"/>. With only <see cref="SqliteMigrationOptions.SqlOutPath"/> it writes the
