@@ -44,6 +44,14 @@ public static partial class DeployArguments
     public const string KubernetesVersion = "kubernetes-version";
     public const string NodeUpgradeCommand = "node-upgrade-command";
     public const string Nodes = "nodes";
+    public const string ComposeDatabaseUrl = "compose-database-url";
+    public const string ComposeRedisUrl = "compose-redis-url";
+    public const string ComposeDbContainer = "compose-db-container";
+    public const string ComposeRedisContainer = "compose-redis-container";
+    public const string ComposeFile = "compose-file";
+    public const string DockerHost = "docker-host";
+    public const string SkipRedisExport = "skip-redis-export";
+    public const string KeepCompose = "keep-compose";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -84,6 +92,14 @@ public static partial class DeployArguments
         new(KubernetesVersion, "ClusterUpgrade: the kubelet version to reach, e.g. 1.29.0 (not newer than the control plane).", Check: CheckVersion),
         new(NodeUpgradeCommand, "ClusterUpgrade: shell command that upgrades one node's kubelet, with {node} and {version} (default: the guide's ssh + apt-get line).", Check: CheckNodeCommand),
         new(Nodes, "ClusterUpgrade: the worker nodes to upgrade, comma-separated, in order (default: every worker, by name).", Check: CheckNodeList),
+        new(ComposeDbContainer, "MigrateComposeToKubernetes: the Compose PostgreSQL container pg_dump runs in (default: twisterlab-db).", Check: CheckName),
+        new(ComposeRedisContainer, "MigrateComposeToKubernetes: the Compose Redis container whose dump.rdb is copied (default: twisterlab-redis).", Check: CheckName),
+        new(ComposeFile, "MigrateComposeToKubernetes: the compose file 'docker compose down' stops (default: the one of the working directory).", Check: CheckFileExists),
+        new(DockerHost, "MigrateComposeToKubernetes: the Docker engine of the Compose host, e.g. ssh://user@compose-host (default: the docker CLI's own).", Check: CheckDockerHost),
+        new(ComposeDatabaseUrl, "MigrateComposeToKubernetes: export with pg_dump straight from this PostgreSQL instead of docker exec (no Docker needed; Compose is then left running), e.g. postgresql://twisterlab:pass@compose-host:5432/twisterlab.", Secret: true),
+        new(ComposeRedisUrl, "MigrateComposeToKubernetes: save and copy Redis's dump straight from this server instead of docker exec/cp, e.g. redis://:pass@compose-host:6379.", Secret: true),
+        new(SkipRedisExport, "MigrateComposeToKubernetes: do not export Redis (the guide marks it optional; default: export it).", Flag: true),
+        new(KeepCompose, "MigrateComposeToKubernetes: leave Docker Compose running after the switch (default: docker compose down once Kubernetes is healthy).", Flag: true),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
@@ -150,6 +166,12 @@ public static partial class DeployArguments
             return exception.Message.Split(" (Parameter")[0];
         }
     }
+
+    public static string? CheckDockerHost(string value) =>
+        DockerHostPattern().IsMatch(value) ? null : $"'{value}' is not a Docker host (e.g. ssh://user@compose-host, tcp://compose-host:2376, unix:///var/run/docker.sock).";
+
+    [GeneratedRegex(@"^(ssh|tcp|unix|npipe)://\S+$")]
+    private static partial Regex DockerHostPattern();
 
     public static string? CheckFileExists(string value) =>
         File.Exists(value) ? null : $"the file '{value}' does not exist.";
