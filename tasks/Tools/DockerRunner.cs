@@ -31,8 +31,8 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
         if (exec.Interactive) builder.Append("--interactive");
         foreach (var (name, value) in exec.Environment) builder.AppendSwitchQuoted("--env", $"{name}={value}");
         foreach (var (name, value) in exec.SecretEnvironment) builder.AppendSwitchQuotedSecret("--env", $"{name}={value}");
-        builder.AppendQuoted(exec.Container);
-        foreach (var part in exec.Command) builder.AppendQuoted(part);
+        builder.AppendWord(exec.Container);
+        foreach (var part in exec.Command) builder.AppendWord(part);
         return builder;
     }
 
@@ -41,8 +41,8 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
     {
         var builder = new ProcessArgumentBuilder();
         builder.Append("cp");
-        builder.AppendQuoted(source);
-        builder.AppendQuoted(destination);
+        builder.AppendWord(source);
+        builder.AppendWord(destination);
         return builder;
     }
 
@@ -122,4 +122,14 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
     protected override string GetToolName() => "docker";
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["docker"];
+}
+
+internal static class DockerArguments
+{
+    /// <summary>A word as it is when nothing in it needs quoting (so plans read like typed commands), quoted otherwise.</summary>
+    public static void AppendWord(this ProcessArgumentBuilder builder, string word)
+    {
+        if (word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || "-_./:=,@%+".Contains(c))) builder.Append(word);
+        else builder.AppendQuoted(word);
+    }
 }
