@@ -53,14 +53,19 @@ public sealed class ExportComposeDatabase : DeployStep, IHasLivePreconditions
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var path = ComposeHost.ExportPath(context);
+        // Written under a .partial name and renamed once pg_dump succeeded: a failed export never looks like a whole one.
+        var partial = path + ".partial";
         Directory.CreateDirectory(context.Settings.BackupDir);
         var (exitCode, errors) = ComposeHost.Database(context) is { } database
-            ? await DumpDirectAsync(database, path, context.CancellationToken)
-            : await DumpInContainerAsync(context, path);
+            ? await DumpDirectAsync(database, partial, context.CancellationToken)
+            : await DumpInContainerAsync(context, partial);
         if (exitCode != 0)
         {
+            File.Delete(partial);
             throw new InvalidOperationException($"pg_dump of the Compose database exited {exitCode}: {errors}");
         }
+
+        File.Move(partial, path);
 
         context.Notes.Add($"Compose database exported to {path} ({new FileInfo(path).Length:N0} bytes).");
         context.Log.Information("Compose database exported to {0} ({1:N0} bytes).", path, new FileInfo(path).Length);

@@ -18,7 +18,7 @@ public sealed class RestoreComposeExport : DeployStep
     public override IEnumerable<string> Plan(DeployContext context)
     {
         var settings = Settings(context, context.Shown(ComposeHost.ExportPath(context)));
-        yield return $"psql {PsqlRunner.BuildArguments(settings).RenderSafe()}   # into deployment/{context.Settings.Profile.PostgresDeployment}, which must have no tables yet";
+        yield return $"psql {PsqlRunner.BuildArguments(settings).RenderSafe()}   # into deployment/{context.Settings.Profile.PostgresDeployment} through --database-url; it must have no tables yet";
     }
 
     protected override async Task ExecuteAsync(DeployContext context)

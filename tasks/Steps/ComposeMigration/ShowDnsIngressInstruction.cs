@@ -25,6 +25,8 @@ public sealed class ShowDnsIngressInstruction : DeployStep
     private static string Instruction(DeployContext context)
     {
         var host = Uri.TryCreate(context.Settings.Profile.BaseUrl, UriKind.Absolute, out var url) ? url.Host : context.Settings.Profile.BaseUrl;
-        return $"point {host} to the Kubernetes Ingress of namespace {context.Settings.Namespace} (update /etc/hosts or the DNS records); this tool does not change DNS.";
+        // The health check that follows reads this host: until it points at Kubernetes, that check would reach Compose.
+        return $"point {host} to the Kubernetes Ingress of namespace {context.Settings.Namespace} (update /etc/hosts or the DNS records); this tool does not change DNS. " +
+               $"Until then, give the health check a Kubernetes address: --api-url=http://<a node>:<nodePort> (it reads {context.HealthUrl}).";
     }
 }
