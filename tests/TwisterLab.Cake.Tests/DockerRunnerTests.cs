@@ -57,6 +57,25 @@ public sealed class DockerRunnerTests
     }
 
     [Fact]
+    public async Task A_streamed_command_returns_the_real_clis_exit_code_and_error()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            var result = await new CakeTools().Docker().StreamToFileAsync(new DockerSettings { Host = "unix:///nonexistent/docker.sock" },
+                DockerRunner.Exec(new DockerExec("twisterlab-db", ["pg_dump", "-U", "twisterlab", "twisterlab"])), path, CancellationToken.None);
+
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains("Cannot connect to the Docker daemon", result.LastError);
+            Assert.Equal(0, new FileInfo(path).Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_missing_docker_cli_is_an_error_not_a_silent_success()
     {
         var exception = Assert.ThrowsAny<CakeException>(() => new CakeTools().Docker().Capture(new DockerSettings { ToolPath = "/no/such/docker" }, DockerRunner.Version()));

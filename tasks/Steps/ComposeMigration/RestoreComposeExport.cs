@@ -13,6 +13,7 @@ namespace TwisterLab.Cake.Steps.ComposeMigration;
 /// undo (that database dropped and created again empty) can never drop data that was there before.
 /// </summary>
 [TaskDescription("Guide step 4: kubectl exec -i deployment/postgres -- psql -U twisterlab twisterlab < compose_export.sql (ON_ERROR_STOP, one transaction; undo: that database emptied).")]
+[IsDependentOn(typeof(ExportComposeDatabase))]
 public sealed class RestoreComposeExport : DeployStep
 {
     public override IEnumerable<string> Plan(DeployContext context)

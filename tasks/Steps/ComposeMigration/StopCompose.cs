@@ -10,6 +10,7 @@ namespace TwisterLab.Cake.Steps.ComposeMigration;
 /// or when the export came straight from --compose-database-url (no Docker on this machine). Undo: docker compose up -d.
 /// </summary>
 [TaskDescription("Guide step 6: docker compose down — only after the Kubernetes health check passed (undo: docker compose up -d). Skipped with --keep-compose or --compose-database-url.")]
+[IsDependentOn(typeof(VerifyHealth))] // never stop Compose before Kubernetes answers healthy
 public sealed class StopCompose : DeployStep, IHasLivePreconditions
 {
     public IEnumerable<string> DescribeChecks(DeployContext context) =>

@@ -1,5 +1,6 @@
 using k8s;
 using Npgsql;
+using StackExchange.Redis;
 using TwisterLab.Cake.Data;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rehearsal;
@@ -40,6 +41,11 @@ public sealed class MigrateComposeToKubernetesTests
         var compose = rehearsal.Environment.ComposeDatabase!;
         var composeBefore = await IntegritySnapshotter.TakeAsync(compose);
         Assert.Empty((await rehearsal.SnapshotAsync()).Facts.Keys.Where(fact => fact.StartsWith("deployment/", StringComparison.Ordinal)));
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(rehearsal.Environment.Redis.Target.ToOptions()))
+        {
+            await redis.GetDatabase().StringSetAsync("session:1", "alice");
+            await redis.GetDatabase().StringSetAsync("session:2", "bob");
+        }
 
         Assert.Equal(ExitCodes.Success, rehearsal.Run("MigrateComposeToKubernetes", [.. arguments, $"--compose-redis-url={rehearsal.Environment.Redis.Target.Configuration}"], configure: null));
 
@@ -54,7 +60,7 @@ public sealed class MigrateComposeToKubernetesTests
         var notes = rehearsal.LatestNotes().ToList();
         Assert.Contains(notes, note => note.StartsWith("To do by hand: point edgeserver.twisterlab.local to the Kubernetes Ingress", StringComparison.Ordinal));
         Assert.Contains(notes, note => note.StartsWith("Docker Compose left running: the export came from --compose-database-url", StringComparison.Ordinal));
-        Assert.Contains(notes, note => note.StartsWith("Redis dump kept: ", StringComparison.Ordinal));
+        Assert.Contains(notes, note => note.StartsWith("Redis dump kept: ", StringComparison.Ordinal) && note.Contains(" (2 keys, Redis ", StringComparison.Ordinal));
         AssertNoPassword(rehearsal, compose.Password!, rehearsal.Environment.Database.Password!);
     }
 
