@@ -19,6 +19,7 @@ public sealed class BadInputTests
     [InlineData("--docker-host=compose-host", "is not a Docker host (e.g. ssh://user@compose-host")]
     [InlineData("--compose-db-container=twisterlab db", "not a valid name")]
     [InlineData("--compose-file=/no/such/docker-compose.yml", "the file '/no/such/docker-compose.yml' does not exist")]
+    [InlineData("--compose-database-url=mysql://twisterlab:pw@compose-host/twisterlab", "is not a PostgreSQL URL")]
     public void Is_refused_in_one_line_before_anything_starts(string badArgument, string expected)
     {
         using var world = new DemoWorld();

@@ -26,14 +26,14 @@ public sealed class ExportComposeDatabase : DeployStep, IHasLivePreconditions
 
     public async Task<IReadOnlyList<string>> ProblemsAsync(DeployContext context)
     {
-        if (ComposeHost.Database(context) is not { } database)
+        if (ComposeHost.UsesDocker(context))
         {
             return ComposeHost.EngineProblem(context) is { } problem ? [problem] : [];
         }
 
         try
         {
-            await using var connection = await PostgresErrors.OpenAsync(database, context.CancellationToken);
+            await using var connection = await PostgresErrors.OpenAsync(ComposeHost.Database(context)!, context.CancellationToken);
             return [];
         }
         catch (DataOperationException exception)

@@ -17,11 +17,33 @@ public sealed class ExportComposeRedis : DeployStep, IHasLivePreconditions
 {
     private const string ContainerDump = "/data/dump.rdb";
 
-    public IEnumerable<string> DescribeChecks(DeployContext context) =>
-        Mode(context) == ExportMode.Docker ? [ComposeHost.Describe(context, DockerRunner.Version()) + "   # a Docker engine must answer"] : [];
+    public IEnumerable<string> DescribeChecks(DeployContext context) => Mode(context) switch
+    {
+        ExportMode.Docker => [ComposeHost.Describe(context, DockerRunner.Version()) + "   # a Docker engine must answer"],
+        ExportMode.Direct => ["redis-cli -u <--compose-redis-url> PING   # the Compose Redis must answer"],
+        _ => [],
+    };
 
-    public Task<IReadOnlyList<string>> ProblemsAsync(DeployContext context) =>
-        Task.FromResult<IReadOnlyList<string>>(Mode(context) == ExportMode.Docker && ComposeHost.EngineProblem(context) is { } problem ? [problem] : []);
+    public async Task<IReadOnlyList<string>> ProblemsAsync(DeployContext context)
+    {
+        switch (Mode(context))
+        {
+            case ExportMode.Docker:
+                return ComposeHost.EngineProblem(context) is { } problem ? [problem] : [];
+            case ExportMode.Direct:
+                try
+                {
+                    await new RedisGateway().PingAsync(new RedisTarget(context.Settings.ComposeRedisUrl!), context.CancellationToken);
+                    return [];
+                }
+                catch (DataOperationException exception)
+                {
+                    return [$"--compose-redis-url: {exception.Message}"];
+                }
+            default:
+                return [];
+        }
+    }
 
     public override IEnumerable<string> Plan(DeployContext context)
     {

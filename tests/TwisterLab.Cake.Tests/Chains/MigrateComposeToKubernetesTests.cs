@@ -90,7 +90,7 @@ public sealed class MigrateComposeToKubernetesTests
     }
 
     [Fact]
-    public async Task Refuses_an_unreachable_or_wrong_compose_database_before_any_change()
+    public async Task Refuses_an_unreachable_or_wrong_compose_database_or_redis_before_any_change()
     {
         await using var rehearsal = await Rehearsal.StartAsync(EmptyNamespace());
         var compose = (await rehearsal.Environment.StartComposePostgresAsync());
@@ -98,6 +98,8 @@ public sealed class MigrateComposeToKubernetesTests
         var wrongPassword = new NpgsqlConnectionStringBuilder(compose.ConnectionString) { Password = "not-the-password" }.ConnectionString;
         await ChainChecks.AssertRefusedAsync(rehearsal, "MigrateComposeToKubernetes", "--compose-database-url: Authentication failed", $"--compose-database-url={wrongPassword}");
         await ChainChecks.AssertRefusedAsync(rehearsal, "MigrateComposeToKubernetes", "--compose-database-url: ", "--compose-database-url=postgresql://twisterlab:secret@127.0.0.1:1/twisterlab");
+        await ChainChecks.AssertRefusedAsync(rehearsal, "MigrateComposeToKubernetes", "ExportComposeRedis: --compose-redis-url: Cannot reach Redis",
+            $"--compose-database-url={compose.ConnectionString}", "--compose-redis-url=redis://127.0.0.1:1");
         Assert.DoesNotContain("not-the-password", string.Join('\n', rehearsal.LatestLog()));
     }
 
