@@ -19,7 +19,7 @@ internal static class SqliteBench
                 var before = bench.ServerCpuSeconds();
                 var m = Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours"))).EnsureSuccess("twisterlab migrate");
                 m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
-                Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s {m.Output.Trim()}");
+                Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s load {Load()} {m.Output.Trim()}");
                 results["twisterlab"].Add(m);
             }
             if (contenders.Contains("twisterlab-noverify"))
@@ -36,14 +36,18 @@ internal static class SqliteBench
                 await bench.FreshDatabaseAsync("mig_pgloader");
                 var before = bench.ServerCpuSeconds();
                 var m = Measurement.Run($"pgloader --dynamic-space-size 4096 sqlite://{file} {bench.Url("mig_pgloader")}").EnsureSuccess("pgloader");
-                results["pgloader"].Add(m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before });
+                m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
+                Console.WriteLine($"pgloader run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s peak {m.PeakMb:F0} MB load {Load()}");
+                results["pgloader"].Add(m);
             }
             if (contenders.Contains("floor"))
             {
                 var floorDb = await bench.FreshDatabaseAsync("mig_floor");
                 var before = bench.ServerCpuSeconds();
                 var m = await FloorAsync(bench, floorDb, file);
-                results["floor"].Add(m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before });
+                m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
+                Console.WriteLine($"floor run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s load {Load()}");
+                results["floor"].Add(m);
             }
         }
         var missing = new Measurement(double.NaN, 0, 0, "");
@@ -82,6 +86,9 @@ internal static class SqliteBench
         }.Select(t => $"sqlite3 -csv {file} \"SELECT {t.Item2} FROM {t.Item1}\" | {psql} -c \"COPY {t.Item1} FROM STDIN (FORMAT csv)\""));
         return Measurement.Run(pipes).EnsureSuccess("floor");
     }
+
+    /// <summary>The 1-minute load average right after a contender ran: how shared the machine was.</summary>
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     internal static Measurement Median(List<Measurement> list) => list.OrderBy(m => m.Seconds).ElementAt(list.Count / 2);
 }

@@ -52,6 +52,10 @@ public static partial class DeployArguments
     public const string DockerHost = "docker-host";
     public const string SkipRedisExport = "skip-redis-export";
     public const string KeepCompose = "keep-compose";
+    public const string SourceDatabaseUrl = "source-database-url";
+    public const string Anonymize = "anonymize";
+    public const string IntegrationTestCommand = "integration-test-command";
+    public const string LoadTestCommand = "load-test-command";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -100,6 +104,10 @@ public static partial class DeployArguments
         new(ComposeRedisUrl, "MigrateComposeToKubernetes: save and copy Redis's dump straight from this server instead of docker exec/cp, e.g. redis://:pass@compose-host:6379.", Secret: true),
         new(SkipRedisExport, "MigrateComposeToKubernetes: do not export Redis (the guide marks it optional; default: export it).", Flag: true),
         new(KeepCompose, "MigrateComposeToKubernetes: leave Docker Compose running after the switch (default: docker compose down once Kubernetes is healthy).", Flag: true),
+        new(SourceDatabaseUrl, "StagingRehearsal: production's database, copied into --database-url (only read, in one snapshot), e.g. postgresql://reader:pass@localhost:5433/twisterlab.", Secret: true),
+        new(Anonymize, "StagingRehearsal: personal columns rewritten in the copy, comma-separated " + Data.AnonymizationRule.Syntax + " (default from the profile).", Check: CheckAnonymization),
+        new(IntegrationTestCommand, "StagingRehearsal: the integration tests, run here against staging (default: pytest tests/integration/ -v --env=staging)."),
+        new(LoadTestCommand, "StagingRehearsal: the load test (default: k6 run tests/load/load-test.js --env STAGE=staging; skipped with a line when k6 is not installed)."),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
@@ -186,6 +194,16 @@ public static partial class DeployArguments
 
     [GeneratedRegex(@"^(ssh|tcp|unix|npipe)://\S+$")]
     private static partial Regex DockerHostPattern();
+
+    public static string? CheckAnonymization(string value)
+    {
+        foreach (var rule in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Data.AnonymizationRule.TryParse(rule, out var problem) is null) return problem;
+        }
+
+        return null;
+    }
 
     public static string? CheckFileExists(string value) =>
         File.Exists(value) ? null : $"the file '{value}' does not exist.";

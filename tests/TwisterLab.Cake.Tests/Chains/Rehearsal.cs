@@ -23,6 +23,16 @@ public sealed class Rehearsal : IAsyncDisposable
 
     public static async Task<Rehearsal> StartAsync(RehearsalOptions options) => new(await RehearsalEnvironment.StartAsync(options));
 
+    /// <summary>Puts the project's environments/ profiles into the run's working directory, for runs that name one.</summary>
+    public void UseProjectProfiles()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(WorkingDirectory, "environments")).FullName;
+        foreach (var profile in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "environments"), "*.json"))
+        {
+            File.Copy(profile, Path.Combine(folder, Path.GetFileName(profile)), overwrite: true);
+        }
+    }
+
     public Task<WorldSnapshot> SnapshotAsync() => WorldSnapshot.TakeAsync(Environment.Gateway, Environment.Database);
 
     public int Run(string target, params string[] arguments) => Run(target, arguments, configure: null);
@@ -33,6 +43,13 @@ public sealed class Rehearsal : IAsyncDisposable
             .UseTwisterLab()
             .ConfigureServices(configure ?? (_ => { }))
             .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
+    }
+
+    /// <summary>Runs and asserts the exit code; a wrong one fails with the run's log and error, so a rare failure explains itself.</summary>
+    public void RunExpecting(int exitCode, string target, params string[] arguments)
+    {
+        var actual = Run(target, arguments);
+        Assert.True(actual == exitCode, $"{target} exited {actual}, not {exitCode}:\n{string.Join("\n", LatestLog().TakeLast(40))}");
     }
 
     public JsonElement LatestReport() =>
