@@ -101,7 +101,7 @@ public static partial class DeployArguments
         new(ComposeFile, "MigrateComposeToKubernetes: the compose file 'docker compose down' stops (default: the one of the working directory).", Check: CheckFileExists),
         new(DockerHost, "MigrateComposeToKubernetes: the Docker engine of the Compose host, e.g. ssh://user@compose-host (default: the docker CLI's own).", Check: CheckDockerHost),
         new(ComposeDatabaseUrl, "MigrateComposeToKubernetes: export with pg_dump straight from this PostgreSQL instead of docker exec (no Docker needed; Compose is then left running), e.g. postgresql://twisterlab:pass@compose-host:5432/twisterlab.", Check: CheckPostgresAddress, Secret: true),
-        new(ComposeRedisUrl, "MigrateComposeToKubernetes: save and copy Redis's dump straight from this server instead of docker exec/cp, e.g. redis://:pass@compose-host:6379.", Secret: true),
+        new(ComposeRedisUrl, "MigrateComposeToKubernetes: save and copy Redis's dump straight from this server instead of docker exec/cp, e.g. redis://:pass@compose-host:6379.", Check: CheckRedisAddress, Secret: true),
         new(SkipRedisExport, "MigrateComposeToKubernetes: do not export Redis (the guide marks it optional; default: export it).", Flag: true),
         new(KeepCompose, "MigrateComposeToKubernetes: leave Docker Compose running after the switch (default: docker compose down once Kubernetes is healthy).", Flag: true),
         new(SourceDatabaseUrl, "StagingRehearsal: production's database, copied into --database-url (only read, in one snapshot), e.g. postgresql://reader:pass@localhost:5433/twisterlab.", Secret: true),
@@ -181,6 +181,20 @@ public static partial class DeployArguments
         try
         {
             TwisterLab.Cake.Data.PostgresTarget.Parse(value);
+            return null;
+        }
+        catch (TwisterLab.Cake.Data.DataOperationException exception)
+        {
+            return exception.Message;
+        }
+    }
+
+    /// <summary>A Redis URL or host:port; the message never repeats the password.</summary>
+    public static string? CheckRedisAddress(string value)
+    {
+        try
+        {
+            new TwisterLab.Cake.Data.RedisTarget(value).ToOptions();
             return null;
         }
         catch (TwisterLab.Cake.Data.DataOperationException exception)
