@@ -9,7 +9,8 @@ namespace TwisterLab.Cake.Chains;
 /// <summary>
 /// Every core procedure against the embedded cluster, with throwaway PostgreSQL and Redis and the stand-in API:
 /// an upgrade that succeeds, one to an unpullable image that rolls back by itself, a blue-green whose green serves
-/// errors (the decision matrix rolls it back), a maintenance upgrade. Each runs as a pipeline would run it, with
+/// errors (the decision matrix rolls it back), a maintenance upgrade, the component upgrades, and a Docker Compose ->
+/// Kubernetes migration into an empty namespace. Each runs as a pipeline would run it, with
 /// its own report; the summary says whether each ended as a correct tool must.
 /// </summary>
 [TaskDescription("Rehearses the procedures end to end on the embedded cluster with real PostgreSQL and Redis (--cluster=kind: on kind, where Docker exists).")]
@@ -35,13 +36,10 @@ public sealed class Rehearse : AsyncFrostingTask<DeployContext>
         var scenarios = Scenarios().Append(StagingScenario(root, production.ConnectionString)).Concat(ComponentScenarios(environment, newPostgres.ConnectionString, kubectlCache));
         foreach (var scenario in scenarios)
         {
-            context.Log.Information("Rehearsal: {0}", scenario.Name);
-            scenario.Arrange?.Invoke(environment);
-            var clock = Stopwatch.StartNew();
-            var exitCode = new CakeHost().UseTwisterLab().Run(
-                [$"--target={scenario.Target}", .. scenario.Arguments, .. environment.Arguments, $"--working={root}", "--environment=rehearsal"]);
-            results.Add(new ScenarioResult(scenario, exitCode, clock.Elapsed));
+            results.Add(Run(context, environment, scenario));
         }
+
+        results.Add(await RehearseComposeMigrationAsync(context));
 
         var summary = Summary(results);
         context.Log.Information("Rehearsal summary:\n{0}", summary);
@@ -88,6 +86,30 @@ public sealed class Rehearse : AsyncFrostingTask<DeployContext>
             ExitCodes.Success,
             rehearsal => rehearsal.Cluster.ServerVersion = "v1.32.9"),
     ];
+
+    private static ScenarioResult Run(DeployContext context, RehearsalEnvironment environment, Scenario scenario)
+    {
+        context.Log.Information("Rehearsal: {0}", scenario.Name);
+        scenario.Arrange?.Invoke(environment);
+        var clock = Stopwatch.StartNew();
+        var exitCode = new CakeHost().UseTwisterLab().Run(
+            [$"--target={scenario.Target}", .. scenario.Arguments, .. environment.Arguments, $"--working={context.Environment.WorkingDirectory.FullPath}", "--environment=rehearsal"]);
+        return new ScenarioResult(scenario, exitCode, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Compose -> Kubernetes installs into a namespace without the application, so it gets a rehearsal of its own:
+    /// no v1, and a throwaway PostgreSQL with v1's data standing for the Compose database (no Docker engine here, so the
+    /// export reads it straight, with --compose-database-url; Redis likewise with --compose-redis-url).
+    /// </summary>
+    private static async Task<ScenarioResult> RehearseComposeMigrationAsync(DeployContext context)
+    {
+        var root = context.Environment.WorkingDirectory.FullPath;
+        await using var empty = await RehearsalEnvironment.StartAsync(new RehearsalOptions(root) { DeployVersionOne = false }, context.CancellationToken);
+        var compose = await empty.StartComposePostgresAsync(context.CancellationToken);
+        return Run(context, empty, new Scenario("Docker Compose to Kubernetes, into an empty namespace", "MigrateComposeToKubernetes",
+            [$"--compose-database-url={compose.ConnectionString}", $"--compose-redis-url={empty.Redis.Target.Configuration}"], ExitCodes.Success));
+    }
 
     private static string Summary(IEnumerable<ScenarioResult> results)
     {

@@ -44,6 +44,14 @@ public static partial class DeployArguments
     public const string KubernetesVersion = "kubernetes-version";
     public const string NodeUpgradeCommand = "node-upgrade-command";
     public const string Nodes = "nodes";
+    public const string ComposeDatabaseUrl = "compose-database-url";
+    public const string ComposeRedisUrl = "compose-redis-url";
+    public const string ComposeDbContainer = "compose-db-container";
+    public const string ComposeRedisContainer = "compose-redis-container";
+    public const string ComposeFile = "compose-file";
+    public const string DockerHost = "docker-host";
+    public const string SkipRedisExport = "skip-redis-export";
+    public const string KeepCompose = "keep-compose";
     public const string SourceDatabaseUrl = "source-database-url";
     public const string Anonymize = "anonymize";
     public const string IntegrationTestCommand = "integration-test-command";
@@ -88,6 +96,14 @@ public static partial class DeployArguments
         new(KubernetesVersion, "ClusterUpgrade: the kubelet version to reach, e.g. 1.29.0 (not newer than the control plane).", Check: CheckVersion),
         new(NodeUpgradeCommand, "ClusterUpgrade: shell command that upgrades one node's kubelet, with {node} and {version} (default: the guide's ssh + apt-get line).", Check: CheckNodeCommand),
         new(Nodes, "ClusterUpgrade: the worker nodes to upgrade, comma-separated, in order (default: every worker, by name).", Check: CheckNodeList),
+        new(ComposeDbContainer, "MigrateComposeToKubernetes: the Compose PostgreSQL container pg_dump runs in (default: twisterlab-db).", Check: CheckName),
+        new(ComposeRedisContainer, "MigrateComposeToKubernetes: the Compose Redis container whose dump.rdb is copied (default: twisterlab-redis).", Check: CheckName),
+        new(ComposeFile, "MigrateComposeToKubernetes: the compose file 'docker compose down' stops (default: the one of the working directory).", Check: CheckFileExists),
+        new(DockerHost, "MigrateComposeToKubernetes: the Docker engine of the Compose host, e.g. ssh://user@compose-host (default: the docker CLI's own).", Check: CheckDockerHost),
+        new(ComposeDatabaseUrl, "MigrateComposeToKubernetes: export with pg_dump straight from this PostgreSQL instead of docker exec (no Docker needed; Compose is then left running), e.g. postgresql://twisterlab:pass@compose-host:5432/twisterlab.", Check: CheckPostgresAddress, Secret: true),
+        new(ComposeRedisUrl, "MigrateComposeToKubernetes: save and copy Redis's dump straight from this server instead of docker exec/cp, e.g. redis://:pass@compose-host:6379.", Check: CheckRedisAddress, Secret: true),
+        new(SkipRedisExport, "MigrateComposeToKubernetes: do not export Redis (the guide marks it optional; default: export it).", Flag: true),
+        new(KeepCompose, "MigrateComposeToKubernetes: leave Docker Compose running after the switch (default: docker compose down once Kubernetes is healthy).", Flag: true),
         new(SourceDatabaseUrl, "StagingRehearsal: production's database, copied into --database-url (only read, in one snapshot), e.g. postgresql://reader:pass@localhost:5433/twisterlab.", Secret: true),
         new(Anonymize, "StagingRehearsal: personal columns rewritten in the copy, comma-separated " + Data.AnonymizationRule.Syntax + " (default from the profile).", Check: CheckAnonymization),
         new(IntegrationTestCommand, "StagingRehearsal: the integration tests, run here against staging (default: pytest tests/integration/ -v --env=staging)."),
@@ -158,6 +174,40 @@ public static partial class DeployArguments
             return exception.Message.Split(" (Parameter")[0];
         }
     }
+
+    /// <summary>A PostgreSQL URL or connection string; the message never repeats the password.</summary>
+    public static string? CheckPostgresAddress(string value)
+    {
+        try
+        {
+            TwisterLab.Cake.Data.PostgresTarget.Parse(value);
+            return null;
+        }
+        catch (TwisterLab.Cake.Data.DataOperationException exception)
+        {
+            return exception.Message;
+        }
+    }
+
+    /// <summary>A Redis URL or host:port; the message never repeats the password.</summary>
+    public static string? CheckRedisAddress(string value)
+    {
+        try
+        {
+            new TwisterLab.Cake.Data.RedisTarget(value).ToOptions();
+            return null;
+        }
+        catch (TwisterLab.Cake.Data.DataOperationException exception)
+        {
+            return exception.Message;
+        }
+    }
+
+    public static string? CheckDockerHost(string value) =>
+        DockerHostPattern().IsMatch(value) ? null : $"'{value}' is not a Docker host (e.g. ssh://user@compose-host, tcp://compose-host:2376, unix:///var/run/docker.sock).";
+
+    [GeneratedRegex(@"^(ssh|tcp|unix|npipe)://\S+$")]
+    private static partial Regex DockerHostPattern();
 
     public static string? CheckAnonymization(string value)
     {

@@ -42,6 +42,14 @@ public sealed record DeploySettings
     public string? KubernetesVersion { get; init; }
     public string NodeUpgradeCommand { get; init; } = GuideNodeUpgradeCommand;
     public IReadOnlyList<string>? Nodes { get; init; }
+    public string? ComposeDatabaseUrl { get; init; }
+    public string? ComposeRedisUrl { get; init; }
+    public string ComposeDbContainer { get; init; } = "twisterlab-db";
+    public string ComposeRedisContainer { get; init; } = "twisterlab-redis";
+    public string? ComposeFile { get; init; }
+    public string? DockerHost { get; init; }
+    public bool SkipRedisExport { get; init; }
+    public bool KeepCompose { get; init; }
     public string? SourceDatabaseUrl { get; init; }
     public IReadOnlyList<Data.AnonymizationRule> Anonymize { get; init; } = [];
     public string IntegrationTestCommand { get; init; } = GuideIntegrationTestCommand;
@@ -112,6 +120,14 @@ public sealed record DeploySettings
             IntegrationTestCommand = Value(DeployArguments.IntegrationTestCommand) ?? GuideIntegrationTestCommand,
             LoadTestCommand = Value(DeployArguments.LoadTestCommand) ?? GuideLoadTestCommand,
             SqlitePath = Value(DeployArguments.SqlitePath) is { } sqlite ? Path.GetFullPath(sqlite, workingDirectory) : null,
+            ComposeDatabaseUrl = Value(DeployArguments.ComposeDatabaseUrl),
+            ComposeRedisUrl = Value(DeployArguments.ComposeRedisUrl),
+            ComposeDbContainer = Value(DeployArguments.ComposeDbContainer) ?? "twisterlab-db",
+            ComposeRedisContainer = Value(DeployArguments.ComposeRedisContainer) ?? "twisterlab-redis",
+            ComposeFile = Value(DeployArguments.ComposeFile) is { } composeFile ? Path.GetFullPath(composeFile, workingDirectory) : null,
+            DockerHost = Value(DeployArguments.DockerHost),
+            SkipRedisExport = Flag(DeployArguments.SkipRedisExport),
+            KeepCompose = Flag(DeployArguments.KeepCompose),
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
     }

@@ -16,6 +16,12 @@ public sealed record RehearsalOptions(string RepositoryRoot)
 
     /// <summary>A faulty version fails one request in this many.</summary>
     public int FaultyFailsOneIn { get; init; } = 3;
+
+    /// <summary>
+    /// Deploy v1 (the default). False leaves the namespace empty, the database empty as the postgres image creates it:
+    /// the target of a first install (Compose -> Kubernetes), where the chain's own apply is the real one.
+    /// </summary>
+    public bool DeployVersionOne { get; init; } = true;
 }
 
 /// <summary>
@@ -52,7 +58,14 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         try
         {
             await environment.StartServersAsync(cancellationToken);
-            await environment.DeployVersionOneAsync(cancellationToken);
+            if (options.DeployVersionOne)
+            {
+                await environment.DeployVersionOneAsync(cancellationToken);
+            }
+            else
+            {
+                await environment.Gateway.Manifests.ApplyAsync(environment.Manifests(Path.Combine("base", "namespace.yaml")), dryRun: false, cancellationToken);
+            }
             return environment;
         }
         catch
@@ -106,6 +119,46 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
     /// <summary>The second server's application database as the twisterlab user (null before it is started).</summary>
     public PostgresTarget? NewDatabase => NewPostgres is null ? null
         : new(new NpgsqlConnectionStringBuilder(NewPostgres.Target("twisterlab").ConnectionString) { Username = "twisterlab" }.ConnectionString);
+
+    /// <summary>
+    /// The Docker Compose database of a Compose -> Kubernetes migration, as a throwaway server of its own (this machine
+    /// has no Docker engine): v1's schema and seed, like the one Compose ran. Returns its address for
+    /// --compose-database-url. Started once.
+    /// </summary>
+    public async Task<PostgresTarget> StartComposePostgresAsync(CancellationToken cancellationToken = default)
+    {
+        if (ComposePostgres is null)
+        {
+            ComposePostgres = await ThrowawayPostgres.StartAsync(cancellationToken: cancellationToken);
+            _owned.Insert(0, ComposePostgres);
+            await using (var connection = new NpgsqlConnection(ComposePostgres.Target().ConnectionString))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await new NpgsqlCommand($"CREATE ROLE twisterlab LOGIN SUPERUSER PASSWORD '{ComposePostgres.Password}'", connection).ExecuteNonQueryAsync(cancellationToken);
+                await new NpgsqlCommand("CREATE DATABASE twisterlab OWNER twisterlab", connection).ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var database = ComposeDatabase!;
+            var errors = new StringWriter();
+            if (await new StandInAlembic(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"), database).RunAsync(["upgrade", "0001_initial"], TextWriter.Null, errors, cancellationToken) != 0)
+            {
+                throw new InvalidOperationException($"Rehearsal set-up: alembic upgrade 0001_initial on the Compose database failed: {errors.ToString().Trim()}");
+            }
+
+            await using var seed = new NpgsqlConnection(database.ConnectionString);
+            await seed.OpenAsync(cancellationToken);
+            await new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(Options.RepositoryRoot, "rehearsal", "seed.sql"), cancellationToken), seed).ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return ComposeDatabase!;
+    }
+
+    /// <summary>The Compose database server (null until <see cref="StartComposePostgresAsync"/>).</summary>
+    public ThrowawayPostgres? ComposePostgres { get; private set; }
+
+    /// <summary>The Compose server's application database as the twisterlab user (null before it is started).</summary>
+    public PostgresTarget? ComposeDatabase => ComposePostgres is null ? null
+        : new(new NpgsqlConnectionStringBuilder(ComposePostgres.Target("twisterlab").ConnectionString) { Username = "twisterlab" }.ConnectionString);
 
     /// <summary>
     /// "Production" for a staging rehearsal: a second database on the same server, at the first revision, with more rows

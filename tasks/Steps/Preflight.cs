@@ -12,6 +12,11 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
     {
         var cluster = context.Cluster;
         yield return cluster.Nodes.DescribeServerVersion();
+        if (InstallsApplication(context))
+        {
+            yield break;
+        }
+
         yield return context.Kubectl.Namespaced("get", $"deployment/{context.Deployment}").ToString();
         foreach (var (component, deployment, command) in VersionProbes(context))
         {
@@ -25,10 +30,13 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
         var cluster = context.Cluster;
         var server = await cluster.Nodes.ServerVersionAsync(context.CancellationToken);
         var findings = new List<VersionFinding> { VersionMatrix.Check("Kubernetes", server.GitVersion) };
-        await cluster.Deployments.GetAsync(context.Deployment, context.CancellationToken);
-        foreach (var (component, deployment, command) in VersionProbes(context))
+        if (!InstallsApplication(context))
         {
-            findings.Add(VersionMatrix.Check(component, await VersionFromPodAsync(context, deployment, command)));
+            await cluster.Deployments.GetAsync(context.Deployment, context.CancellationToken);
+            foreach (var (component, deployment, command) in VersionProbes(context))
+            {
+                findings.Add(VersionMatrix.Check(component, await VersionFromPodAsync(context, deployment, command)));
+            }
         }
 
         context.Log.Information("Version compatibility matrix:\n{0}", VersionMatrix.Render(findings));
@@ -45,10 +53,17 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
         }
     }
 
+    private IEnumerable<IFrostingTask> StepsToRun(DeployContext context) =>
+        context.TasksToRun
+            .Select(name => services.GetServices<IFrostingTask>().FirstOrDefault(task => TaskCatalog.NameOf(task.GetType()) == name))
+            .OfType<IFrostingTask>();
+
+    /// <summary>The run installs the application (Compose -> Kubernetes): no deployment or pods to ask yet.</summary>
+    private bool InstallsApplication(DeployContext context) => StepsToRun(context).OfType<IInstallsApplication>().Any();
+
     private void RequireInputs(DeployContext context)
     {
-        var problems = context.TasksToRun
-            .Select(name => services.GetServices<IFrostingTask>().FirstOrDefault(task => TaskCatalog.NameOf(task.GetType()) == name))
+        var problems = StepsToRun(context)
             .OfType<IHasPreconditions>()
             .SelectMany(step => step.Problems(context).Select(problem => $"{TaskCatalog.NameOf(step.GetType())}: {problem}"))
             .Distinct()

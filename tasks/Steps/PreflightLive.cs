@@ -29,15 +29,17 @@ public sealed class PreflightLive(IServiceProvider services) : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        var problems = new List<string>();
+        var problems = new List<(string Step, string Problem)>();
         foreach (var step in Steps(context))
         {
-            problems.AddRange((await step.ProblemsAsync(context)).Select(problem => $"{TaskCatalog.NameOf(step.GetType())}: {problem}"));
+            problems.AddRange((await step.ProblemsAsync(context)).Select(problem => (TaskCatalog.NameOf(step.GetType()), problem)));
         }
 
         if (problems.Count > 0)
         {
-            throw new BadInputException($"{context.Target} cannot start: {string.Join("; ", problems.Distinct())}.");
+            // One problem several steps share (no Docker engine for any of them) is said once, naming them all.
+            var lines = problems.GroupBy(entry => entry.Problem).Select(group => $"{string.Join(", ", group.Select(entry => entry.Step).Distinct())}: {group.Key}");
+            throw new BadInputException($"{context.Target} cannot start: {string.Join("; ", lines)}.");
         }
     }
 

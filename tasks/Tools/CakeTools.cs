@@ -31,4 +31,5 @@ public sealed class CakeTools
     public PgDumpRunner PgDump() => new(FileSystem, Environment, ProcessRunner, Locator);
     public PgRestoreRunner PgRestore() => new(FileSystem, Environment, ProcessRunner, Locator);
     public PsqlRunner Psql() => new(FileSystem, Environment, ProcessRunner, Locator);
+    public DockerRunner Docker() => new(FileSystem, Environment, ProcessRunner, Locator);
 }

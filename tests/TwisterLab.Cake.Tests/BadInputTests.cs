@@ -16,6 +16,11 @@ public sealed class BadInputTests
     [InlineData("--verbosity=loud", "not a verbosity")]
     [InlineData("--run=yesterday", "not a run id")]
     [InlineData("--working=/no/such/folder", "does not exist")]
+    [InlineData("--docker-host=compose-host", "is not a Docker host (e.g. ssh://user@compose-host")]
+    [InlineData("--compose-db-container=twisterlab db", "not a valid name")]
+    [InlineData("--compose-file=/no/such/docker-compose.yml", "the file '/no/such/docker-compose.yml' does not exist")]
+    [InlineData("--compose-database-url=mysql://twisterlab:pw@compose-host/twisterlab", "is not a PostgreSQL URL")]
+    [InlineData("--compose-redis-url=redis://:pw@bad host:6379", "Redis URL 'redis://:***@bad host:6379' is not valid")]
     public void Is_refused_in_one_line_before_anything_starts(string badArgument, string expected)
     {
         using var world = new DemoWorld();

@@ -28,6 +28,8 @@ public sealed partial class PlanSnapshotTests
     [InlineData("MigrateSqliteToPostgres", "")]
     [InlineData("MigrateToMultiTenant", "")]
     [InlineData("ClusterUpgrade", "--kubernetes-version=1.29.0")]
+    [InlineData("MigrateComposeToKubernetes", "")]
+    [InlineData("MigrateComposeToKubernetes", "--compose-database-url=postgresql://twisterlab:secret@compose-host:5432/twisterlab --skip-redis-export")]
     [InlineData("StagingRehearsal", "--environment=staging --image-tag=v2.0")]
     public void Reads_like_the_guide(string chain, string arguments)
     {

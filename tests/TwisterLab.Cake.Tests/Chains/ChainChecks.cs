@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rehearsal;
 using TwisterLab.KubeSim;
 
 namespace TwisterLab.Cake.Tests.Chains;
@@ -43,10 +44,11 @@ public static class ChainChecks
             return Task.FromResult(arguments);
         });
 
+    /// <param name="options">The rehearsal to start (default: v1 deployed).</param>
     public static async Task AssertWorldRestoredAsync(
-        string chain, string step, string kind, Func<Rehearsal, Task<string[]>> arrange, Func<Rehearsal, Task>? alsoRestored = null)
+        string chain, string step, string kind, Func<Rehearsal, Task<string[]>> arrange, Func<Rehearsal, Task>? alsoRestored = null, RehearsalOptions? options = null)
     {
-        await using var rehearsal = await Rehearsal.StartAsync();
+        await using var rehearsal = await (options is null ? Rehearsal.StartAsync() : Rehearsal.StartAsync(options));
         var arguments = await arrange(rehearsal);
         var faults = rehearsal.Environment.Cluster.Faults;
         var before = await rehearsal.SnapshotAsync();
