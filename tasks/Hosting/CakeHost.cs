@@ -77,7 +77,8 @@ public sealed class CakeHost
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConsole, CakeConsole>();
-        services.AddSingleton<ICakeLog>(provider => new CakeBuildLog(provider.GetRequiredService<IConsole>(), Verbosity.Normal));
+        services.AddSingleton(provider => new RefusalAwareLog(new CakeBuildLog(provider.GetRequiredService<IConsole>(), Verbosity.Normal)));
+        services.AddSingleton<ICakeLog>(provider => provider.GetRequiredService<RefusalAwareLog>());
         services.AddSingleton(AnsiConsole.Console);
         services.AddSingleton<ICakeReportPrinter, CakeSpectreReportPrinter>();
         services.AddSingleton<ICakeConfiguration, HostConfiguration>();

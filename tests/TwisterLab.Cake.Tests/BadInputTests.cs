@@ -45,6 +45,30 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_refusal_found_inside_a_step_is_one_line_too()
+    {
+        var working = Directory.CreateTempSubdirectory("twisterlab-refusal-").FullName;
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        int exitCode;
+        try
+        {
+            // Preflight finds it: the production profile for a chain that overwrites its database.
+            exitCode = new CakeHost().UseTwisterLab().Run(["--target=StagingRehearsal", "--image-tag=v2.0", $"--working={working}"]);
+        }
+        finally
+        {
+            Console.SetError(original);
+            Directory.Delete(working, recursive: true);
+        }
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: StagingRehearsal cannot start: RefreshStagingData: the 'production' profile is production's", line);
+    }
+
+    [Fact]
     public void Production_without_confirm_changes_nothing()
     {
         using var world = new DemoWorld();

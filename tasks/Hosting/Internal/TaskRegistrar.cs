@@ -66,11 +66,23 @@ internal sealed class TaskRegistrar(IServiceProvider services, TaskCatalog catal
         }
     }
 
-    private static void WireExecution(IFrostingTask task, Type type, CakeTaskBuilder builder)
+    private void WireExecution(IFrostingTask task, Type type, CakeTaskBuilder builder)
     {
         if (Overrides(type, "Run", "RunAsync"))
         {
-            builder.Does(task.RunAsync);
+            var refusals = services.GetRequiredService<RefusalAwareLog>();
+            builder.Does(async context =>
+            {
+                try
+                {
+                    await task.RunAsync(context);
+                }
+                catch (Exception exception) when (IsRefusal(exception))
+                {
+                    refusals.Refused();
+                    throw;
+                }
+            });
         }
 
         if (Overrides(type, "ShouldRun"))
@@ -93,6 +105,9 @@ internal sealed class TaskRegistrar(IServiceProvider services, TaskCatalog catal
             builder.Finally((ICakeContext context) => task.Finally(context));
         }
     }
+
+    private static bool IsRefusal(Exception? exception) =>
+        exception is not null && (exception is BadInputException || IsRefusal(exception.InnerException));
 
     // Cake takes one action of each kind; several registered lifetimes run in registration order.
     private void RegisterLifetimes(IFrostingContext context)
