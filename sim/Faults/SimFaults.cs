@@ -120,7 +120,8 @@ public sealed class SimFaults
     /// <summary>Takes the first armed exec drop matching the command; null when none is armed.</summary>
     internal long? TakeExecDrop(IReadOnlyList<string> command)
     {
-        var line = string.Join(' ', command);
+        // A script argument (sh -c '...') spans lines; the glob matches one line.
+        var line = string.Join(' ', command).ReplaceLineEndings(" ");
         lock (gate)
         {
             var index = execDrops.FindIndex(drop => Glob.IsMatch(drop.CommandPattern, line));

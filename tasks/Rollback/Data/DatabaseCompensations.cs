@@ -3,7 +3,10 @@ using TwisterLab.Cake.Data;
 
 namespace TwisterLab.Cake.Rollback.Data;
 
-/// <summary>Puts the database back from a verified backup taken earlier in the run. The connection comes from --database-url.</summary>
+/// <summary>
+/// Puts the database back from a verified backup taken earlier in the run: directly with --database-url, otherwise by
+/// exec into the postgres deployment (the archive streamed into pg_restore's stdin).
+/// </summary>
 public sealed record RestoreDatabaseFromBackup(string BackupPath, string Database) : Compensation
 {
     public override string Describe() => $"pg_restore --clean --if-exists -d {Database} {BackupPath}";
@@ -14,9 +17,8 @@ public sealed class RestoreDatabaseFromBackupHandler(DeployContext context) : Co
     // Restoring the same backup twice leaves the same database, so this is idempotent.
     protected override async Task ApplyAsync(RestoreDatabaseFromBackup compensation, CancellationToken cancellationToken)
     {
-        var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, compensation.BackupPath,
-            new RestoreOptions { IntoExistingDatabase = true }, cancellationToken);
-        context.Log.Information("Database restored from {0}: {1} tables checked.", compensation.BackupPath, restored.After.Tables.Count);
+        var tables = await context.Postgres.RestoreAsync(compensation.BackupPath, cancellationToken);
+        context.Log.Information("Database restored from {0}: {1} tables checked.", compensation.BackupPath, tables);
     }
 }
 
