@@ -23,6 +23,12 @@ public sealed class Rehearsal : IAsyncDisposable
 
     public static async Task<Rehearsal> StartAsync(RehearsalOptions options) => new(await RehearsalEnvironment.StartAsync(options));
 
+    /// <summary>
+    /// When true, runs get no --database-url: backups and restores go through exec into the postgres pod (the guide's
+    /// way), as for an operator with no route to the database. The world snapshot still reads the database directly.
+    /// </summary>
+    public bool DatabaseInCluster { get; set; }
+
     public Task<WorldSnapshot> SnapshotAsync() => WorldSnapshot.TakeAsync(Environment.Gateway, Environment.Database);
 
     public int Run(string target, params string[] arguments) => Run(target, arguments, configure: null);
@@ -32,8 +38,12 @@ public sealed class Rehearsal : IAsyncDisposable
         return new CakeHost()
             .UseTwisterLab()
             .ConfigureServices(configure ?? (_ => { }))
-            .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
+            .Run([$"--target={target}", .. arguments, .. RunArguments, $"--working={WorkingDirectory}", "--confirm"]);
     }
+
+    private IEnumerable<string> RunArguments => DatabaseInCluster
+        ? Environment.Arguments.Where(argument => !argument.StartsWith("--database-url=", StringComparison.Ordinal))
+        : Environment.Arguments;
 
     public JsonElement LatestReport() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(LatestRunFolder(), "report.json"))).RootElement;
