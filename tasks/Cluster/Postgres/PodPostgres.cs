@@ -15,8 +15,7 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
     public PodPgDump Dump(int compression) => new(pods, database, compression);
 
     public string DescribeDump(string path, int compression) =>
-        pods.DescribeExec(new ExecRequest(database.Deployment, ["pg_dump", "-U", database.User, "-Fc", $"-Z{compression}", database.Database], database.Container, StdoutFile: path))
-        + "   # in one REPEATABLE READ snapshot that psql also counts the rows in";
+        pods.DescribeExec(new ExecRequest(database.Deployment, ["pg_dump", "-U", database.User, "-Fc", $"-Z{compression}", database.Database], database.Container, StdoutFile: path));
 
     public string DescribeRestore(string path, string targetDatabase) =>
         pods.DescribeExec(RestoreRequest(path, targetDatabase, clean: true));

@@ -23,7 +23,7 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
     public override IEnumerable<string> Plan(DeployContext context)
     {
         var backup = context.Settings.BackupPath is { } path ? context.Shown(path) : $"<newest verified backup in {context.Shown(context.Settings.BackupDir)}>";
-        yield return $"{context.Postgres.DescribeBackup(context.Shown(SafetyPath(context)))}   # the undo of this restore";
+        yield return context.Postgres.DescribeBackup(context.Shown(SafetyPath(context)), "the undo of this restore");
         yield return context.Postgres.DescribeRestore(backup);
     }
 
