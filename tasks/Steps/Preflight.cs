@@ -47,10 +47,14 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
 
     private void RequireInputs(DeployContext context)
     {
-        var problems = context.TasksToRun
+        var steps = context.TasksToRun
             .Select(name => services.GetServices<IFrostingTask>().FirstOrDefault(task => TaskCatalog.NameOf(task.GetType()) == name))
-            .OfType<IHasPreconditions>()
+            .ToList();
+        var problems = steps.OfType<IHasPreconditions>()
             .SelectMany(step => step.Problems(context).Select(problem => $"{TaskCatalog.NameOf(step.GetType())}: {problem}"))
+            .Concat(context.Settings.DatabaseUrl is null
+                ? steps.OfType<INeedDirectDatabase>().Take(1).Select(step => $"{TaskCatalog.NameOf(step.GetType())}: {INeedDirectDatabase.Problem}")
+                : [])
             .Distinct()
             .ToList();
         if (problems.Count > 0)

@@ -36,6 +36,18 @@ public sealed class InClusterDatabaseTests
         Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
     }
 
+    /// <summary>MaintenanceUpgrade checks integrity with its own connection: without one it is refused before the backup.</summary>
+    [Fact]
+    public async Task A_chain_with_a_step_that_connects_itself_is_refused_before_any_change()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        rehearsal.DatabaseInCluster = true;
+
+        await ChainChecks.AssertRefusedAsync(rehearsal, "MaintenanceUpgrade", "VerifyIntegrity: add --database-url=", "--image-tag=v2.0");
+
+        Assert.False(Directory.Exists(Path.Combine(rehearsal.WorkingDirectory, "backups")) && Directory.EnumerateFileSystemEntries(Path.Combine(rehearsal.WorkingDirectory, "backups")).Any());
+    }
+
     public static TheoryData<string, string> RollingUpgradeFaults() => ChainChecks.Matrix(RollingUpgradeTests.Steps);
 
     [Theory]
