@@ -30,8 +30,10 @@ public sealed class Rehearse : AsyncFrostingTask<DeployContext>
         using var traffic = SyntheticTraffic.Start(environment.Api.BaseUrl);
         var results = new List<ScenarioResult>();
         var newPostgres = await environment.StartNewPostgresAsync(context.CancellationToken);
+        var production = await environment.CreateProductionDatabaseAsync(context.CancellationToken);
         var kubectlCache = Path.Combine(context.Runs.FolderOf(context.RunId), "kubectl-cache");
-        foreach (var scenario in Scenarios().Concat(ComponentScenarios(environment, newPostgres.ConnectionString, kubectlCache)))
+        var scenarios = Scenarios().Append(StagingScenario(root, production.ConnectionString)).Concat(ComponentScenarios(environment, newPostgres.ConnectionString, kubectlCache));
+        foreach (var scenario in scenarios)
         {
             context.Log.Information("Rehearsal: {0}", scenario.Name);
             scenario.Arrange?.Invoke(environment);
@@ -59,6 +61,17 @@ public sealed class Rehearse : AsyncFrostingTask<DeployContext>
         new("maintenance-window upgrade to v2.1", "MaintenanceUpgrade", ["--image-tag=v2.1"], ExitCodes.Success),
         new("post-upgrade verification", "PostUpgradeVerify", [], ExitCodes.Success),
     ];
+
+    /// <summary>
+    /// The guide's "test upgrades in staging first": the rehearsal's database plays staging and a second database on
+    /// its server production (more rows, personal data). The rehearsal has no TwisterLab checkout, so its own
+    /// integration tests stand in for pytest's; k6 is not installed here, so the load test says it is skipped.
+    /// </summary>
+    private static Scenario StagingScenario(string root, string productionUrl) =>
+        new("staging rehearsal: anonymized refresh, upgrade to v2.2, tests", "StagingRehearsal",
+            ["--image-tag=v2.2", $"--source-database-url={productionUrl}", "--anonymize=agents.name:name,tickets.body:text",
+             $"--integration-test-command=python3 {Path.Combine(root, "rehearsal", "scripts", "integration_tests.py")}"],
+            ExitCodes.Success);
 
     /// <summary>
     /// The component upgrades, after the core procedures. PostgreSQL "13 -> 16" runs between two servers of this

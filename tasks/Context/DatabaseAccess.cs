@@ -68,16 +68,18 @@ public sealed class DatabaseAccess(DeployContext context)
     /// Restores over the existing database, then checks the row counts against the backup's manifest. Returns the
     /// tables checked. A compensation passes the rollback's own token (the run's may be cancelled already).
     /// </summary>
-    public async Task<int> RestoreAsync(string path, CancellationToken? cancellationToken = null)
+    /// <param name="exactly">Also drop the tables the backup does not have (created after it).</param>
+    public async Task<int> RestoreAsync(string path, bool exactly = false, CancellationToken? cancellationToken = null)
     {
         var token = cancellationToken ?? context.CancellationToken;
         if (IsDirect)
         {
-            var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, path, new RestoreOptions { IntoExistingDatabase = true }, token);
+            var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, path,
+                new RestoreOptions { IntoExistingDatabase = true, DropTablesNotInBackup = exactly }, token);
             return restored.After.Tables.Count;
         }
 
-        var facts = await InPod.RestoreAsync(path, cancellationToken: token);
+        var facts = await InPod.RestoreAsync(path, dropTablesNotInBackup: exactly, cancellationToken: token);
         return facts.TableRows.Count;
     }
 }

@@ -44,6 +44,10 @@ public static partial class DeployArguments
     public const string KubernetesVersion = "kubernetes-version";
     public const string NodeUpgradeCommand = "node-upgrade-command";
     public const string Nodes = "nodes";
+    public const string SourceDatabaseUrl = "source-database-url";
+    public const string Anonymize = "anonymize";
+    public const string IntegrationTestCommand = "integration-test-command";
+    public const string LoadTestCommand = "load-test-command";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -84,6 +88,10 @@ public static partial class DeployArguments
         new(KubernetesVersion, "ClusterUpgrade: the kubelet version to reach, e.g. 1.29.0 (not newer than the control plane).", Check: CheckVersion),
         new(NodeUpgradeCommand, "ClusterUpgrade: shell command that upgrades one node's kubelet, with {node} and {version} (default: the guide's ssh + apt-get line).", Check: CheckNodeCommand),
         new(Nodes, "ClusterUpgrade: the worker nodes to upgrade, comma-separated, in order (default: every worker, by name).", Check: CheckNodeList),
+        new(SourceDatabaseUrl, "StagingRehearsal: production's database, copied into --database-url (only read, in one snapshot), e.g. postgresql://reader:pass@localhost:5433/twisterlab.", Secret: true),
+        new(Anonymize, "StagingRehearsal: personal columns rewritten in the copy, comma-separated " + Data.AnonymizationRule.Syntax + " (default from the profile).", Check: CheckAnonymization),
+        new(IntegrationTestCommand, "StagingRehearsal: the integration tests, run here against staging (default: pytest tests/integration/ -v --env=staging)."),
+        new(LoadTestCommand, "StagingRehearsal: the load test (default: k6 run tests/load/load-test.js --env STAGE=staging; skipped with a line when k6 is not installed)."),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
@@ -149,6 +157,16 @@ public static partial class DeployArguments
         {
             return exception.Message.Split(" (Parameter")[0];
         }
+    }
+
+    public static string? CheckAnonymization(string value)
+    {
+        foreach (var rule in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Data.AnonymizationRule.TryParse(rule, out var problem) is null) return problem;
+        }
+
+        return null;
     }
 
     public static string? CheckFileExists(string value) =>

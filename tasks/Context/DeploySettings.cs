@@ -42,6 +42,14 @@ public sealed record DeploySettings
     public string? KubernetesVersion { get; init; }
     public string NodeUpgradeCommand { get; init; } = GuideNodeUpgradeCommand;
     public IReadOnlyList<string>? Nodes { get; init; }
+    public string? SourceDatabaseUrl { get; init; }
+    public IReadOnlyList<Data.AnonymizationRule> Anonymize { get; init; } = [];
+    public string IntegrationTestCommand { get; init; } = GuideIntegrationTestCommand;
+    public string LoadTestCommand { get; init; } = GuideLoadTestCommand;
+
+    /// <summary>The guide's "Testing Upgrades" steps 3 and 4.</summary>
+    public const string GuideIntegrationTestCommand = "pytest tests/integration/ -v --env=staging";
+    public const string GuideLoadTestCommand = "k6 run tests/load/load-test.js --env STAGE=staging";
 
     /// <summary>The guide's step 3 ("SSH to node"), as a template.</summary>
     public const string GuideNodeUpgradeCommand =
@@ -99,9 +107,26 @@ public sealed record DeploySettings
             KubernetesVersion = Value(DeployArguments.KubernetesVersion),
             NodeUpgradeCommand = Value(DeployArguments.NodeUpgradeCommand) ?? GuideNodeUpgradeCommand,
             Nodes = Value(DeployArguments.Nodes)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            SourceDatabaseUrl = Value(DeployArguments.SourceDatabaseUrl),
+            Anonymize = AnonymizationRules(Value(DeployArguments.Anonymize), profile, environment),
+            IntegrationTestCommand = Value(DeployArguments.IntegrationTestCommand) ?? GuideIntegrationTestCommand,
+            LoadTestCommand = Value(DeployArguments.LoadTestCommand) ?? GuideLoadTestCommand,
             SqlitePath = Value(DeployArguments.SqlitePath) is { } sqlite ? Path.GetFullPath(sqlite, workingDirectory) : null,
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
+    }
+
+    /// <summary>--anonymize, else the profile's list (whose rules are checked here: the argument's were checked already).</summary>
+    private static IReadOnlyList<Data.AnonymizationRule> AnonymizationRules(string? argument, EnvironmentProfile profile, string environment)
+    {
+        try
+        {
+            return Data.AnonymizationRule.ParseList(argument is null ? profile.Anonymize : [argument]);
+        }
+        catch (Data.DataOperationException exception)
+        {
+            throw new BadInputException($"environments/{environment}.json, anonymize: {exception.Message}");
+        }
     }
 
     private static void RejectUnknownOrInvalid(ICakeArguments arguments, IReadOnlyCollection<ArgumentSpec> known)

@@ -25,6 +25,9 @@ public sealed record EnvironmentProfile
     public string BaseUrl { get; init; } = "http://edgeserver.twisterlab.local:30001";
     public string? PrometheusUrl { get; init; }
 
+    /// <summary>Personal columns a copy of production must not carry as they are ([schema.]table.column:kind).</summary>
+    public IReadOnlyList<string> Anonymize { get; init; } = [];
+
     /// <summary>Production needs --confirm (or a yes on a terminal) before anything changes.</summary>
     public bool RequiresConfirmation { get; init; }
 

@@ -39,7 +39,8 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         var markdown = report.WriteTo(context.Runs.FolderOf(context.RunId));
         if (context.Log is RedactingLog log)
         {
-            File.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), log.Lines);
+            // Cake prints the error itself after this teardown, so the console has it; the file gets it here.
+            File.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), error is null ? log.Lines : [.. log.Lines, $"Error: {error}"]);
         }
 
         GitHubActions.AppendSummary(report);

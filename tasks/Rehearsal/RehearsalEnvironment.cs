@@ -107,6 +107,37 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
     public PostgresTarget? NewDatabase => NewPostgres is null ? null
         : new(new NpgsqlConnectionStringBuilder(NewPostgres.Target("twisterlab").ConnectionString) { Username = "twisterlab" }.ConnectionString);
 
+    /// <summary>
+    /// "Production" for a staging rehearsal: a second database on the same server, at the first revision, with more rows
+    /// than the seeded staging and personal data in them (people's names as agent names, e-mail addresses in ticket
+    /// bodies), so a refresh is visible and its anonymization checkable. Returns its address for --source-database-url.
+    /// </summary>
+    public async Task<PostgresTarget> CreateProductionDatabaseAsync(CancellationToken cancellationToken = default)
+    {
+        var production = Database.WithDatabase("twisterlab_production");
+        await using (var connection = new NpgsqlConnection(Database.ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await new NpgsqlCommand("CREATE DATABASE twisterlab_production OWNER twisterlab", connection).ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var migrations = new StandInAlembic(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"), production);
+        if (await migrations.RunAsync(["upgrade", "0001_initial"], TextWriter.Null, TextWriter.Null, cancellationToken) != 0)
+        {
+            throw new InvalidOperationException("Rehearsal set-up: the production copy could not be migrated to 0001_initial.");
+        }
+
+        await using var rows = new NpgsqlConnection(production.ConnectionString);
+        await rows.OpenAsync(cancellationToken);
+        await new NpgsqlCommand(ProductionRows, rows).ExecuteNonQueryAsync(cancellationToken);
+        return production;
+    }
+
+    public const string ProductionRows = """
+        INSERT INTO agents (name) SELECT (ARRAY['Alice Martin', 'Bob Dupont', 'Chloé Nguyen'])[1 + g % 3] || ' ' || g FROM generate_series(1, 30) AS g;
+        INSERT INTO tickets (agent_id, body) SELECT 1 + g % 30, 'Customer jane.doe' || g || '@customer.example wrote: my invoice ' || g || ' is wrong' FROM generate_series(1, 800) AS g;
+        """;
+
     private string Manifests(string relative) => Path.Combine(Options.RepositoryRoot, "k8s", relative);
 
     private async Task StartServersAsync(CancellationToken cancellationToken)

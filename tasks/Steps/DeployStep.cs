@@ -1,5 +1,6 @@
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rollback.Cluster;
 
 namespace TwisterLab.Cake.Steps;
 
@@ -16,6 +17,19 @@ public abstract class DeployStep : AsyncFrostingTask<DeployContext>, IDryRunnabl
 
     /// <summary>The step's work. Record each change's undo (context.Record) before making the change.</summary>
     protected abstract Task ExecuteAsync(DeployContext context);
+
+    /// <summary>
+    /// Scales a deployment after recording how to scale it back; returns the replicas it had (a Deployment without
+    /// spec.replicas has one, Kubernetes' default).
+    /// </summary>
+    protected async Task<int> ScaleRecordedAsync(DeployContext context, string deployment, int replicas)
+    {
+        var deployments = context.Cluster.Deployments;
+        var before = (await deployments.GetAsync(deployment, context.CancellationToken)).Spec.Replicas ?? 1;
+        context.Record(Name, new ScaleBack(deployment, context.Settings.Namespace, before));
+        await deployments.ScaleAsync(deployment, replicas, context.CancellationToken);
+        return before;
+    }
 
     public sealed override async Task RunAsync(DeployContext context)
     {

@@ -22,6 +22,8 @@ public sealed class PgDumpRunner(IFileSystem fileSystem, ICakeEnvironment enviro
         builder.AppendJobs(settings.Format == PgDumpFormat.Directory ? settings.Jobs : null);
         AppendSnapshot(builder, settings);
         if (settings.NoOwner) builder.Append("--no-owner");
+        if (settings.NoPrivileges) builder.Append("--no-privileges");
+        if (settings.Clean) builder.Append("--clean").Append("--if-exists");
         if (!string.IsNullOrEmpty(settings.OutputPath)) builder.AppendSwitchQuoted("--file", "=", settings.OutputPath);
         builder.AppendConnection(settings);
         return builder;

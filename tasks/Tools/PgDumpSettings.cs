@@ -28,4 +28,10 @@ public sealed class PgDumpSettings : PgToolSettings
     public string? Snapshot { get; set; }
 
     public bool NoOwner { get; set; }
+
+    /// <summary>--no-privileges: no GRANTs naming the source's roles.</summary>
+    public bool NoPrivileges { get; set; }
+
+    /// <summary>--clean --if-exists: a plain dump that first drops each object it recreates.</summary>
+    public bool Clean { get; set; }
 }

@@ -29,6 +29,7 @@ public sealed partial class PlanSnapshotTests
     [InlineData("MigrateSqliteToPostgres", "")]
     [InlineData("MigrateToMultiTenant", "")]
     [InlineData("ClusterUpgrade", "--kubernetes-version=1.29.0")]
+    [InlineData("StagingRehearsal", "--environment=staging --image-tag=v2.0")]
     public void Reads_like_the_guide(string chain, string arguments)
     {
         var output = new StringWriter();

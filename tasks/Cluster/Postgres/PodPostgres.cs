@@ -34,11 +34,17 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
     /// <c>--clean --if-exists --single-transaction</c> when <paramref name="clean"/>, so a failure changes nothing;
     /// a <c>.sql</c> file goes to psql in one transaction. Then the row counts in the pod must match the manifest.
     /// </summary>
-    public async Task<DatabaseFacts> RestoreAsync(string backupPath, string? targetDatabase = null, bool clean = true, CancellationToken cancellationToken = default)
+    /// <param name="dropTablesNotInBackup">First drop the tables the manifest does not name, so the database ends exactly as backed up.</param>
+    public async Task<DatabaseFacts> RestoreAsync(string backupPath, string? targetDatabase = null, bool clean = true, bool dropTablesNotInBackup = false, CancellationToken cancellationToken = default)
     {
         var into = targetDatabase ?? database.Database;
         var manifest = await BackupManifest.ReadAsync(backupPath, cancellationToken);
         await PostgresBackupGateway.VerifyChecksumAsync(backupPath, manifest, cancellationToken);
+        if (dropTablesNotInBackup)
+        {
+            await DropTablesNotInAsync(manifest, into, cancellationToken);
+        }
+
         await RunAsync(RestoreRequest(backupPath, into, clean), $"restoring {Path.GetFileName(backupPath)} into {into}", cancellationToken);
 
         var after = await FactsAsync(into, cancellationToken);
@@ -60,11 +66,22 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
         await RunAsync(Psql("postgres", $"CREATE DATABASE {Sql.Quote(scratch)}"), "creating the scratch database", cancellationToken);
         try
         {
-            await RestoreAsync(backupPath, scratch, clean: false, cancellationToken);
+            await RestoreAsync(backupPath, scratch, clean: false, cancellationToken: cancellationToken);
         }
         finally
         {
             await RunAsync(Psql("postgres", $"DROP DATABASE IF EXISTS {Sql.Quote(scratch)}"), "dropping the scratch database", CancellationToken.None);
+        }
+    }
+
+    private async Task DropTablesNotInAsync(BackupManifest manifest, string into, CancellationToken cancellationToken)
+    {
+        var newer = (await FactsAsync(into, cancellationToken)).TableRows.Keys.Where(table => !manifest.TableRows.ContainsKey(table)).ToList();
+        if (newer.Count > 0)
+        {
+            // Names come as schema.table; the schema is up to the first dot, as DatabaseCatalog builds them.
+            var drops = newer.Select(table => $"DROP TABLE IF EXISTS {Sql.Quote(table[..table.IndexOf('.')])}.{Sql.Quote(table[(table.IndexOf('.') + 1)..])} CASCADE");
+            await RunAsync(Psql(into, string.Join("; ", drops)), "dropping the tables the backup does not have", cancellationToken);
         }
     }
 

@@ -14,6 +14,12 @@ public sealed record RestoreOptions
     /// with several jobs a failure leaves it half restored and that backup is the way back.
     /// </summary>
     public bool IntoExistingDatabase { get; init; }
+
+    /// <summary>
+    /// With <see cref="IntoExistingDatabase"/>: first drop the tables the backup's manifest does not name (created
+    /// after the backup), so the database ends exactly as backed up instead of as the backup plus newer tables.
+    /// </summary>
+    public bool DropTablesNotInBackup { get; init; }
 }
 
 /// <summary>
@@ -35,6 +41,7 @@ public sealed class PostgresRestoreGateway
         var created = await PrepareDatabaseAsync(target, options, cancellationToken);
         try
         {
+            if (options is { IntoExistingDatabase: true, DropTablesNotInBackup: true } && manifest is not null) await DropTablesNotInAsync(target, manifest, cancellationToken);
             if (isPlainSql) RunPsql(target, backupPath);
             else RunPgRestore(target, backupPath, options);
             var after = await IntegritySnapshotter.TakeAsync(target, withChecksums: false, cancellationToken);
@@ -63,6 +70,16 @@ public sealed class PostgresRestoreGateway
         if ((await DatabaseCatalog.TablesAsync(connection, cancellationToken)).Count > 0)
             throw new DataOperationException($"Database {target.Database} already has tables: restore into a new database, or pass IntoExistingDatabase after taking a verified backup of it.");
         return false;
+    }
+
+    private static async Task DropTablesNotInAsync(PostgresTarget target, BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
+        foreach (var table in (await DatabaseCatalog.TablesAsync(connection, cancellationToken)).Where(table => !manifest.TableRows.ContainsKey(table.QualifiedName)))
+        {
+            await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {table.Quoted} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     private static void RunPgRestore(PostgresTarget target, string archivePath, RestoreOptions options)

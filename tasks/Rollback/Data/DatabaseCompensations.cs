@@ -6,10 +6,12 @@ namespace TwisterLab.Cake.Rollback.Data;
 /// <summary>
 /// Puts the database back from a verified backup taken earlier in the run: directly with --database-url, otherwise by
 /// exec into the postgres deployment (the archive streamed into pg_restore's stdin).
+/// <paramref name="Exactly"/> also drops tables created after the backup (a refreshed staging copy brings its own).
 /// </summary>
-public sealed record RestoreDatabaseFromBackup(string BackupPath, string Database) : Compensation
+public sealed record RestoreDatabaseFromBackup(string BackupPath, string Database, bool Exactly = false) : Compensation
 {
-    public override string Describe() => $"pg_restore --clean --if-exists -d {Database} {BackupPath}";
+    public override string Describe() =>
+        $"{(Exactly ? "DROP the tables the backup does not have; " : string.Empty)}pg_restore --clean --if-exists -d {Database} {BackupPath}";
 }
 
 public sealed class RestoreDatabaseFromBackupHandler(DeployContext context) : CompensationHandler<RestoreDatabaseFromBackup>
@@ -17,9 +19,23 @@ public sealed class RestoreDatabaseFromBackupHandler(DeployContext context) : Co
     // Restoring the same backup twice leaves the same database, so this is idempotent.
     protected override async Task ApplyAsync(RestoreDatabaseFromBackup compensation, CancellationToken cancellationToken)
     {
-        var tables = await context.Postgres.RestoreAsync(compensation.BackupPath, cancellationToken);
+        var tables = await context.Postgres.RestoreAsync(compensation.BackupPath, compensation.Exactly, cancellationToken);
         context.Log.Information("Database restored from {0}: {1} tables checked.", compensation.BackupPath, tables);
     }
+}
+
+/// <summary>
+/// A schema migration in a database the run will restore from its backup if it fails (a refreshed staging copy):
+/// that earlier restore undoes the migration too, so there is nothing to do here and nothing to hold for.
+/// </summary>
+public sealed record MigrationUndoneByRestore(string Command, string Backup) : Compensation
+{
+    public override string Describe() => $"'{Command}' is undone by the restore of {Backup}, recorded before it";
+}
+
+public sealed class MigrationUndoneByRestoreHandler : CompensationHandler<MigrationUndoneByRestore>
+{
+    protected override Task ApplyAsync(MigrationUndoneByRestore compensation, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>A schema migration with no automatic way back: a failure after it holds the run (see Compensation.Irreversible).</summary>

@@ -17,9 +17,7 @@ public sealed class RestoreBlue : DeployStep
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var deployments = context.Cluster.Deployments;
-        var replicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 0;
-        context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, replicas));
-        await deployments.ScaleAsync(context.Deployment, context.Settings.Profile.Replicas, context.CancellationToken);
+        await ScaleRecordedAsync(context, context.Deployment, context.Settings.Profile.Replicas);
         // Blue's pods themselves must be Ready: the switch back refuses a selector without Ready endpoints.
         var blue = await deployments.GetAsync(context.Deployment, context.CancellationToken);
         var pods = string.Join(",", blue.Spec.Template.Metadata.Labels.Select(label => $"{label.Key}={label.Value}"));

@@ -1,6 +1,5 @@
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
-using TwisterLab.Cake.Rollback.Cluster;
 
 namespace TwisterLab.Cake.Steps.BlueGreen;
 
@@ -20,10 +19,7 @@ public sealed class RetireBlue : DeployStep
     protected override async Task ExecuteAsync(DeployContext context)
     {
         await Task.Delay(context.Settings.ScaleDownDelay, context.CancellationToken);
-        var deployments = context.Cluster.Deployments;
-        var replicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 1;
-        context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, replicas));
-        await deployments.ScaleAsync(context.Deployment, 0, context.CancellationToken);
+        var replicas = await ScaleRecordedAsync(context, context.Deployment, 0);
         context.Log.Information("Blue {0} scaled from {1} to 0.", context.Deployment, replicas);
     }
 }

@@ -46,10 +46,8 @@ public sealed class SwitchTraffic : DeployStep
         var deployments = context.Cluster.Deployments;
         var green = BlueGreen.GreenName(context);
         var blueReplicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 1;
-        var greenReplicas = (await deployments.GetAsync(green, context.CancellationToken)).Spec.Replicas ?? 1;
         var share = Math.Max(1, (int)Math.Round(blueReplicas * percent / (100.0 - percent)));
-        context.Record(Name, new ScaleBack(green, context.Settings.Namespace, greenReplicas));
-        await deployments.ScaleAsync(green, share, context.CancellationToken);
+        await ScaleRecordedAsync(context, green, share);
         await deployments.WaitForRolloutAsync(green, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
 
         var shared = selector.Where(pair => pair.Key != BlueGreen.VersionLabel).ToDictionary();

@@ -1,4 +1,3 @@
-using Cake.Core.IO;
 using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
@@ -81,21 +80,9 @@ public sealed class UpgradeWorkerNodes : DeployStep
     {
         var command = Hook(context, node);
         context.Log.Information("{0}: {1}", node, command);
-        // A script file, not "sh -c <command>": Cake renders process arguments into one line unquoted, and the
-        // command has quotes of its own. The file stays in the run folder as a record of what ran.
-        var script = System.IO.Path.Combine(context.Runs.FolderOf(context.RunId), $"node-upgrade-{node}.sh");
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(script)!);
-        File.WriteAllText(script, command + "\n");
-        using var process = context.ProcessRunner.Start(new FilePath("/bin/sh"), new ProcessSettings
+        if (ShellScript.Run(context, $"node-upgrade-{node}", command) is { ExitCode: not 0 } failed)
         {
-            Arguments = ProcessArgumentBuilder.FromString(script),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        });
-        process.WaitForExit();
-        if (process.GetExitCode() is var code and not 0)
-        {
-            throw new InvalidOperationException($"{node}: the node upgrade command exited {code}: {string.Join(" ", process.GetStandardError()).Trim()}");
+            throw new InvalidOperationException($"{node}: the node upgrade command exited {failed.ExitCode}: {failed.LastLine}");
         }
     }
 

@@ -1,5 +1,4 @@
 using TwisterLab.Cake.Context;
-using TwisterLab.Cake.Rollback.Cluster;
 
 namespace TwisterLab.Cake.Steps.FullRollback;
 
@@ -15,10 +14,7 @@ public abstract class ScaleApi : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        var deployments = context.Cluster.Deployments;
-        var current = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 1;
-        context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, current));
-        await deployments.ScaleAsync(context.Deployment, Replicas(context), context.CancellationToken);
+        var current = await ScaleRecordedAsync(context, context.Deployment, Replicas(context));
         context.Log.Information("{0}: {1} -> {2} replicas", context.Deployment, current, Replicas(context));
     }
 }

@@ -26,9 +26,7 @@ public sealed class DeployNewVersion : DeployStep, INeedImageTag
         var revision = await deployments.GetRevisionAsync(context.Deployment, context.CancellationToken);
         context.Record(Name, new UndoToRevision(context.Deployment, context.Settings.Namespace, revision));
         await deployments.SetImageAsync(context.Deployment, context.Container, context.NewImage, context.CancellationToken);
-        var replicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 0;
-        context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, replicas));
-        await deployments.ScaleAsync(context.Deployment, 1, context.CancellationToken);
+        await ScaleRecordedAsync(context, context.Deployment, 1);
         await deployments.WaitForRolloutAsync(context.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
     }
 }

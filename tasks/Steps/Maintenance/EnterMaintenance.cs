@@ -28,10 +28,7 @@ public sealed class EnterMaintenance : DeployStep, IHasPreconditions
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        var deployments = context.Cluster.Deployments;
-        var replicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 1;
-        context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, replicas));
-        await deployments.ScaleAsync(context.Deployment, 0, context.CancellationToken);
+        var replicas = await ScaleRecordedAsync(context, context.Deployment, 0);
         context.Record(Name, new DeleteManifestObjects(MaintenancePage.Path(context), context.Settings.Namespace));
         await context.Cluster.Manifests.ApplyAsync(MaintenancePage.Path(context), dryRun: false, context.CancellationToken);
         context.Log.Information("Maintenance mode: {0} scaled from {1} to 0, maintenance page up.", context.Deployment, replicas);
@@ -51,9 +48,7 @@ public sealed class ExitMaintenance : DeployStep
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var deployments = context.Cluster.Deployments;
-        var replicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 0;
-        context.Record(Name, new ScaleBack(context.Deployment, context.Settings.Namespace, replicas));
-        await deployments.ScaleAsync(context.Deployment, context.Settings.Profile.Replicas, context.CancellationToken);
+        await ScaleRecordedAsync(context, context.Deployment, context.Settings.Profile.Replicas);
         await deployments.WaitForRolloutAsync(context.Deployment, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
         context.Record(Name, new ReapplyManifest(MaintenancePage.Path(context), context.Settings.Namespace));
         await context.Cluster.Manifests.DeleteAsync(MaintenancePage.Path(context), DestructiveGuard.NotProduction, context.CancellationToken);

@@ -6,7 +6,8 @@ namespace TwisterLab.Cake.Steps.RollingUpgrade;
 
 /// <summary>
 /// Runs the schema migration in the API pod and checks that the revision moved. What can undo it is recorded first:
-/// the downgrade when --migrations-reversible, otherwise a mark that makes a later failure hold instead of undoing.
+/// the downgrade when --migrations-reversible; nothing when the run already restores the whole database on failure
+/// (a refreshed staging copy); otherwise a mark that makes a later failure hold instead of undoing.
 /// </summary>
 [TaskDescription("Guide: kubectl exec deployment/twisterlab-api -n twisterlab -- alembic upgrade head (revision checked before and after).")]
 [IsDependentOn(typeof(BackupDatabase))]
@@ -21,9 +22,7 @@ public sealed class ApplyMigrations : DeployStep
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var before = await CurrentRevisionAsync(context);
-        context.Record(Name, context.Settings.MigrationsReversible
-            ? new DowngradeMigration(context.Deployment, context.Settings.Namespace, Words(context.Settings.DowngradeCommand.Replace("{revision}", before ?? "base")))
-            : new IrreversibleMigration(before, context.Settings.MigrationCommand, context.LastBackup));
+        context.Record(Name, Undo(context, before));
 
         var result = await context.Cluster.Pods.ExecAsync(new Cluster.ExecRequest(context.Deployment, Words(context.Settings.MigrationCommand)), context.CancellationToken);
         if (result.ExitCode != 0)
@@ -34,6 +33,13 @@ public sealed class ApplyMigrations : DeployStep
         var after = await CurrentRevisionAsync(context);
         context.Log.Information("Schema revision: {0} -> {1}", before ?? "(none)", after ?? "(none)");
     }
+
+    private static Compensation Undo(DeployContext context, string? before) => context switch
+    {
+        { Settings.MigrationsReversible: true } => new DowngradeMigration(context.Deployment, context.Settings.Namespace, Words(context.Settings.DowngradeCommand.Replace("{revision}", before ?? "base"))),
+        { RestorePoint: { } backup } => new MigrationUndoneByRestore(context.Settings.MigrationCommand, backup),
+        _ => new IrreversibleMigration(before, context.Settings.MigrationCommand, context.LastBackup),
+    };
 
     /// <summary>The revision as <c>alembic current</c> prints it ("0002_x (head)" → "0002_x").</summary>
     public static async Task<string?> CurrentRevisionAsync(DeployContext context)

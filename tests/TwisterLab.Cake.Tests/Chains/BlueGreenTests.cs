@@ -53,9 +53,9 @@ public sealed class BlueGreenTests
     {
         await using var rehearsal = await Rehearsal.StartAsync();
         var before = await rehearsal.SnapshotAsync();
-        Assert.Equal(ExitCodes.Success, rehearsal.Run("BlueGreenDeploy", "--image-tag=v2.0"));
+        rehearsal.RunExpecting(ExitCodes.Success, "BlueGreenDeploy", "--image-tag=v2.0");
 
-        Assert.Equal(ExitCodes.Success, rehearsal.Run("BlueGreenRollback", "--image-tag=v2.0"));
+        rehearsal.RunExpecting(ExitCodes.Success, "BlueGreenRollback", "--image-tag=v2.0");
 
         Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
     }

@@ -29,6 +29,16 @@ public sealed class Rehearsal : IAsyncDisposable
     /// </summary>
     public bool DatabaseInCluster { get; set; }
 
+    /// <summary>Puts the project's environments/ profiles into the run's working directory, for runs that name one.</summary>
+    public void UseProjectProfiles()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(WorkingDirectory, "environments")).FullName;
+        foreach (var profile in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "environments"), "*.json"))
+        {
+            File.Copy(profile, Path.Combine(folder, Path.GetFileName(profile)), overwrite: true);
+        }
+    }
+
     public Task<WorldSnapshot> SnapshotAsync() => WorldSnapshot.TakeAsync(Environment.Gateway, Environment.Database);
 
     public int Run(string target, params string[] arguments) => Run(target, arguments, configure: null);
@@ -44,6 +54,13 @@ public sealed class Rehearsal : IAsyncDisposable
     private IEnumerable<string> RunArguments => DatabaseInCluster
         ? Environment.Arguments.Where(argument => !argument.StartsWith("--database-url=", StringComparison.Ordinal))
         : Environment.Arguments;
+
+    /// <summary>Runs and asserts the exit code; a wrong one fails with the run's log and error, so a rare failure explains itself.</summary>
+    public void RunExpecting(int exitCode, string target, params string[] arguments)
+    {
+        var actual = Run(target, arguments);
+        Assert.True(actual == exitCode, $"{target} exited {actual}, not {exitCode}:\n{string.Join("\n", LatestLog().TakeLast(40))}");
+    }
 
     public JsonElement LatestReport() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(LatestRunFolder(), "report.json"))).RootElement;
