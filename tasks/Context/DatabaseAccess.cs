@@ -55,7 +55,9 @@ public sealed class DatabaseAccess(DeployContext context)
             return await gateway.VerifyAsync(path, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance } : null, context.CancellationToken);
         }
 
-        var manifest = await gateway.VerifyAsync(path, cancellationToken: context.CancellationToken);
+        // The operator may have kubectl and nothing else: then the pod's pg_restore lists the archive.
+        var inPodList = PgToolLocator.IsAvailable("pg_restore") ? null : new VerifyOptions { ListArchive = InPod.ListArchiveAsync };
+        var manifest = await gateway.VerifyAsync(path, inPodList, context.CancellationToken);
         if (restoreTest)
         {
             await InPod.RestoreTestAsync(path, context.CancellationToken);

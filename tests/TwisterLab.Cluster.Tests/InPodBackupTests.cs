@@ -47,6 +47,23 @@ public sealed class InPodBackupTests
     }
 
     [Fact]
+    public async Task Without_local_client_tools_the_pod_s_pg_restore_lists_the_archive()
+    {
+        await using var world = await InPodPostgres.StartAsync(tickets: 200_000);
+        var gateway = new PostgresBackupGateway();
+        var backup = await gateway.BackupAsync(world.Gateway.Dump(compression: 1), new BackupOptions(world.PathFor("b.dump")));
+
+        var toc = await world.Gateway.ListArchiveAsync(backup.Path);
+        await gateway.VerifyAsync(backup.Path, new VerifyOptions { ListArchive = world.Gateway.ListArchiveAsync });
+
+        Assert.Contains(toc, line => line.Contains("TABLE DATA public Tickets"));
+        var notAnArchive = world.PathFor("not-an-archive.dump");
+        await File.WriteAllTextAsync(notAnArchive, "SELECT 1;\n");
+        var exception = await Assert.ThrowsAsync<DataOperationException>(() => world.Gateway.ListArchiveAsync(notAnArchive));
+        Assert.Contains("pg_restore", exception.Message);
+    }
+
+    [Fact]
     public async Task The_restore_test_restores_into_a_scratch_database_in_the_pod_and_drops_it()
     {
         await using var world = await InPodPostgres.StartAsync(tickets: 500);

@@ -59,6 +59,17 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
         return after;
     }
 
+    /// <summary>
+    /// <c>pg_restore --list</c> in the pod, the archive streamed to its stdin (it reads the table of contents at the
+    /// start and stops: the rest is not sent). For a machine without PostgreSQL client tools. At most 64 KiB of the
+    /// listing comes back, enough to see that the archive has table data.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListArchiveAsync(string backupPath, CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(new ExecRequest(database.Deployment, ["pg_restore", "--list"], database.Container, StdinFile: backupPath), $"listing {Path.GetFileName(backupPath)}", cancellationToken);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     /// <summary>The --verify-restore test through exec: restore into a scratch database in the pod, compare counts, drop it.</summary>
     public async Task RestoreTestAsync(string backupPath, CancellationToken cancellationToken = default)
     {

@@ -108,7 +108,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
     {
         var manifest = await BackupManifest.ReadAsync(backupPath, cancellationToken);
         await VerifyChecksumAsync(backupPath, manifest, cancellationToken);
-        var toc = PgToolRun.ListArchive(backupPath);
+        var toc = options?.ListArchive is { } list ? await list(backupPath, cancellationToken) : PgToolRun.ListArchive(backupPath);
         if (!toc.Any(line => line.Contains(" TABLE DATA ", StringComparison.Ordinal)) && manifest.TableRows.Count > 0)
             throw new DataOperationException($"Backup {backupPath} lists no table data although the manifest names {manifest.TableRows.Count} tables: take a new backup.");
         if (options?.RestoreInto is { } server) await RestoreTestAsync(backupPath, manifest, server, options.Jobs, cancellationToken);
