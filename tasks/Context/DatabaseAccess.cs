@@ -35,8 +35,12 @@ public sealed class DatabaseAccess(DeployContext context)
         ? $"pg_restore --clean --if-exists --single-transaction -d {context.Database.Database} {shownPath}"
         : InPod.DescribeRestore(shownPath, context.Settings.Profile.DatabaseName);
 
-    public string DescribeVerify(string shownPath, bool restoreTest) =>
-        $"pg_restore --list {shownPath}   # verify, with the manifest's sha256{(restoreTest ? IsDirect ? "; then a restore test into a scratch database" : "; then a restore test into a scratch database in the pod" : string.Empty)}";
+    public string DescribeVerify(string shownPath, bool restoreTest)
+    {
+        var restore = !restoreTest ? string.Empty
+            : IsDirect ? "; then a restore test into a scratch database" : "; then a restore test into a scratch database in the pod";
+        return $"pg_restore --list {shownPath}   # verify, with the manifest's sha256{restore}";
+    }
 
     /// <summary>A backup of the database as it is now (custom format, level 1), with its manifest.</summary>
     public Task<BackupResult> BackupAsync(string path) => IsDirect

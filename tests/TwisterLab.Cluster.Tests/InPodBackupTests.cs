@@ -64,6 +64,22 @@ public sealed class InPodBackupTests
     }
 
     [Fact]
+    public async Task An_exact_restore_through_exec_also_drops_the_tables_created_after_the_backup()
+    {
+        await using var world = await InPodPostgres.StartAsync(tickets: 100);
+        var before = await world.IntegrityAsync();
+        var backup = await new PostgresBackupGateway().BackupAsync(world.Gateway.Dump(compression: 1), new BackupOptions(world.PathFor("b.dump")));
+        await world.ExecuteAsync("CREATE TABLE tenants (id int PRIMARY KEY); INSERT INTO tenants VALUES (1)");
+
+        var kept = await world.Gateway.RestoreAsync(backup.Path);
+        Assert.Contains("public.tenants", kept.TableRows.Keys);
+        var exact = await world.Gateway.RestoreAsync(backup.Path, dropTablesNotInBackup: true);
+
+        Assert.DoesNotContain("public.tenants", exact.TableRows.Keys);
+        Assert.Empty(before.CompareTo(await world.IntegrityAsync()));
+    }
+
+    [Fact]
     public async Task The_restore_test_restores_into_a_scratch_database_in_the_pod_and_drops_it()
     {
         await using var world = await InPodPostgres.StartAsync(tickets: 500);

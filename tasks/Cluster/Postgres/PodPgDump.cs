@@ -30,7 +30,7 @@ public sealed class PodPgDump(Pods pods, PodDatabase database, int compression) 
         catch (ClusterException exception)
         {
             // A dropped stream is a failed backup: the gateway removes the partial file.
-            throw new DataOperationException($"pg_dump in {database.Where} failed: {SecretRedactor.Redact(exception.Message)}; no backup file was written.", exception);
+            throw new DataOperationException($"pg_dump in {database.Where} failed: {SecretRedactor.Redact(exception.Message).TrimEnd('.')}; no backup file was written.", exception);
         }
 
         _stderr = result.Stderr;

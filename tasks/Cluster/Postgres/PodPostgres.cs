@@ -49,7 +49,7 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
 
         var after = await FactsAsync(into, cancellationToken);
         var restored = new IntegritySnapshot(after.TableRows.Select(table => new TableIntegrity(table.Key, table.Value, null)).ToList(), after.AlembicRevision);
-        // Tables the backup does not know (added by a later migration) are not the restore's to drop: as on the direct path.
+        // Tables the backup does not know (added by a later migration) stay unless dropTablesNotInBackup: as on the direct path.
         var differences = restored.CompareTo(manifest.ToIntegritySnapshot()).Where(difference => difference.Problem != "unexpected table").ToList();
         if (differences.Count > 0)
         {
@@ -125,7 +125,7 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
         }
         catch (ClusterException exception)
         {
-            throw new DataOperationException($"{Capitalized(what)} in {database.Where} failed: {SecretRedactor.Redact(exception.Message)}", exception);
+            throw new DataOperationException($"{Capitalized(what)} in {database.Where} failed: {SecretRedactor.Redact(exception.Message).TrimEnd('.')}.", exception);
         }
 
         if (result.ExitCode != 0)
