@@ -13,7 +13,7 @@ internal static class Children
             case "child-migrate":
                 var verify = !(args.Length > 3 && args[3] == "no-verify");
                 var report = await new SqliteToPostgresMigrator().MigrateAsync(args[1], PostgresTarget.Parse(args[2]), new SqliteMigrationOptions { Verify = verify });
-                Console.WriteLine(JsonSerializer.Serialize(new { rows = report.TotalRows, verified = report.Tables.All(t => t.TargetChecksum == t.SourceChecksum), seconds = report.Duration.TotalSeconds, phases = report.PhaseSeconds }));
+                Console.WriteLine(JsonSerializer.Serialize(new { rows = report.TotalRows, verified = report.Tables.All(t => t.TargetChecksum == t.SourceChecksum), verification = report.Verification, seconds = report.Duration.TotalSeconds, phases = report.PhaseSeconds }));
                 return 0;
             case "child-backup":
                 var options = new BackupOptions(args[2]);

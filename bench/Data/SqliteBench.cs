@@ -19,7 +19,7 @@ internal static class SqliteBench
                 var before = bench.ServerCpuSeconds();
                 var m = Measurement.Run(Children.Command("child-migrate", file, bench.Url("mig_ours"))).EnsureSuccess("twisterlab migrate");
                 m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
-                Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s {m.Output.Trim()}");
+                Console.WriteLine($"twisterlab run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s load {Load()} {m.Output.Trim()}");
                 results["twisterlab"].Add(m);
             }
             if (contenders.Contains("twisterlab-noverify"))
@@ -36,14 +36,18 @@ internal static class SqliteBench
                 await bench.FreshDatabaseAsync("mig_pgloader");
                 var before = bench.ServerCpuSeconds();
                 var m = Measurement.Run($"pgloader --dynamic-space-size 4096 sqlite://{file} {bench.Url("mig_pgloader")}").EnsureSuccess("pgloader");
-                results["pgloader"].Add(m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before });
+                m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
+                Console.WriteLine($"pgloader run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s peak {m.PeakMb:F0} MB load {Load()}");
+                results["pgloader"].Add(m);
             }
             if (contenders.Contains("floor"))
             {
                 var floorDb = await bench.FreshDatabaseAsync("mig_floor");
                 var before = bench.ServerCpuSeconds();
                 var m = await FloorAsync(bench, floorDb, file);
-                results["floor"].Add(m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before });
+                m = m with { ServerCpuSeconds = bench.ServerCpuSeconds() - before };
+                Console.WriteLine($"floor run {run + 1}: wall {m.Seconds:F1}s client cpu {m.CpuSeconds:F1}s server cpu {m.ServerCpuSeconds:F1}s load {Load()}");
+                results["floor"].Add(m);
             }
         }
         var missing = new Measurement(double.NaN, 0, 0, "");
@@ -53,7 +57,8 @@ internal static class SqliteBench
         Console.WriteLine("| contender | seconds (median) | rows/s | peak RSS MB | client CPU s | server CPU s | total CPU s | vs pgloader (wall) | vs pgloader (total CPU) |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         var noVerify = results["twisterlab-noverify"].Count > 0 ? Median(results["twisterlab-noverify"]) : missing;
-        foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("twisterlab (verify off)", noVerify), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) })
+        // Only the contenders that ran: a row of NaN says nothing.
+        foreach (var (name, m) in new[] { ("twisterlab (verify on)", ours), ("twisterlab (verify off)", noVerify), ("pgloader 3.6", pgloader), ("floor: sqlite3 -csv | COPY, no keys", floor) }.Where(row => !ReferenceEquals(row.Item2, missing)))
             Console.WriteLine($"| {name} | {m.Seconds:F1} | {rows / m.Seconds:N0} | {m.PeakMb:F0} | {m.CpuSeconds:F1} | {m.ServerCpuSeconds:F1} | {m.CpuSeconds + m.ServerCpuSeconds:F1} | {pgloader.Seconds / m.Seconds:F2}x | {(pgloader.CpuSeconds + pgloader.ServerCpuSeconds) / (m.CpuSeconds + m.ServerCpuSeconds):F2}x |");
         Console.WriteLine($"ratio twisterlab/pgloader rows/s = {pgloader.Seconds / ours.Seconds:F2}x wall, {(pgloader.CpuSeconds + pgloader.ServerCpuSeconds) / (ours.CpuSeconds + ours.ServerCpuSeconds):F2}x total CPU (goal >= 3x); twisterlab/floor time = {ours.Seconds / floor.Seconds:F2}");
         foreach (var (name, database) in new[] { ("twisterlab", "mig_ours"), ("pgloader", "mig_pgloader"), ("floor", "mig_floor") }.Where(c => contenders.Contains(c.Item1)))
@@ -82,6 +87,9 @@ internal static class SqliteBench
         }.Select(t => $"sqlite3 -csv {file} \"SELECT {t.Item2} FROM {t.Item1}\" | {psql} -c \"COPY {t.Item1} FROM STDIN (FORMAT csv)\""));
         return Measurement.Run(pipes).EnsureSuccess("floor");
     }
+
+    /// <summary>The 1-minute load average right after a contender ran: how shared the machine was.</summary>
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     internal static Measurement Median(List<Measurement> list) => list.OrderBy(m => m.Seconds).ElementAt(list.Count / 2);
 }

@@ -31,12 +31,10 @@ public static class ShellScript
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         });
-        while (!process.WaitForExit(200))
+        // Not a loop of WaitForExit(milliseconds): Cake's process wrapper kills the process when that wait times out.
+        using (context.CancellationToken.Register(process.Kill))
         {
-            if (context.CancellationToken.IsCancellationRequested)
-            {
-                process.Kill();
-            }
+            process.WaitForExit();
         }
 
         var output = process.GetStandardOutput().Concat(process.GetStandardError()).Select(context.Redactor.Redact).ToList();

@@ -25,6 +25,24 @@ public static class AnonymizedRefresh
         return await ProblemsAsync(connection, rules, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether two addresses reach the same database, asked of the servers themselves: two port-forwards (or localhost
+    /// and 127.0.0.1) to one server differ in their URLs but not in the server's own address, port and database.
+    /// </summary>
+    public static async Task<bool> SameDatabaseAsync(PostgresTarget one, PostgresTarget other, CancellationToken cancellationToken)
+    {
+        var (first, second) = (await IdentityAsync(one, cancellationToken), await IdentityAsync(other, cancellationToken));
+        return first is not null && first == second;
+    }
+
+    /// <summary>The server's own address, port and database; null over a Unix socket (no address to compare).</summary>
+    private static async Task<string?> IdentityAsync(PostgresTarget target, CancellationToken cancellationToken)
+    {
+        await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT inet_server_addr()::text || ':' || inet_server_port() || '/' || current_database()", connection);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     public static async Task<RefreshResult> RefreshAsync(PostgresTarget source, PostgresTarget target, IReadOnlyList<AnonymizationRule> rules, CancellationToken cancellationToken)
     {
         await using var connection = await PostgresErrors.OpenAsync(source, cancellationToken);

@@ -23,12 +23,17 @@ internal static partial class PostgresDdl
         return $"CREATE TABLE {Name(schema, table.Name)} ({string.Join(", ", columns)})";
     }
 
-    /// <summary>Statements that run after the data is in, in dependency order (keys before the foreign keys that need them).</summary>
-    public static IEnumerable<string> KeysAndIndexes(SqliteTable table, string? schema, List<string> warnings)
+    /// <summary>
+    /// Indexes to build after the data is in. Primary keys and unique constraints are built as plain unique indexes
+    /// (<see cref="IndexBuild.Create"/>, a SHARE lock: several can run on one table at once, on separate connections)
+    /// and become constraints afterwards (<see cref="IndexBuild.Attach"/>, <c>USING INDEX</c>: metadata only, the
+    /// columns are already NOT NULL).
+    /// </summary>
+    public static IEnumerable<IndexBuild> KeysAndIndexes(SqliteTable table, string? schema, List<string> warnings)
     {
         var name = Name(schema, table.Name);
         if (table.PrimaryKey.Count > 0)
-            yield return $"ALTER TABLE {name} ADD CONSTRAINT {Sql.Quote(Identifier(table.Name, "pkey"))} PRIMARY KEY ({Columns(table.PrimaryKey)})";
+            yield return Constraint(name, Identifier(table.Name, "pkey"), "PRIMARY KEY", table.PrimaryKey);
         foreach (var index in table.Indexes)
         {
             if (index.Columns.Any(c => c.Length == 0))
@@ -40,7 +45,7 @@ internal static partial class PostgresDdl
             {
                 if (SimplePredicate().IsMatch(index.Where))
                 {
-                    yield return $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)}) WHERE {index.Where}";
+                    yield return new IndexBuild(Identifier(index.Name), $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)}) WHERE {index.Where}", null);
                 }
                 else
                 {
@@ -49,13 +54,23 @@ internal static partial class PostgresDdl
                 continue;
             }
             if (index.IsConstraint)
-                yield return $"ALTER TABLE {name} ADD CONSTRAINT {Sql.Quote(Identifier(table.Name, string.Join("_", index.Columns), "key"))} UNIQUE ({Columns(index.Columns)})";
+                yield return Constraint(name, Identifier(table.Name, string.Join("_", index.Columns), "key"), "UNIQUE", index.Columns);
             else
-                yield return $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)})";
+                yield return new IndexBuild(Identifier(index.Name), $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX {Sql.Quote(Identifier(index.Name))} ON {name} ({Columns(index.Columns)})", null);
         }
     }
 
-    public static IEnumerable<string> ForeignKeys(SqliteTable table, string? schema, IReadOnlyDictionary<string, SqliteTable> migrated, List<string> warnings)
+    private static IndexBuild Constraint(string table, string constraint, string kind, IEnumerable<string> columns) => new(
+        constraint,
+        $"CREATE UNIQUE INDEX {Sql.Quote(constraint)} ON {table} ({Columns(columns)})",
+        $"ALTER TABLE {table} ADD CONSTRAINT {Sql.Quote(constraint)} {kind} USING INDEX {Sql.Quote(constraint)}");
+
+    /// <summary>
+    /// Foreign keys in two steps: <see cref="ForeignKeyDdl.Add"/> (NOT VALID: metadata only, but it locks both tables
+    /// against each other's writers, so these run one at a time) and <see cref="ForeignKeyDdl.Validate"/> (the scan for
+    /// orphans, under locks that let validations of other tables run at the same time).
+    /// </summary>
+    public static IEnumerable<ForeignKeyDdl> ForeignKeys(SqliteTable table, string? schema, IReadOnlyDictionary<string, SqliteTable> migrated, List<string> warnings)
     {
         foreach (var fk in table.ForeignKeys)
         {
@@ -65,8 +80,12 @@ internal static partial class PostgresDdl
                 continue;
             }
             var referenced = fk.ReferencedColumns.Count == fk.Columns.Count ? fk.ReferencedColumns : parent.PrimaryKey;
-            yield return $"ALTER TABLE {Name(schema, table.Name)} ADD CONSTRAINT {Sql.Quote(Identifier(table.Name, string.Join("_", fk.Columns), "fkey"))} " +
-                         $"FOREIGN KEY ({Columns(fk.Columns)}) REFERENCES {Name(schema, parent.Name)} ({Columns(referenced)}) ON DELETE {fk.OnDelete} ON UPDATE {fk.OnUpdate}";
+            var constraint = Sql.Quote(Identifier(table.Name, string.Join("_", fk.Columns), "fkey"));
+            var add = $"ALTER TABLE {Name(schema, table.Name)} ADD CONSTRAINT {constraint} " +
+                      $"FOREIGN KEY ({Columns(fk.Columns)}) REFERENCES {Name(schema, parent.Name)} ({Columns(referenced)}) ON DELETE {fk.OnDelete} ON UPDATE {fk.OnUpdate}";
+            var childIndexed = table.PrimaryKey.Take(fk.Columns.Count).SequenceEqual(fk.Columns)
+                               || table.Indexes.Any(i => i.Where is null && i.Columns.Take(fk.Columns.Count).SequenceEqual(fk.Columns));
+            yield return new ForeignKeyDdl(parent.Name, add + " NOT VALID", $"ALTER TABLE {Name(schema, table.Name)} VALIDATE CONSTRAINT {constraint}", add, childIndexed);
         }
     }
 
@@ -130,3 +149,10 @@ internal static partial class PostgresDdl
     [GeneratedRegex(@"^[\w\s""'=<>!.,()-]+$")]
     private static partial Regex SimplePredicate();
 }
+
+/// <summary>An index to build, and for a primary key or unique constraint the statement that makes it one.</summary>
+internal sealed record IndexBuild(string Name, string Create, string? Attach);
+
+/// <param name="Direct">The one-statement form (add and validate), for the SQL export.</param>
+/// <param name="ChildIndexed">An index of the referencing table starts with the key's columns, so validation can merge two indexes.</param>
+internal sealed record ForeignKeyDdl(string ReferencedTable, string Add, string Validate, string Direct, bool ChildIndexed);

@@ -8,9 +8,11 @@ namespace TwisterLab.Cake.Data;
 /// Writes PostgreSQL's binary COPY format itself (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format")
 /// into a 64 KB buffer and hands whole buffers to Npgsql's raw COPY stream. The per-value converter lookup of
 /// NpgsqlBinaryImporter was the largest client cost of a load; these seven encodings are fixed and short.
-/// The verification read-back decodes with Npgsql, independently of this encoder, so an encoding mistake cannot pass.
-/// FREEZE (allowed because the table was created in this transaction) writes rows already frozen, so the index
-/// builds and the verification read that follow do not rewrite every page to set hint bits.
+/// The verification never looks at these bytes: <see cref="RowChecksum"/> hashes the converted values by its own
+/// definition and PostgreSQL hashes what it stored, so an encoding mistake here cannot pass.
+/// FREEZE (allowed because the table was created in this transaction) writes rows already frozen and all-visible, so
+/// the index builds and the checksum that follow do not rewrite every page to set hint bits, and foreign keys can be
+/// validated from the indexes alone.
 /// </summary>
 internal sealed class PostgresRawCopySink : IRowSink
 {
@@ -33,7 +35,7 @@ internal sealed class PostgresRawCopySink : IRowSink
 
     public void StartRow() => BinaryPrimitives.WriteInt16BigEndian(Reserve(2), _columns);
 
-    public void Write(in CellValue value)
+    public void Write(in CellValue value, ReadOnlySpan<byte> bytes)
     {
         switch (value.Kind)
         {
@@ -41,8 +43,7 @@ internal sealed class PostgresRawCopySink : IRowSink
             case CellKind.Integer: Fixed(8); BinaryPrimitives.WriteInt64BigEndian(Reserve(8), value.Integer); break;
             case CellKind.Real: Fixed(8); BinaryPrimitives.WriteInt64BigEndian(Reserve(8), BitConverter.DoubleToInt64Bits(value.Real)); break;
             // text's binary form is its bytes in the client encoding (UTF-8); the server validates them.
-            case CellKind.Text: Bytes(value.TextUtf8); break;
-            case CellKind.Bytes: Bytes(value.Bytes); break;
+            case CellKind.Text or CellKind.Bytes: Bytes(bytes); break;
             case CellKind.Boolean: Fixed(1); Reserve(1)[0] = value.Integer != 0 ? (byte)1 : (byte)0; break;
             // timestamp: microseconds since 2000-01-01; our ticks are already whole microseconds.
             case CellKind.Timestamp: Fixed(8); BinaryPrimitives.WriteInt64BigEndian(Reserve(8), (value.Integer - PostgresEpochTicks) / 10); break;
@@ -56,7 +57,7 @@ internal sealed class PostgresRawCopySink : IRowSink
         Flush();
         _copy.Dispose(); // ends the COPY; a server-side error surfaces here
         _completed = true;
-        return -1; // the raw stream reports no row count; the read-back verification counts every row
+        return -1; // the raw stream reports no row count; the verification counts every stored row
     }
 
     public void Dispose()
@@ -76,7 +77,7 @@ internal sealed class PostgresRawCopySink : IRowSink
 
     private void Fixed(int length) => BinaryPrimitives.WriteInt32BigEndian(Reserve(4), length);
 
-    private void Bytes(byte[] bytes)
+    private void Bytes(ReadOnlySpan<byte> bytes)
     {
         Fixed(bytes.Length);
         if (bytes.Length > _buffer.Length / 2)

@@ -7,7 +7,8 @@ namespace TwisterLab.Cake.Data;
 internal interface IRowSink : IDisposable
 {
     void StartRow();
-    void Write(in CellValue value);
+    /// <param name="bytes">The UTF-8 text or the blob, for <see cref="CellKind.Text"/> and <see cref="CellKind.Bytes"/>; valid only during the call.</param>
+    void Write(in CellValue value, ReadOnlySpan<byte> bytes);
     /// <summary>Finishes the table's COPY and returns the rows the target acknowledged (-1 when it cannot tell).</summary>
     long Complete();
 }
@@ -31,7 +32,7 @@ internal sealed class SqlExportSink : IRowSink
         _firstInRow = true;
     }
 
-    public void Write(in CellValue value)
+    public void Write(in CellValue value, ReadOnlySpan<byte> bytes)
     {
         if (!_firstInRow) _line.Append('\t');
         _firstInRow = false;
@@ -41,8 +42,8 @@ internal sealed class SqlExportSink : IRowSink
             case CellKind.Integer: _line.Append(value.Integer.ToString(CultureInfo.InvariantCulture)); break;
             // "R" is the shortest text that parses back to the same bits; PostgreSQL 12+ parses it exactly.
             case CellKind.Real: _line.Append(Real(value.Real)); break;
-            case CellKind.Text: AppendEscaped(Encoding.UTF8.GetString(value.TextUtf8)); break;
-            case CellKind.Bytes: _line.Append("\\\\x").Append(Convert.ToHexStringLower(value.Bytes)); break;
+            case CellKind.Text: AppendEscaped(Encoding.UTF8.GetString(bytes)); break;
+            case CellKind.Bytes: _line.Append("\\\\x").Append(Convert.ToHexStringLower(bytes)); break;
             case CellKind.Numeric: _line.Append(value.Numeric.ToString(CultureInfo.InvariantCulture)); break;
             case CellKind.Boolean: _line.Append(value.Integer != 0 ? 't' : 'f'); break;
             case CellKind.Timestamp: _line.Append(value.Timestamp.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)); break;
@@ -86,26 +87,5 @@ internal sealed class SqlExportSink : IRowSink
                 default: _line.Append(c); break;
             }
         }
-    }
-}
-
-/// <summary>Sends every row to several sinks (PostgreSQL and the SQL export in the same read of SQLite).</summary>
-internal sealed class TeeSink(IReadOnlyList<IRowSink> sinks) : IRowSink
-{
-    public void StartRow()
-    {
-        foreach (var sink in sinks) sink.StartRow();
-    }
-
-    public void Write(in CellValue value)
-    {
-        foreach (var sink in sinks) sink.Write(value);
-    }
-
-    public long Complete() => sinks.Select(s => s.Complete()).Max();
-
-    public void Dispose()
-    {
-        foreach (var sink in sinks) sink.Dispose();
     }
 }

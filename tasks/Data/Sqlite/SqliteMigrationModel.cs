@@ -16,7 +16,7 @@ public sealed record SqliteMigrationOptions
     /// <summary>Read every table back from PostgreSQL and compare row count and checksum before publishing.</summary>
     public bool Verify { get; init; } = true;
 
-    /// <summary>Tables loaded at once, each on its own connection (default: the machine's cores, at most 4).</summary>
+    /// <summary>Connections working at once — loads, index builds, checksums, foreign keys (default: the machine's cores, at most 4).</summary>
     public int Parallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     /// <summary>The schema the tables end up in.</summary>
@@ -35,8 +35,11 @@ public sealed record SqliteMigrationReport(
     /// <summary>The schema <see cref="CreatedTables"/> live in.</summary>
     public string Schema { get; init; } = "public";
 
-    /// <summary>Seconds per phase (load, keys and indexes, verify), for the run report and the benchmark.</summary>
+    /// <summary>Wall seconds of the whole parallel part, of each of its jobs ("load tickets", "index ix_tickets_agent", "verify tickets", …) and of publishing.</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>How PostgreSQL's checksums were computed (OnServer or ReadBack), null when verification was off.</summary>
+    public string? Verification { get; init; }
 
     public long TotalRows => Tables.Sum(t => t.Rows);
 }

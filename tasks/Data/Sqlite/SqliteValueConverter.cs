@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Unicode;
-using Microsoft.Data.Sqlite;
+using System.Text;
 
 namespace TwisterLab.Cake.Data;
 
@@ -13,29 +13,31 @@ internal static class SqliteValueConverter
 {
     private static readonly DateTime UnixEpoch = DateTime.UnixEpoch;
 
-    public static bool TryConvert(SqliteDataReader reader, int ordinal, PgColumnType type, out CellValue value, out string? problem)
+    public static bool TryConvert(SqliteRowReader reader, int ordinal, PgColumnType type, out CellValue value, out ReadOnlySpan<byte> bytes, out string? problem)
     {
         problem = null;
-        if (reader.IsDBNull(ordinal))
+        bytes = default;
+        var storage = reader.Storage(ordinal);
+        if (storage == SqliteStorage.Null)
         {
             value = CellValue.Null;
             return true;
         }
-        var storage = reader.GetFieldType(ordinal);
-        value = type switch
+        if (storage is SqliteStorage.Text or SqliteStorage.Blob) bytes = reader.Bytes(ordinal);
+        value = (type, storage) switch
         {
-            PgColumnType.BigInt when storage == typeof(long) => new CellValue(CellKind.Integer, reader.GetInt64(ordinal)),
-            PgColumnType.DoublePrecision when storage == typeof(double) => new CellValue(CellKind.Real, Real: reader.GetDouble(ordinal)),
+            (PgColumnType.BigInt, SqliteStorage.Integer) => new CellValue(CellKind.Integer, reader.Int64(ordinal)),
+            (PgColumnType.DoublePrecision, SqliteStorage.Real) => new CellValue(CellKind.Real, Real: reader.Double(ordinal)),
             // REAL affinity stores integral values as integers on disk; exact up to 2^53.
-            PgColumnType.DoublePrecision when storage == typeof(long) && Math.Abs(reader.GetInt64(ordinal)) <= 1L << 53 => new CellValue(CellKind.Real, Real: reader.GetInt64(ordinal)),
-            PgColumnType.Text when storage == typeof(string) => TextValue(reader, ordinal),
-            PgColumnType.Bytea when storage == typeof(byte[]) => new CellValue(CellKind.Bytes, Reference: reader.GetFieldValue<byte[]>(ordinal)),
-            PgColumnType.Numeric when storage == typeof(long) => new CellValue(CellKind.Numeric, Reference: (decimal)reader.GetInt64(ordinal)),
-            PgColumnType.Numeric when storage == typeof(double) => NumericValue(reader.GetDouble(ordinal)),
-            PgColumnType.Boolean when storage == typeof(long) && reader.GetInt64(ordinal) is 0 or 1 => new CellValue(CellKind.Boolean, reader.GetInt64(ordinal)),
-            PgColumnType.Timestamp when storage == typeof(string) => TimestampFromText(reader.GetString(ordinal)),
-            PgColumnType.Timestamp when storage == typeof(double) => TimestampFromJulianDay(reader.GetDouble(ordinal)),
-            PgColumnType.Timestamp when storage == typeof(long) => TimestampFromUnixSeconds(reader.GetInt64(ordinal)),
+            (PgColumnType.DoublePrecision, SqliteStorage.Integer) when Math.Abs(reader.Int64(ordinal)) <= 1L << 53 => new CellValue(CellKind.Real, Real: reader.Int64(ordinal)),
+            (PgColumnType.Text, SqliteStorage.Text) => IsPostgresText(bytes) ? CellValue.Text : default,
+            (PgColumnType.Bytea, SqliteStorage.Blob) => CellValue.Bytes,
+            (PgColumnType.Numeric, SqliteStorage.Integer) => new CellValue(CellKind.Numeric, Reference: (decimal)reader.Int64(ordinal)),
+            (PgColumnType.Numeric, SqliteStorage.Real) => NumericValue(reader.Double(ordinal)),
+            (PgColumnType.Boolean, SqliteStorage.Integer) when reader.Int64(ordinal) is 0 or 1 => new CellValue(CellKind.Boolean, reader.Int64(ordinal)),
+            (PgColumnType.Timestamp, SqliteStorage.Text) => TimestampFromText(bytes),
+            (PgColumnType.Timestamp, SqliteStorage.Real) => TimestampFromJulianDay(reader.Double(ordinal)),
+            (PgColumnType.Timestamp, SqliteStorage.Integer) => TimestampFromUnixSeconds(reader.Int64(ordinal)),
             _ => default,
         };
         if (value.Kind != CellKind.Null) return true;
@@ -44,15 +46,11 @@ internal static class SqliteValueConverter
     }
 
     /// <summary>
-    /// The stored bytes as they are (databases are UTF-8; <see cref="SqliteSchemaReader.Open"/> refuses UTF-16 ones).
+    /// The stored bytes go as they are (databases are UTF-8; <see cref="SqliteSchemaReader.Open"/> refuses UTF-16 ones).
     /// SQLite never validates text, so invalid UTF-8 — which a string decode would silently turn into U+FFFD — and NUL,
     /// which PostgreSQL text cannot hold, are reported instead.
     /// </summary>
-    private static CellValue TextValue(SqliteDataReader reader, int ordinal)
-    {
-        var bytes = reader.GetFieldValue<byte[]>(ordinal);
-        return bytes.AsSpan().IndexOf((byte)0) < 0 && Utf8.IsValid(bytes) ? new CellValue(CellKind.Text, Reference: bytes) : default;
-    }
+    private static bool IsPostgresText(ReadOnlySpan<byte> utf8) => utf8.IndexOf((byte)0) < 0 && Utf8.IsValid(utf8);
 
     private static CellValue NumericValue(double real)
     {
@@ -76,9 +74,11 @@ internal static class SqliteValueConverter
         "yyyy-MM-dd HH:mm:ssZ", "yyyy-MM-dd HH:mm:ss.FFFFFFFZ", "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-ddTHH:mm:ss.FFFFFFFZ",
     ];
 
-    private static CellValue TimestampFromText(string text)
+    private static CellValue TimestampFromText(ReadOnlySpan<byte> utf8)
     {
-        if (TryParseCommonTimestamp(text, out var ticks)) return Timestamp(ticks);
+        if (TryParseCommonTimestamp(utf8, out var ticks)) return Timestamp(ticks);
+        if (!Utf8.IsValid(utf8)) return default;
+        var text = Encoding.UTF8.GetString(utf8);
         if (DateTime.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
             return Timestamp(local.Ticks);
         // Values with an offset are stored as their UTC instant in the zone-less timestamp column.
@@ -92,16 +92,16 @@ internal static class SqliteValueConverter
     /// DateTime.TryParseExact with a format list was the largest cost of loading a timestamp-heavy table.
     /// Anything else (a 'T', an offset, a date only) falls back to the exact formats.
     /// </summary>
-    private static bool TryParseCommonTimestamp(string text, out long ticks)
+    private static bool TryParseCommonTimestamp(ReadOnlySpan<byte> text, out long ticks)
     {
         ticks = 0;
-        if (text.Length < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' || text[16] != ':') return false;
+        if (text.Length < 19 || text[4] != (byte)'-' || text[7] != (byte)'-' || text[10] != (byte)' ' || text[13] != (byte)':' || text[16] != (byte)':') return false;
         if (!TryDigits(text, 0, 4, out var year) || !TryDigits(text, 5, 2, out var month) || !TryDigits(text, 8, 2, out var day)
             || !TryDigits(text, 11, 2, out var hour) || !TryDigits(text, 14, 2, out var minute) || !TryDigits(text, 17, 2, out var second)) return false;
         long fraction = 0;
         if (text.Length > 19)
         {
-            if (text[19] != '.' || text.Length > 27 || text.Length == 20 || !TryDigits(text, 20, text.Length - 20, out var digits)) return false;
+            if (text[19] != (byte)'.' || text.Length > 27 || text.Length == 20 || !TryDigits(text, 20, text.Length - 20, out var digits)) return false;
             fraction = digits;
             for (var i = text.Length - 20; i < 7; i++) fraction *= 10;
         }
@@ -110,12 +110,12 @@ internal static class SqliteValueConverter
         return true;
     }
 
-    private static bool TryDigits(string text, int start, int count, out int value)
+    private static bool TryDigits(ReadOnlySpan<byte> text, int start, int count, out int value)
     {
         value = 0;
         for (var i = start; i < start + count; i++)
         {
-            var digit = text[i] - '0';
+            var digit = text[i] - (byte)'0';
             if ((uint)digit > 9) return false;
             value = value * 10 + digit;
         }
@@ -144,13 +144,16 @@ internal static class SqliteValueConverter
         return rounded < DateTime.MaxValue.Ticks ? new CellValue(CellKind.Timestamp, rounded) : default;
     }
 
-    private static string Describe(SqliteDataReader reader, int ordinal, Type storage, PgColumnType type)
+    private static string Describe(SqliteRowReader reader, int ordinal, SqliteStorage storage, PgColumnType type)
     {
-        var storageName = storage == typeof(long) ? "integer" : storage == typeof(double) ? "real" : storage == typeof(string) ? "text" : "blob";
-        var shown = storage == typeof(byte[]) ? $"{reader.GetFieldValue<byte[]>(ordinal).Length} bytes"
-            : storage == typeof(double) ? reader.GetDouble(ordinal).ToString("R", CultureInfo.InvariantCulture)
-            : Shorten(reader.GetValue(ordinal).ToString() ?? "");
-        return $"{storageName} {shown} cannot become {SqliteTypeMapping.SqlName(type, "")}";
+        var shown = storage switch
+        {
+            SqliteStorage.Blob => $"{reader.Bytes(ordinal).Length} bytes",
+            SqliteStorage.Real => reader.Double(ordinal).ToString("R", CultureInfo.InvariantCulture),
+            SqliteStorage.Integer => Shorten(reader.Int64(ordinal).ToString(CultureInfo.InvariantCulture)),
+            _ => Shorten(Encoding.UTF8.GetString(reader.Bytes(ordinal))),
+        };
+        return $"{storage.ToString().ToLowerInvariant()} {shown} cannot become {SqliteTypeMapping.SqlName(type, "")}";
     }
 
     private static string Shorten(string text)

@@ -42,11 +42,19 @@ public sealed class RefreshStagingData : DeployStep, IHasPreconditions, IHasLive
 
     public IEnumerable<string> DescribeChecks(DeployContext context)
     {
+        yield return "SELECT inet_server_addr(), inet_server_port(), current_database()   # on both: the source is not the target";
         yield return $"psql <--source-database-url> -c '\\d ...'   # the columns to anonymize exist: {string.Join(", ", context.Settings.Anonymize)}";
     }
 
-    public async Task<IReadOnlyList<string>> ProblemsAsync(DeployContext context) =>
-        await AnonymizedRefresh.ProblemsAsync(Source(context), context.Settings.Anonymize, context.CancellationToken);
+    public async Task<IReadOnlyList<string>> ProblemsAsync(DeployContext context)
+    {
+        if (await AnonymizedRefresh.SameDatabaseAsync(Source(context), context.Database, context.CancellationToken))
+        {
+            return ["--source-database-url and --database-url reach the same database (the server says so): the refresh would overwrite production with itself"];
+        }
+
+        return await AnonymizedRefresh.ProblemsAsync(Source(context), context.Settings.Anonymize, context.CancellationToken);
+    }
 
     public override IEnumerable<string> Plan(DeployContext context)
     {

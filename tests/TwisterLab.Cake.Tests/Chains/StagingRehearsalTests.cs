@@ -69,6 +69,7 @@ public sealed class StagingRehearsalTests
     [Theory]
     [InlineData("the 'production' profile is production's", false)]
     [InlineData("name the same database", true, "--source-database-url=SAME")]
+    [InlineData("reach the same database (the server says so)", true, "--source-database-url=SAME_BY_ANOTHER_NAME")]
     [InlineData("column public.users.email does not exist in the source database", true, "--anonymize=users.email:email")]
     [InlineData("column public.tickets.id is bigint, not text", true, "--anonymize=tickets.id:email")]
     [InlineData("no-such-runner is not installed here", true, "--integration-test-command=no-such-runner --all")]
@@ -78,7 +79,9 @@ public sealed class StagingRehearsalTests
         await using var rehearsal = await Rehearsal.StartAsync();
         var arguments = (await StagingArgumentsAsync(rehearsal))
             .Where(argument => staging || !argument.StartsWith("--environment=", StringComparison.Ordinal))
-            .Concat(overrides.Select(argument => argument.Replace("SAME", rehearsal.Environment.Database.ConnectionString)))
+            .Concat(overrides.Select(argument => argument
+                .Replace("SAME_BY_ANOTHER_NAME", new NpgsqlConnectionStringBuilder(rehearsal.Environment.Database.ConnectionString) { Host = "localhost" }.ConnectionString)
+                .Replace("SAME", rehearsal.Environment.Database.ConnectionString)))
             .ToArray();
 
         await ChainChecks.AssertRefusedAsync(rehearsal, "StagingRehearsal", expected, arguments);
