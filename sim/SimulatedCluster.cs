@@ -91,7 +91,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         SimulatedCluster? cluster = null;
-        var server = new ApiServer(registry, faults, new ExecEndpoint(store, () => options.ExecHandler), new Eviction(registry),
+        var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler), new Eviction(registry),
             () => cluster?.ServerVersion ?? options.ServerVersion);
         app.Run(server.HandleAsync);
         await app.StartAsync(ct);

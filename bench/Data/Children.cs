@@ -21,6 +21,15 @@ internal static class Children
                 var result = await new PostgresBackupGateway().BackupAsync(PostgresTarget.Parse(args[1]), options);
                 Console.WriteLine(JsonSerializer.Serialize(new { bytes = result.Manifest.SizeBytes }));
                 return 0;
+            case "child-exec-backup":
+                // <kubeconfig> <namespace> <database> <path>: the in-cluster backup against the harness's simulator.
+                using (var gateway = TwisterLab.Cake.Cluster.ClusterGateway.Connect(new TwisterLab.Cake.Cluster.ClusterConnection(args[1], TwisterLab.KubeSim.SimulatedCluster.ContextName, args[2])))
+                {
+                    var backup = await ExecBackupBench.BackupAsync(gateway, args[3], args[4]);
+                    Console.WriteLine(JsonSerializer.Serialize(new { bytes = backup.Manifest.SizeBytes }));
+                }
+
+                return 0;
             case "child-sql-export":
                 // Reads, converts and hashes like a migration but writes SQL text to a file: the client-side cost alone.
                 var export = await new SqliteToPostgresMigrator().MigrateAsync(args[1], null, new SqliteMigrationOptions { SqlOutPath = args[2] });

@@ -1,9 +1,9 @@
 using System.Globalization;
 using TwisterLab.Data.Bench;
 
-// Usage: dotnet run -c Release --project bench/Data -- [--scale=1.0] [--only=sqlite,backup,tenant] [--tenant-rows=5000000] [--runs=1]
+// Usage: dotnet run -c Release --project bench/Data -- [--scale=1.0] [--only=sqlite,backup,tenant,exec-backup] [--tenant-rows=5000000] [--runs=1]
 //        [--data-dir=/tmp/twl-bench-data] [--contenders=twisterlab,pgloader,floor] [--bulk-server]
-// Child verbs (run under /usr/bin/time by the harness): child-migrate <sqlite> <conn>, child-backup <conn> <path>
+// Child verbs (run under /usr/bin/time by the harness): child-migrate <sqlite> <conn>, child-backup <conn> <path>, child-exec-backup <kubeconfig> <namespace> <db> <path>
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0].StartsWith("child-", StringComparison.Ordinal)) return await Children.RunAsync(args);
 
@@ -22,5 +22,6 @@ Console.WriteLine($"# TwisterLab data benchmarks  scale={scale} runs={runs} serv
 if (only.Contains("sqlite")) await SqliteBench.RunAsync(bench, scale, runs, dataDirectory, contenders);
 if (only.Contains("backup")) await BackupBench.RunAsync(bench, scale, runs);
 if (only.Contains("tenant")) await TenantBench.RunAsync(bench, tenantRows);
+if (only.Contains("exec-backup")) await ExecBackupBench.RunAsync(bench, scale, runs);
 Console.WriteLine($"\nload average at the end: {File.ReadAllText("/proc/loadavg").Trim()} (the machine is shared; wall times move with it)");
 return 0;

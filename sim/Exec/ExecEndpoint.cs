@@ -13,7 +13,7 @@ namespace TwisterLab.KubeSim.Exec;
 /// 0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 resize; v5 adds [255][channel] to close a channel.
 /// The exit code travels as a Status on channel 3, after which the server closes the socket normally.
 /// </summary>
-internal sealed class ExecEndpoint(ObjectStore store, Func<IExecHandler> handler)
+internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IExecHandler> handler)
 {
     const string V5 = "v5.channel.k8s.io";
     const string V4 = "v4.channel.k8s.io";
@@ -63,13 +63,23 @@ internal sealed class ExecEndpoint(ObjectStore store, Func<IExecHandler> handler
 
         int exitCode;
         string? failure = null;
+        var dropped = false;
         try
         {
             // kubelet sends an empty first stdout frame; clients tolerate it and it proves the stream is open.
             await SendAsync(socket, sendLock, StdoutChannel, ReadOnlyMemory<byte>.Empty, session.Token);
-            await using var stdout = new ChannelStream(socket, sendLock, StdoutChannel);
+            // An injected drop also cancels the session, so the handler stops its command as a dead connection would.
+            await using var stdout = new ChannelStream(socket, sendLock, StdoutChannel, faults.TakeExecDrop(request.Command), () =>
+            {
+                dropped = true;
+                session.Cancel();
+            });
             await using var stderr = new ChannelStream(socket, sendLock, StderrChannel);
             exitCode = await handler().ExecAsync(request, stdin.Reader.AsStream(), stdout, stderr, session.Token);
+        }
+        catch (Exception) when (dropped)
+        {
+            return; // the injected fault: no status, no close handshake
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -142,9 +152,17 @@ internal sealed class ExecEndpoint(ObjectStore store, Func<IExecHandler> handler
         finally { sendLock.Release(); }
     }
 
-    /// <summary>A write-only stream that turns every write into one frame on its channel.</summary>
-    sealed class ChannelStream(WebSocket socket, SemaphoreSlim sendLock, byte channel) : Stream
+    /// <summary>Thrown by a channel stream whose connection an injected fault aborted.</summary>
+    sealed class ConnectionDroppedException() : IOException("the exec connection was dropped (injected fault)");
+
+    /// <summary>
+    /// A write-only stream that turns every write into one frame on its channel. With <paramref name="dropAfter"/> the
+    /// socket is aborted once that many bytes went out (SimFaults.DropExecAfter).
+    /// </summary>
+    sealed class ChannelStream(WebSocket socket, SemaphoreSlim sendLock, byte channel, long? dropAfter = null, Action? onDrop = null) : Stream
     {
+        long sent;
+
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
@@ -159,7 +177,17 @@ internal sealed class ExecEndpoint(ObjectStore store, Func<IExecHandler> handler
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
         {
-            if (buffer.Length > 0) await SendAsync(socket, sendLock, channel, buffer, ct);
+            if (buffer.Length == 0) return;
+            if (dropAfter is { } limit && sent + buffer.Length >= limit)
+            {
+                var head = (int)Math.Max(0, limit - sent);
+                if (head > 0) await SendAsync(socket, sendLock, channel, buffer[..head], ct);
+                socket.Abort();
+                onDrop?.Invoke();
+                throw new ConnectionDroppedException();
+            }
+            await SendAsync(socket, sendLock, channel, buffer, ct);
+            sent += buffer.Length;
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class SimFaults
     readonly object gate = new();
     readonly List<ImageRule> imageRules;
     readonly List<RequestRule> requestRules = [];
+    readonly List<(string CommandPattern, long StdoutBytes)> execDrops = [];
     ObjectStore? store;
 
     sealed class RequestRule(string method, string pathPattern, int nth, RequestFault fault, int times)
@@ -81,7 +82,11 @@ public sealed class SimFaults
 
     public void ClearRequestFaults()
     {
-        lock (gate) requestRules.Clear();
+        lock (gate)
+        {
+            requestRules.Clear();
+            execDrops.Clear();
+        }
     }
 
     internal RequestFault TakeRequestFault(string method, string path)
@@ -99,6 +104,31 @@ public sealed class SimFaults
                 return rule.Fault;
             }
             return RequestFault.None;
+        }
+    }
+
+    /// <summary>
+    /// The next exec whose command line (words joined by spaces) matches the glob loses its connection once it has sent
+    /// <paramref name="stdoutBytes"/> bytes of stdout: the socket is aborted with no exit status and no close
+    /// handshake, as when an apiserver restarts or a node dies in the middle of a <c>kubectl exec ... &gt; file</c>.
+    /// </summary>
+    public void DropExecAfter(long stdoutBytes, string commandPattern = "*")
+    {
+        lock (gate) execDrops.Add((commandPattern, stdoutBytes));
+    }
+
+    /// <summary>Takes the first armed exec drop matching the command; null when none is armed.</summary>
+    internal long? TakeExecDrop(IReadOnlyList<string> command)
+    {
+        // A script argument (sh -c '...') spans lines; the glob matches one line.
+        var line = string.Join(' ', command).ReplaceLineEndings(" ");
+        lock (gate)
+        {
+            var index = execDrops.FindIndex(drop => Glob.IsMatch(drop.CommandPattern, line));
+            if (index < 0) return null;
+            var bytes = execDrops[index].StdoutBytes;
+            execDrops.RemoveAt(index);
+            return bytes;
         }
     }
 

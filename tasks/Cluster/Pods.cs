@@ -15,7 +15,7 @@ namespace TwisterLab.Cake.Cluster;
 /// <param name="StdoutFile">The command's stdout is streamed into this file (pg_dump).</param>
 public sealed record ExecRequest(string Deployment, IReadOnlyList<string> Command, string? Container = null, string? StdinFile = null, string? StdoutFile = null);
 
-/// <summary>How an exec ended. <see cref="Stdout"/> is only kept when no stdout file was given.</summary>
+/// <summary>How an exec ended. <see cref="Stdout"/> is only kept when no stdout file or stream was given.</summary>
 public sealed record ExecResult(string Pod, int ExitCode, string Stdout, string Stderr, long StdoutBytes)
 {
     /// <summary>
@@ -142,6 +142,38 @@ public sealed class Pods
     /// </summary>
     public async Task<ExecResult> ExecAsync(ExecRequest request, CancellationToken cancellationToken)
     {
+        Stream? stdoutFile = request.StdoutFile is null ? null : new FileStream(request.StdoutFile, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        try
+        {
+            return await ExecCoreAsync(request, stdoutFile, cancellationToken);
+        }
+        finally
+        {
+            if (stdoutFile is not null)
+            {
+                await stdoutFile.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="ExecAsync(ExecRequest, CancellationToken)"/>, but the command's stdout is written, frame by frame
+    /// as it arrives, into <paramref name="stdoutSink"/> (a pg_dump archive into a hashing file stream): nothing of it is
+    /// kept in memory, <see cref="ExecResult.Stdout"/> stays empty. The sink is flushed, not disposed. A connection
+    /// that drops before the exit status arrives throws a <see cref="ClusterException"/>: the output is then incomplete.
+    /// </summary>
+    public Task<ExecResult> ExecAsync(ExecRequest request, Stream stdoutSink, CancellationToken cancellationToken)
+    {
+        if (request.StdoutFile is not null)
+        {
+            throw new ArgumentException("Give either a stdout file or a stdout stream, not both.", nameof(request));
+        }
+
+        return ExecCoreAsync(request, stdoutSink, cancellationToken);
+    }
+
+    private async Task<ExecResult> ExecCoreAsync(ExecRequest request, Stream? stdoutSink, CancellationToken cancellationToken)
+    {
         if (request.Command.Count == 0)
         {
             throw new ArgumentException("The exec command is empty.", nameof(request));
@@ -165,23 +197,22 @@ public sealed class Pods
             stderr: true, stdin: request.StdinFile is not null, stdout: true, tty: false,
             webSocketSubProtocol: WebSocketProtocol.V5BinaryWebsocketProtocol, cancellationToken: token), cancellationToken);
 
-        Stream? stdoutFile = request.StdoutFile is null ? null : new FileStream(request.StdoutFile, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        var session = new ExecSession(socket, stdoutSink);
+        var sending = request.StdinFile is null ? Task.CompletedTask : session.SendStdinAsync(request.StdinFile, cancellationToken);
         try
         {
-            var session = new ExecSession(socket, stdoutFile);
-            var sending = request.StdinFile is null ? Task.CompletedTask : session.SendStdinAsync(request.StdinFile, cancellationToken);
             await session.ReceiveAsync(cancellationToken);
-            await sending;
-            var exitCode = session.ExitCode(what);
-            return new ExecResult(pod.Metadata.Name, exitCode, session.Stdout, session.Stderr, session.StdoutBytes);
         }
-        finally
+        catch (WebSocketException exception)
         {
-            if (stdoutFile is not null)
-            {
-                await stdoutFile.DisposeAsync();
-            }
+            // The apiserver, the kubelet or the network went away mid-stream: the output is cut short and no exit
+            // status came, so the command's outcome is unknown. Never report it as a success.
+            throw new ClusterException($"Cannot {what}: the connection dropped after {session.StdoutBytes:N0} bytes of output, before the command's exit status ({exception.Message.TrimEnd('.')}). Run again; if it persists, check the pod (kubectl describe pod).");
         }
+
+        await sending;
+        var exitCode = session.ExitCode(what);
+        return new ExecResult(pod.Metadata.Name, exitCode, session.Stdout, session.Stderr, session.StdoutBytes);
     }
 
     private async Task<V1Pod> PickPodAsync(string deployment, CancellationToken cancellationToken)
@@ -196,7 +227,7 @@ public sealed class Pods
     }
 
     /// <summary>The v5.channel.k8s.io framing: [channel] + payload per binary message; [255, channel] closes a channel.</summary>
-    private sealed class ExecSession(WebSocket socket, Stream? stdoutFile)
+    private sealed class ExecSession(WebSocket socket, Stream? stdoutSink)
     {
         private readonly StringBuilder _stdout = new();
         private readonly StringBuilder _stderr = new();
@@ -324,9 +355,9 @@ public sealed class Pods
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
-                if (stdoutFile is not null)
+                if (stdoutSink is not null)
                 {
-                    await stdoutFile.FlushAsync(CancellationToken.None);
+                    await stdoutSink.FlushAsync(CancellationToken.None);
                 }
             }
         }
@@ -337,9 +368,9 @@ public sealed class Pods
             {
                 case ChannelIndex.StdOut:
                     StdoutBytes += payload.Length;
-                    if (stdoutFile is not null)
+                    if (stdoutSink is not null)
                     {
-                        await stdoutFile.WriteAsync(payload, cancellationToken);
+                        await stdoutSink.WriteAsync(payload, cancellationToken);
                     }
                     else
                     {

@@ -33,6 +33,9 @@ public sealed partial class DeployContext
     /// <summary>Renders kubectl command lines with this run's context and namespace, for plans of actions the gateway has no describer for.</summary>
     public Kubectl Kubectl => new(Settings.KubeContext, Settings.Namespace);
 
+    /// <summary>Backups and restores: directly with --database-url, otherwise by exec in the postgres deployment.</summary>
+    public DatabaseAccess Postgres => new(this);
+
     /// <summary>The database, reached directly: <c>--database-url</c> (e.g. through <c>kubectl port-forward svc/postgres 5432</c>).</summary>
     public PostgresTarget Database => Settings.DatabaseUrl is { } url
         ? PostgresTarget.Parse(url)

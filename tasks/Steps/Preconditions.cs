@@ -18,3 +18,13 @@ public interface INeedImageTag : IHasPreconditions
     IEnumerable<string> IHasPreconditions.Problems(DeployContext context) =>
         context.Settings.ImageTag is null ? ["add --image-tag=<tag>, e.g. --image-tag=v2.0"] : [];
 }
+
+/// <summary>
+/// A step that connects to PostgreSQL itself (integrity checksums, migrations written from here). Backups and
+/// restores also work through exec in the postgres pod, so a run without --database-url gets as far as those;
+/// a chain with one of these steps is refused by Preflight, before the backup and before any change.
+/// </summary>
+public interface INeedDirectDatabase
+{
+    public const string Problem = "add --database-url=postgresql://user:pass@host:5432/twisterlab (for a database in the cluster, open it with: kubectl port-forward svc/postgres 5432:5432)";
+}

@@ -63,9 +63,12 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
 
     private void RequireInputs(DeployContext context)
     {
-        var problems = StepsToRun(context)
-            .OfType<IHasPreconditions>()
+        var steps = StepsToRun(context).ToList();
+        var problems = steps.OfType<IHasPreconditions>()
             .SelectMany(step => step.Problems(context).Select(problem => $"{TaskCatalog.NameOf(step.GetType())}: {problem}"))
+            .Concat(context.Settings.DatabaseUrl is null
+                ? steps.OfType<INeedDirectDatabase>().Take(1).Select(step => $"{TaskCatalog.NameOf(step.GetType())}: {INeedDirectDatabase.Problem}")
+                : [])
             .Distinct()
             .ToList();
         if (problems.Count > 0)

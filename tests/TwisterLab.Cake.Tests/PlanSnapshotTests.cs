@@ -14,6 +14,7 @@ public sealed partial class PlanSnapshotTests
 {
     [Theory]
     [InlineData("RollingUpgrade", "--image-tag=v2.0")]
+    [InlineData("RollingUpgrade", "--image-tag=v2.0 --database-url=postgresql://twisterlab:secret@localhost:5432/twisterlab --verify-restore")]
     [InlineData("BlueGreenDeploy", "--image-tag=v2.0")]
     [InlineData("BlueGreenDeploy", "--image-tag=v2.0 --canary=20")]
     [InlineData("BlueGreenCleanup", "")]

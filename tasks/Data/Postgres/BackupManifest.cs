@@ -23,6 +23,10 @@ public sealed record BackupManifest
     public required DateTimeOffset CreatedAt { get; init; }
     public double DurationSeconds { get; init; }
 
+    /// <summary>The manifest's row counts as an integrity snapshot without checksums, to compare a restored database with.</summary>
+    public IntegritySnapshot ToIntegritySnapshot() =>
+        new(TableRows.Select(table => new TableIntegrity(table.Key, table.Value, null)).ToList(), AlembicRevision);
+
     public static string PathFor(string backupPath) => backupPath.TrimEnd('/') + ".manifest.json";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };

@@ -22,6 +22,12 @@ public sealed record BackupOptions(string OutputPath)
 public sealed record VerifyOptions
 {
     public PostgresTarget? RestoreInto { get; init; }
+
+    /// <summary>
+    /// Who runs <c>pg_restore --list</c> on the archive; null = pg_restore on this machine. The in-cluster path passes
+    /// the pod's pg_restore (the archive streamed to its stdin) when this machine has no PostgreSQL client tools.
+    /// </summary>
+    public Func<string, CancellationToken, Task<IReadOnlyList<string>>>? ListArchive { get; init; }
     public int Jobs { get; init; } = 2;
 }
 

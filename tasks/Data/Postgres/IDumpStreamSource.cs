@@ -20,3 +20,21 @@ public interface IDumpStreamSourceFactory
 {
     IDumpStreamSource Create(PgDumpSettings settings);
 }
+
+/// <summary>
+/// A dump source that also reports, from the very snapshot its archive was taken in, what the manifest records:
+/// used where this machine has no connection of its own to the database (pg_dump and psql run in the postgres pod).
+/// </summary>
+public interface ISnapshotDumpSource : IDumpStreamSource
+{
+    /// <summary>The facts of the dumped snapshot; available after a successful <see cref="IDumpStreamSource.WriteDumpAsync"/>.</summary>
+    DatabaseFacts Facts { get; }
+
+    /// <summary>Where the database is, for the manifest (no secrets), e.g. "deployment/postgres in namespace twisterlab".</summary>
+    string Server { get; }
+
+    string Database { get; }
+}
+
+/// <summary>What a backup's manifest says about the database: per-table rows, server version and alembic revision.</summary>
+public sealed record DatabaseFacts(string ServerVersion, IReadOnlyDictionary<string, long> TableRows, string? AlembicRevision);

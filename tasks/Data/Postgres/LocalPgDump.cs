@@ -54,6 +54,20 @@ public sealed class LocalPgDumpFactory : IDumpStreamSourceFactory
 /// <summary>Finds the client tools the direct path runs itself (the same order as the Cake runners: version folder, then PATH).</summary>
 public static class PgToolLocator
 {
+    /// <summary>Whether <see cref="Find"/> would find the tool (the in-cluster path falls back to the pod's tools).</summary>
+    public static bool IsAvailable(string tool)
+    {
+        try
+        {
+            Find(tool);
+            return true;
+        }
+        catch (DataOperationException)
+        {
+            return false;
+        }
+    }
+
     public static string Find(string tool)
     {
         try

@@ -36,7 +36,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         {
             dumped = options.Format == PgDumpFormat.Directory
                 ? await DumpToDirectoryAsync(settings, options, cancellationToken)
-                : await DumpToFileAsync(settings, options, cancellationToken);
+                : await DumpToFileAsync(_sources.Create(settings), options, cancellationToken);
         }
         catch
         {
@@ -69,12 +69,46 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         return new BackupResult(options.OutputPath, manifest);
     }
 
+    /// <summary>
+    /// A backup whose pg_dump runs elsewhere (in the postgres pod, over exec) and reports the facts of its own snapshot.
+    /// The archive is streamed to <c>&lt;path&gt;.partial</c>, hashed on the way, and renamed only after pg_dump exited 0
+    /// and the facts arrived: a dropped connection, a failed pg_dump or a full disk leave no file behind.
+    /// Only the custom format streams; the directory format needs pg_dump to write the files itself.
+    /// </summary>
+    public async Task<BackupResult> BackupAsync(ISnapshotDumpSource source, BackupOptions options, CancellationToken cancellationToken = default)
+    {
+        if (options.Format != PgDumpFormat.Custom)
+            throw new DataOperationException($"A {options.Format.ToString().ToLowerInvariant()}-format backup cannot be streamed from the cluster: use the custom format, or pass --database-url to dump from this machine.");
+        if (File.Exists(options.OutputPath) || Directory.Exists(options.OutputPath))
+            throw new DataOperationException($"Backup path {options.OutputPath} already exists: choose a new file name; backups are never overwritten.");
+        var started = Stopwatch.StartNew();
+        var (size, sha, _) = await DumpToFileAsync(source, options, cancellationToken);
+        var facts = source.Facts;
+        var manifest = new BackupManifest
+        {
+            Database = source.Database,
+            Server = source.Server,
+            ServerVersion = facts.ServerVersion,
+            Format = options.Format.ToString().ToLowerInvariant(),
+            Compression = options.Compression,
+            OptionsReason = BackupOptions.DefaultsReason,
+            SizeBytes = size,
+            Sha256 = sha,
+            TableRows = facts.TableRows,
+            AlembicRevision = facts.AlembicRevision,
+            CreatedAt = DateTimeOffset.UtcNow,
+            DurationSeconds = started.Elapsed.TotalSeconds,
+        };
+        await manifest.WriteAsync(options.OutputPath, cancellationToken);
+        return new BackupResult(options.OutputPath, manifest);
+    }
+
     /// <summary>Checksum + <c>pg_restore --list</c>; with <see cref="VerifyOptions.RestoreInto"/> also a restore test.</summary>
     public async Task<BackupManifest> VerifyAsync(string backupPath, VerifyOptions? options = null, CancellationToken cancellationToken = default)
     {
         var manifest = await BackupManifest.ReadAsync(backupPath, cancellationToken);
         await VerifyChecksumAsync(backupPath, manifest, cancellationToken);
-        var toc = PgToolRun.ListArchive(backupPath);
+        var toc = options?.ListArchive is { } list ? await list(backupPath, cancellationToken) : PgToolRun.ListArchive(backupPath);
         if (!toc.Any(line => line.Contains(" TABLE DATA ", StringComparison.Ordinal)) && manifest.TableRows.Count > 0)
             throw new DataOperationException($"Backup {backupPath} lists no table data although the manifest names {manifest.TableRows.Count} tables: take a new backup.");
         if (options?.RestoreInto is { } server) await RestoreTestAsync(backupPath, manifest, server, options.Jobs, cancellationToken);
@@ -127,10 +161,9 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         return settings;
     }
 
-    private async Task<(long, string, IReadOnlyDictionary<string, string>?)> DumpToFileAsync(PgDumpSettings settings, BackupOptions options, CancellationToken cancellationToken)
+    private async Task<(long, string, IReadOnlyDictionary<string, string>?)> DumpToFileAsync(IDumpStreamSource source, BackupOptions options, CancellationToken cancellationToken)
     {
         var partial = options.OutputPath + ".partial";
-        var source = _sources.Create(settings);
         try
         {
             int exitCode;

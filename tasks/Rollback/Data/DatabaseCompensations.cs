@@ -4,7 +4,8 @@ using TwisterLab.Cake.Data;
 namespace TwisterLab.Cake.Rollback.Data;
 
 /// <summary>
-/// Puts the database back from a verified backup taken earlier in the run. The connection comes from --database-url.
+/// Puts the database back from a verified backup taken earlier in the run: directly with --database-url, otherwise by
+/// exec into the postgres deployment (the archive streamed into pg_restore's stdin).
 /// <paramref name="Exactly"/> also drops tables created after the backup (a refreshed staging copy brings its own).
 /// </summary>
 public sealed record RestoreDatabaseFromBackup(string BackupPath, string Database, bool Exactly = false) : Compensation
@@ -18,9 +19,8 @@ public sealed class RestoreDatabaseFromBackupHandler(DeployContext context) : Co
     // Restoring the same backup twice leaves the same database, so this is idempotent.
     protected override async Task ApplyAsync(RestoreDatabaseFromBackup compensation, CancellationToken cancellationToken)
     {
-        var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, compensation.BackupPath,
-            new RestoreOptions { IntoExistingDatabase = true, DropTablesNotInBackup = compensation.Exactly }, cancellationToken);
-        context.Log.Information("Database restored from {0}: {1} tables checked.", compensation.BackupPath, restored.After.Tables.Count);
+        var tables = await context.Postgres.RestoreAsync(compensation.BackupPath, compensation.Exactly, cancellationToken);
+        context.Log.Information("Database restored from {0}: {1} tables checked.", compensation.BackupPath, tables);
     }
 }
 

@@ -23,8 +23,8 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
     public override IEnumerable<string> Plan(DeployContext context)
     {
         var backup = context.Settings.BackupPath is { } path ? context.Shown(path) : $"<newest verified backup in {context.Shown(context.Settings.BackupDir)}>";
-        yield return $"pg_dump -Fc -Z1 {context.Settings.Profile.DatabaseName} > backup_pre_restore_{context.RunId}.dump   # the undo of this restore";
-        yield return $"pg_restore --clean --if-exists -d {context.Settings.Profile.DatabaseName} {backup}";
+        yield return context.Postgres.DescribeBackup(context.Shown(SafetyPath(context)), "the undo of this restore");
+        yield return context.Postgres.DescribeRestore(backup);
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
@@ -33,21 +33,17 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
         var chosen = context.Settings.BackupPath ?? await NewestVerifiedAsync(gateway, context);
         var manifest = await gateway.VerifyAsync(chosen, cancellationToken: context.CancellationToken);
 
-        var safety = await gateway.BackupAsync(context.Database, new BackupOptions(Path.Combine(context.Settings.BackupDir, $"backup_pre_restore_{context.RunId}.dump")), context.CancellationToken);
-        await gateway.VerifyAsync(safety.Path, cancellationToken: context.CancellationToken);
-        context.Record(Name, new RestoreDatabaseFromBackup(safety.Path, context.Database.Database));
+        Directory.CreateDirectory(context.Settings.BackupDir);
+        var safety = await context.Postgres.BackupAsync(SafetyPath(context));
+        await context.Postgres.VerifyAsync(safety.Path);
+        context.Record(Name, new RestoreDatabaseFromBackup(safety.Path, context.Postgres.Name));
 
-        var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, chosen, new RestoreOptions { IntoExistingDatabase = true }, context.CancellationToken);
-        var mismatches = manifest.TableRows
-            .Where(pair => restored.After.Tables.FirstOrDefault(table => table.Table == pair.Key)?.Rows != pair.Value)
-            .Select(pair => pair.Key).ToList();
-        if (mismatches.Count > 0)
-        {
-            throw new InvalidOperationException($"Restored database differs from backup {chosen} in: {string.Join(", ", mismatches)}.");
-        }
-
-        context.Log.Information("Restored {0} ({1} tables, alembic {2}).", chosen, manifest.TableRows.Count, manifest.AlembicRevision ?? "(none)");
+        // The restore checks the row counts against the chosen backup's manifest on both paths.
+        var tables = await context.Postgres.RestoreAsync(chosen);
+        context.Log.Information("Restored {0} ({1} tables checked, alembic {2}).", chosen, tables, manifest.AlembicRevision ?? "(none)");
     }
+
+    private static string SafetyPath(DeployContext context) => Path.Combine(context.Settings.BackupDir, $"backup_pre_restore_{context.RunId}.dump");
 
     private static async Task<string> NewestVerifiedAsync(PostgresBackupGateway gateway, DeployContext context)
     {

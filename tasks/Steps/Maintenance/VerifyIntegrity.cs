@@ -9,7 +9,7 @@ namespace TwisterLab.Cake.Steps.Maintenance;
 /// the decision matrix's "database corruption": stop, and the rollback restores the backup.
 /// </summary>
 [TaskDescription("Guide step 6: verify data integrity — every table of the pre-upgrade backup still there with its row count (mismatch: stop, restore backup).")]
-public sealed class VerifyIntegrity : DeployStep
+public sealed class VerifyIntegrity : DeployStep, INeedDirectDatabase
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {

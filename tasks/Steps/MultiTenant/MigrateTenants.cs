@@ -12,7 +12,7 @@ namespace TwisterLab.Cake.Steps.MultiTenant;
 /// </summary>
 [TaskDescription("Guide steps 1-3: add tenant_id to all tables (default 'default', NOT NULL, index ix_<table>_tenant) — alembic upgrade head (undo: restore the backup).")]
 [IsDependentOn(typeof(BackupDatabase))]
-public sealed class MigrateTenants : DeployStep
+public sealed class MigrateTenants : DeployStep, INeedDirectDatabase
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {

@@ -7,7 +7,7 @@ namespace TwisterLab.Cake.Steps.MultiTenant;
 
 /// <summary>Every table of the backup still has its rows, and each (but alembic_version) has a NOT NULL tenant_id with no row left without one.</summary>
 [TaskDescription("Verify: every table has tenant_id NOT NULL with its index, no row without a tenant, row counts as in the backup.")]
-public sealed class VerifyTenants : DeployStep
+public sealed class VerifyTenants : DeployStep, INeedDirectDatabase
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {

@@ -13,7 +13,7 @@ namespace TwisterLab.Cake.Steps.PostgresUpgrade;
 /// </summary>
 [TaskDescription("Guide step 3: kubectl exec deployment/postgres-16 -- pg_restore -U twisterlab -d twisterlab < backup_pg13_full.dump (undo: that database emptied).")]
 [IsDependentOn(typeof(BackupDatabase))]
-public sealed class RestoreIntoNewPostgres : DeployStep
+public sealed class RestoreIntoNewPostgres : DeployStep, INeedDirectDatabase
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {

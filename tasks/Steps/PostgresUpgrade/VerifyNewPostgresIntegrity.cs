@@ -10,7 +10,7 @@ namespace TwisterLab.Cake.Steps.PostgresUpgrade;
 /// backup, and switching DATABASE_URL would lose those writes.
 /// </summary>
 [TaskDescription("Integrity before the switch: the new server's tables, row counts and alembic revision equal the backup's, and its content equals the old server's (no write lost).")]
-public sealed class VerifyNewPostgresIntegrity : DeployStep
+public sealed class VerifyNewPostgresIntegrity : DeployStep, INeedDirectDatabase
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {

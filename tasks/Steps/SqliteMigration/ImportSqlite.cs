@@ -11,7 +11,7 @@ namespace TwisterLab.Cake.Steps.SqliteMigration;
 /// (drop the created tables) can never drop data that was there before.
 /// </summary>
 [TaskDescription("Guide steps 1 and 3: python scripts/export_sqlite_to_sql.py > sqlite_export.sql; kubectl exec -i deployment/postgres -- psql -U twisterlab twisterlab < sqlite_export.sql (undo: drop the created tables).")]
-public sealed class ImportSqlite : DeployStep, IHasPreconditions
+public sealed class ImportSqlite : DeployStep, IHasPreconditions, INeedDirectDatabase
 {
     public IEnumerable<string> Problems(DeployContext context) => SqliteSource.Problems(context);
 

@@ -5,7 +5,7 @@ namespace TwisterLab.Cake.Steps.SqliteMigration;
 
 /// <summary>DATABASE_URL becomes the guide's postgresql+asyncpg URL of the postgres Service, with the credentials of --database-url.</summary>
 [TaskDescription("Guide step 4: kubectl patch secret twisterlab-secrets -p '{\"data\":{\"DATABASE_URL\":\"<postgresql+asyncpg://user:pass@postgres:5432/twisterlab>\"}}' (undo: the previous value, then a restart).")]
-public sealed class PointSecretAtPostgres : PatchDatabaseUrl
+public sealed class PointSecretAtPostgres : PatchDatabaseUrl, INeedDirectDatabase
 {
     protected override string? NewValue(DeployContext context, string current)
     {

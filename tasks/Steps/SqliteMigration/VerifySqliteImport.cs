@@ -6,7 +6,7 @@ namespace TwisterLab.Cake.Steps.SqliteMigration;
 
 /// <summary>Read back from PostgreSQL after the import: every SQLite table there, with as many rows.</summary>
 [TaskDescription("Verify the import: every SQLite table is in PostgreSQL with the same row count.")]
-public sealed class VerifySqliteImport : DeployStep, IHasPreconditions
+public sealed class VerifySqliteImport : DeployStep, IHasPreconditions, INeedDirectDatabase
 {
     public IEnumerable<string> Problems(DeployContext context) => SqliteSource.Problems(context);
 

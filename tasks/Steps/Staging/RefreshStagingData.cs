@@ -25,6 +25,7 @@ public sealed class RefreshStagingData : DeployStep, IHasPreconditions, IHasLive
             yield return "add --source-database-url=postgresql://user:pass@host:port/twisterlab for production's database (e.g. kubectl port-forward -n twisterlab svc/postgres 5433:5432)";
         }
 
+        // Its own line, not INeedDirectDatabase's: this one says which database (staging's) and how to reach it.
         if (settings.DatabaseUrl is null)
         {
             yield return "add --database-url=postgresql://user:pass@host:port/twisterlab for staging's database (e.g. kubectl port-forward -n twisterlab-staging svc/postgres 5434:5432)";

@@ -34,8 +34,13 @@ public static class ChainChecks
 
     /// <param name="given">Runs that bring the world to where the chain starts (e.g. a backup, a blue-green deploy).</param>
     public static Task AssertWorldRestoredAsync(string chain, string step, string kind, string[] arguments, params string[][] given) =>
+        AssertWorldRestoredAsync(chain, step, kind, databaseInCluster: false, arguments, given);
+
+    /// <param name="databaseInCluster">Run without --database-url: backups and restores go through exec in the postgres pod.</param>
+    public static Task AssertWorldRestoredAsync(string chain, string step, string kind, bool databaseInCluster, string[] arguments, params string[][] given) =>
         AssertWorldRestoredAsync(chain, step, kind, rehearsal =>
         {
+            rehearsal.DatabaseInCluster = databaseInCluster;
             foreach (var run in given)
             {
                 Assert.Equal(ExitCodes.Success, rehearsal.Run(run[0], run[1..]));

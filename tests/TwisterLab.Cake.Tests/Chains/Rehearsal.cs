@@ -23,6 +23,12 @@ public sealed class Rehearsal : IAsyncDisposable
 
     public static async Task<Rehearsal> StartAsync(RehearsalOptions options) => new(await RehearsalEnvironment.StartAsync(options));
 
+    /// <summary>
+    /// When true, runs get no --database-url: backups and restores go through exec into the postgres pod (the guide's
+    /// way), as for an operator with no route to the database. The world snapshot still reads the database directly.
+    /// </summary>
+    public bool DatabaseInCluster { get; set; }
+
     /// <summary>Puts the project's environments/ profiles into the run's working directory, for runs that name one.</summary>
     public void UseProjectProfiles()
     {
@@ -42,8 +48,12 @@ public sealed class Rehearsal : IAsyncDisposable
         return new CakeHost()
             .UseTwisterLab()
             .ConfigureServices(configure ?? (_ => { }))
-            .Run([$"--target={target}", .. arguments, .. Environment.Arguments, $"--working={WorkingDirectory}", "--confirm"]);
+            .Run([$"--target={target}", .. arguments, .. RunArguments, $"--working={WorkingDirectory}", "--confirm"]);
     }
+
+    private IEnumerable<string> RunArguments => DatabaseInCluster
+        ? Environment.Arguments.Where(argument => !argument.StartsWith("--database-url=", StringComparison.Ordinal))
+        : Environment.Arguments;
 
     /// <summary>Runs and asserts the exit code; a wrong one fails with the run's log and error, so a rare failure explains itself.</summary>
     public void RunExpecting(int exitCode, string target, params string[] arguments)

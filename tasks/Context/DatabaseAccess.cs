@@ -1,0 +1,91 @@
+using TwisterLab.Cake.Cluster.Postgres;
+using TwisterLab.Cake.Data;
+
+namespace TwisterLab.Cake.Context;
+
+/// <summary>
+/// The two ways a run reaches PostgreSQL for backups and restores: directly when <c>--database-url</c> is given,
+/// otherwise the guide's way, exec into <c>deployment/&lt;profile's postgres deployment&gt;</c> in the run's namespace.
+/// Steps and compensations call this and never choose themselves, so both paths stay alike (verify, integrity check).
+/// </summary>
+public sealed class DatabaseAccess(DeployContext context)
+{
+    private const int Compression = 1; // BackupOptions' default; see BackupOptions.DefaultsReason
+
+    /// <summary>True when --database-url is given: pg_dump/pg_restore run on this machine.</summary>
+    public bool IsDirect => context.Settings.DatabaseUrl is not null;
+
+    public string Name => IsDirect ? context.Database.Database : context.Settings.Profile.DatabaseName;
+
+    public PodPostgres InPod => new(context.Cluster.Pods, new PodDatabase(
+        context.Settings.Profile.PostgresDeployment, context.Settings.Namespace, context.Settings.Profile.DatabaseUser, context.Settings.Profile.DatabaseName));
+
+    /// <summary>The backup's command line, with <paramref name="why"/> as a comment.</summary>
+    public string DescribeBackup(string shownPath, string? why = null)
+    {
+        var command = IsDirect
+            ? $"pg_dump -U {context.Database.Username} -Fc -Z{Compression} {context.Database.Database} > {shownPath}"
+            : InPod.DescribeDump(shownPath, Compression);
+        string?[] notes = [IsDirect ? null : "rows counted in the dump's own snapshot", why];
+        var comment = string.Join("; ", notes.OfType<string>());
+        return comment.Length == 0 ? command : $"{command}   # {comment}";
+    }
+
+    public string DescribeRestore(string shownPath) => IsDirect
+        ? $"pg_restore --clean --if-exists --single-transaction -d {context.Database.Database} {shownPath}"
+        : InPod.DescribeRestore(shownPath, context.Settings.Profile.DatabaseName);
+
+    public string DescribeVerify(string shownPath, bool restoreTest)
+    {
+        var restore = !restoreTest ? string.Empty
+            : IsDirect ? "; then a restore test into a scratch database" : "; then a restore test into a scratch database in the pod";
+        return $"pg_restore --list {shownPath}   # verify, with the manifest's sha256{restore}";
+    }
+
+    /// <summary>A backup of the database as it is now (custom format, level 1), with its manifest.</summary>
+    public Task<BackupResult> BackupAsync(string path) => IsDirect
+        ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path), context.CancellationToken)
+        : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression }, context.CancellationToken);
+
+    /// <summary>
+    /// Checksum and <c>pg_restore --list</c> here (the archive is a local file on both paths); with
+    /// <paramref name="restoreTest"/> a restore into a scratch database, on the server or in the pod.
+    /// </summary>
+    public async Task<BackupManifest> VerifyAsync(string path, bool restoreTest = false)
+    {
+        var gateway = new PostgresBackupGateway();
+        if (IsDirect)
+        {
+            return await gateway.VerifyAsync(path, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance } : null, context.CancellationToken);
+        }
+
+        // The operator may have kubectl and nothing else: then the pod's pg_restore lists the archive.
+        var inPodList = PgToolLocator.IsAvailable("pg_restore") ? null : new VerifyOptions { ListArchive = InPod.ListArchiveAsync };
+        var manifest = await gateway.VerifyAsync(path, inPodList, context.CancellationToken);
+        if (restoreTest)
+        {
+            await InPod.RestoreTestAsync(path, context.CancellationToken);
+        }
+
+        return manifest;
+    }
+
+    /// <summary>
+    /// Restores over the existing database, then checks the row counts against the backup's manifest. Returns the
+    /// tables checked. A compensation passes the rollback's own token (the run's may be cancelled already).
+    /// </summary>
+    /// <param name="exactly">Also drop the tables the backup does not have (created after it).</param>
+    public async Task<int> RestoreAsync(string path, bool exactly = false, CancellationToken? cancellationToken = null)
+    {
+        var token = cancellationToken ?? context.CancellationToken;
+        if (IsDirect)
+        {
+            var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, path,
+                new RestoreOptions { IntoExistingDatabase = true, DropTablesNotInBackup = exactly }, token);
+            return restored.After.Tables.Count;
+        }
+
+        var facts = await InPod.RestoreAsync(path, dropTablesNotInBackup: exactly, cancellationToken: token);
+        return facts.TableRows.Count;
+    }
+}
