@@ -5,6 +5,20 @@ namespace TwisterLab.Data.Bench;
 /// <summary>(b) Our backup (manifest, snapshot-consistent counts, SHA-256 while streaming) vs the raw pg_dump it wraps, two sizes.</summary>
 internal static class BackupBench
 {
+    /// <summary>A fresh database with one tickets table of the given size (the backup benches' subject).</summary>
+    public static async Task<PostgresTarget> TicketsDatabaseAsync(BenchServer bench, string name, long rows)
+    {
+        var db = await bench.FreshDatabaseAsync(name);
+        await BenchServer.ExecuteAsync(db, $"""
+            CREATE TABLE tickets AS SELECT g AS id, g % 10000 AS agent_id, md5(g::text) || ' ' || repeat(md5((g * 31)::text), 4) AS body,
+              g / 3.0 AS score, timestamp '2025-01-01' + g * interval '1 second' AS created_at FROM generate_series(1, {rows}) g;
+            ALTER TABLE tickets ADD PRIMARY KEY (id);
+            CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('abc123');
+            """);
+        await BenchServer.ExecuteAsync(db, "VACUUM ANALYZE tickets");
+        return db;
+    }
+
     public static async Task RunAsync(BenchServer bench, double scale, int runs)
     {
         Console.WriteLine("\n## (b) Backup vs raw pg_dump");
@@ -12,14 +26,7 @@ internal static class BackupBench
         Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var (label, rows) in new[] { ("1x", (long)(1_000_000 * scale)), ("3x", (long)(3_000_000 * scale)) })
         {
-            var db = await bench.FreshDatabaseAsync($"bk_{label}");
-            await BenchServer.ExecuteAsync(db, $"""
-                CREATE TABLE tickets AS SELECT g AS id, g % 10000 AS agent_id, md5(g::text) || ' ' || repeat(md5((g * 31)::text), 4) AS body,
-                  g / 3.0 AS score, timestamp '2025-01-01' + g * interval '1 second' AS created_at FROM generate_series(1, {rows}) g;
-                ALTER TABLE tickets ADD PRIMARY KEY (id);
-                CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('abc123');
-                """);
-            await BenchServer.ExecuteAsync(db, "VACUUM ANALYZE tickets");
+            var db = await TicketsDatabaseAsync(bench, $"bk_{label}", rows);
             var pgDump = PgToolLocator.Find("pg_dump");
             var env = new Dictionary<string, string> { ["PGPASSWORD"] = bench.Server.Password };
             var connection = $"-h 127.0.0.1 -p {bench.Server.Port} -U postgres {db.Database}";

@@ -32,14 +32,7 @@ internal static class ExecBackupBench
 
         foreach (var (label, rows) in new[] { ("1x", (long)(1_000_000 * scale)), ("3x", (long)(3_000_000 * scale)) })
         {
-            var db = await bench.FreshDatabaseAsync($"ex_{label}");
-            await BenchServer.ExecuteAsync(db, $"""
-                CREATE TABLE tickets AS SELECT g AS id, g % 10000 AS agent_id, md5(g::text) || ' ' || repeat(md5((g * 31)::text), 4) AS body,
-                  g / 3.0 AS score, timestamp '2025-01-01' + g * interval '1 second' AS created_at FROM generate_series(1, {rows}) g;
-                ALTER TABLE tickets ADD PRIMARY KEY (id);
-                CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('abc123');
-                """);
-            await BenchServer.ExecuteAsync(db, "VACUUM ANALYZE tickets");
+            var db = await BackupBench.TicketsDatabaseAsync(bench, $"ex_{label}", rows);
             exec.WithPostgres("postgres:*", db); // the pod's tools now reach this database
 
             var pgDump = PgToolLocator.Find("pg_dump");
