@@ -73,19 +73,7 @@ public sealed class DumpIntoPsqlPipe(PgDumpSettings dump, PsqlSettings psql)
         await input.FlushAsync(cancellationToken);
     }
 
-    private ProcessStartInfo PsqlStartInfo()
-    {
-        var start = new ProcessStartInfo(PgToolLocator.Find("psql"))
-        {
-            Arguments = PsqlRunner.BuildArguments(psql).Render(),
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in psql.ToolEnvironment()) start.Environment[key] = value;
-        return start;
-    }
+    private ProcessStartInfo PsqlStartInfo() => PgToolLocator.StartInfo("psql", PsqlRunner.BuildArguments(psql), psql, redirectInput: true);
 
     /// <summary>
     /// psql's ERROR line. Never its DETAIL line: "Failing row contains (…)" would carry production's personal data

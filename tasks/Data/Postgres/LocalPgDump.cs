@@ -32,18 +32,7 @@ public sealed class LocalPgDump(PgDumpSettings settings) : IDumpStreamSource
         return process.ExitCode;
     }
 
-    private ProcessStartInfo StartInfo()
-    {
-        var start = new ProcessStartInfo(PgToolLocator.Find("pg_dump"))
-        {
-            Arguments = PgDumpRunner.BuildArguments(settings).Render(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in settings.ToolEnvironment()) start.Environment[key] = value;
-        return start;
-    }
+    private ProcessStartInfo StartInfo() => PgToolLocator.StartInfo("pg_dump", PgDumpRunner.BuildArguments(settings), settings);
 }
 
 public sealed class LocalPgDumpFactory : IDumpStreamSourceFactory
@@ -66,6 +55,24 @@ public static class PgToolLocator
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// How the direct path starts a libpq tool itself (where Cake's runner would read a binary stream as text lines):
+    /// the password goes in PGPASSWORD, never on the command line; standard error is always captured for the message.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string tool, global::Cake.Core.IO.ProcessArgumentBuilder arguments, PgToolSettings settings, bool redirectInput = false, bool redirectOutput = true)
+    {
+        var start = new ProcessStartInfo(Find(tool))
+        {
+            Arguments = arguments.Render(),
+            RedirectStandardInput = redirectInput,
+            RedirectStandardOutput = redirectOutput,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings.ToolEnvironment()) start.Environment[key] = value;
+        return start;
     }
 
     public static string Find(string tool)

@@ -199,14 +199,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
     private static async Task<(long, string, IReadOnlyDictionary<string, string>?)> DumpToDirectoryAsync(PgDumpSettings settings, BackupOptions options, CancellationToken cancellationToken)
     {
         // pg_dump -Fd -j writes many files itself; it cannot stream, so this path exists only for direct connections.
-        var start = new ProcessStartInfo(PgToolLocator.Find("pg_dump"))
-        {
-            Arguments = PgDumpRunner.BuildArguments(settings).Render(),
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in settings.ToolEnvironment()) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(PgToolLocator.StartInfo("pg_dump", PgDumpRunner.BuildArguments(settings), settings, redirectOutput: false))!;
         var stderr = await process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0)
