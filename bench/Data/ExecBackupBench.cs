@@ -3,6 +3,7 @@ using k8s.Models;
 using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Cluster.Postgres;
 using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Tools;
 using TwisterLab.Cake.Rehearsal;
 using TwisterLab.KubeSim;
 

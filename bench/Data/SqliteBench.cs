@@ -1,4 +1,5 @@
 using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Tools;
 
 namespace TwisterLab.Data.Bench;
 

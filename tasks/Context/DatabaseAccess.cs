@@ -1,5 +1,6 @@
 using TwisterLab.Cake.Cluster.Postgres;
 using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Tools;
 
 namespace TwisterLab.Cake.Context;
 

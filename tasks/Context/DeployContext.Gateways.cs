@@ -1,9 +1,9 @@
-using k8s;
 using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Data;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Probes;
-using TwisterLab.Cake.Rollback.Cluster;
+using TwisterLab.Cake.Safety;
+using k8s;
 
 namespace TwisterLab.Cake.Context;
 

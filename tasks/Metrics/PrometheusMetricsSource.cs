@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Metrics;
 

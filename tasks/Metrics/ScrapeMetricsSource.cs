@@ -1,4 +1,3 @@
-using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Metrics;
 

@@ -52,7 +52,7 @@ public sealed class PgDumpRunner(IFileSystem fileSystem, ICakeEnvironment enviro
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["pg_dump"];
 
-    protected override IEnumerable<FilePath> GetAlternativeToolPaths(PgDumpSettings settings) => PgToolPaths.Alternatives("pg_dump");
+    protected override IEnumerable<FilePath> GetAlternativeToolPaths(PgDumpSettings settings) => PgToolLocator.Alternatives("pg_dump");
 
     protected override IDictionary<string, string> GetEnvironmentVariables(PgDumpSettings settings) => settings.ToolEnvironment();
 }

@@ -56,7 +56,7 @@ public sealed class PgRestoreRunner(IFileSystem fileSystem, ICakeEnvironment env
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["pg_restore"];
 
-    protected override IEnumerable<FilePath> GetAlternativeToolPaths(PgRestoreSettings settings) => PgToolPaths.Alternatives("pg_restore");
+    protected override IEnumerable<FilePath> GetAlternativeToolPaths(PgRestoreSettings settings) => PgToolLocator.Alternatives("pg_restore");
 
     protected override IDictionary<string, string> GetEnvironmentVariables(PgRestoreSettings settings) => settings.ToolEnvironment();
 }

@@ -48,7 +48,7 @@ public sealed class PsqlRunner(IFileSystem fileSystem, ICakeEnvironment environm
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["psql"];
 
-    protected override IEnumerable<FilePath> GetAlternativeToolPaths(PsqlSettings settings) => PgToolPaths.Alternatives("psql");
+    protected override IEnumerable<FilePath> GetAlternativeToolPaths(PsqlSettings settings) => PgToolLocator.Alternatives("psql");
 
     protected override IDictionary<string, string> GetEnvironmentVariables(PsqlSettings settings) => settings.ToolEnvironment();
 }

@@ -1,4 +1,5 @@
 using TwisterLab.Cake.Safety;
+using TwisterLab.Cake.Metrics;
 
 namespace TwisterLab.Cake.Tests;
 

@@ -3,6 +3,7 @@ using k8s;
 using k8s.Models;
 using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Rollback.Cluster;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cluster.Tests;
 

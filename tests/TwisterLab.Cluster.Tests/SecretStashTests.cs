@@ -1,4 +1,4 @@
-using TwisterLab.Cake.Rollback.Cluster;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cluster.Tests;
 

@@ -1,4 +1,5 @@
 using TwisterLab.Cake.Cluster;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Rollback.Cluster;
 

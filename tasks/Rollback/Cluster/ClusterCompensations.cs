@@ -1,5 +1,6 @@
 using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Rollback.Cluster;
 

@@ -1,7 +1,7 @@
 using Npgsql;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Data;
-using TwisterLab.Cake.Rollback.Cluster;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Rollback.Data;
 

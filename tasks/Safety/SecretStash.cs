@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TwisterLab.Cake.Rollback.Cluster;
+namespace TwisterLab.Cake.Safety;
 
 /// <summary>
 /// Keeps secret values (a previous DATABASE_URL) out of the journal in plain text. Values are sealed with AES-256-GCM
