@@ -23,6 +23,8 @@ if (Test-Stale) {
     New-Item -ItemType File -Force -Path $stamp | Out-Null
 }
 
+# The user's directory, where a relative --kubeconfig is read (the host runs in the repository).
+$env:TWISTERLAB_CALLER_DIR = (Get-Location).Path
 Push-Location $root
 try {
     & dotnet (Join-Path $hostDir 'twisterlab-build.dll') @args

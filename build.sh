@@ -20,5 +20,7 @@ if stale; then
   touch "$stamp"
 fi
 
+# The user's directory, where a relative --kubeconfig is read (the host itself runs in the repository).
+export TWISTERLAB_CALLER_DIR="$PWD"
 cd "$root"
 exec dotnet "$host/twisterlab-build.dll" "$@"

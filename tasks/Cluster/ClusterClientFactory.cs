@@ -6,37 +6,23 @@ namespace TwisterLab.Cake.Cluster;
 /// <summary>Builds the KubernetesClient configuration and client for a <see cref="ClusterConnection"/>.</summary>
 public static class ClusterClientFactory
 {
+    /// <summary>The configuration kubectl would use (see <see cref="KubeconfigLoader"/>); reads files only, calls no server.</summary>
     public static KubernetesClientConfiguration Configure(ClusterConnection connection)
     {
-        if (connection.UsesInClusterConfig)
+        var source = connection.InCluster ? new KubeconfigSource("in-cluster", []) : KubeconfigLoader.Choose(connection.Kubeconfig, connection.CallerDirectory);
+        if (!source.InCluster)
         {
-            try
-            {
-                return KubernetesClientConfiguration.InClusterConfig();
-            }
-            catch (KubeConfigException exception)
-            {
-                throw new ClusterException(
-                    $"Cannot use the in-cluster service account: {exception.Message}. Run inside a pod with a service account, or pass --kubeconfig.",
-                    exception);
-            }
-        }
-
-        var path = connection.Kubeconfig;
-        if (path is not null && !File.Exists(path))
-        {
-            throw new ClusterException($"The kubeconfig '{path}' does not exist. Pass --kubeconfig=<file> with an existing file.");
+            return KubeconfigLoader.Build(source, connection.Context);
         }
 
         try
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(path, connection.Context);
+            return KubernetesClientConfiguration.InClusterConfig();
         }
         catch (KubeConfigException exception)
         {
-            var which = path ?? "the default kubeconfig ($KUBECONFIG or ~/.kube/config)";
-            throw new ClusterException(
-                $"Cannot read {which}{(connection.Context is null ? "" : $" with context '{connection.Context}'")}: {exception.Message}. Check --kubeconfig and --context (kubectl config get-contexts).",
+            throw new KubeconfigException(
+                $"Cannot use the in-cluster service account: {exception.Message}. Run inside a pod with a service account, or pass --kubeconfig.",
                 exception);
         }
     }

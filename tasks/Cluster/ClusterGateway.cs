@@ -45,10 +45,27 @@ public sealed class ClusterGateway : IDisposable
     {
         var counter = new RequestCounter();
         var @namespace = connection.Namespace ?? configuration.Namespace ?? "default";
-        return new ClusterGateway(ClusterClientFactory.CreateClient(configuration, counter), @namespace, connection.Retry, connection.Context, counter);
+        return new ClusterGateway(ClusterClientFactory.CreateClient(configuration, counter), @namespace, connection.Retry, connection.Context, counter)
+        {
+            ContextName = configuration.CurrentContext,
+        };
     }
 
     public IKubernetes Client { get; }
+
+    /// <summary>The API server URL this gateway talks to.</summary>
+    public string Server => Client.BaseUri.ToString().TrimEnd('/');
+
+    /// <summary>The kubeconfig context it was built from (null for a pod's service account or a ready-made client).</summary>
+    public string? ContextName { get; private init; }
+
+    /// <summary>Reads which cluster this is: the server, the context and the kube-system namespace's UID.</summary>
+    public async Task<ClusterIdentity> ReadIdentityAsync(CancellationToken cancellationToken)
+    {
+        var kubeSystem = await Api.CallAsync("get namespace/kube-system (the cluster's id)",
+            token => Client.CoreV1.ReadNamespaceAsync("kube-system", cancellationToken: token), cancellationToken);
+        return new ClusterIdentity(Server, ContextName ?? _context, kubeSystem.Metadata.Uid);
+    }
 
     public string Namespace { get; }
 
@@ -79,7 +96,7 @@ public sealed class ClusterGateway : IDisposable
 
     /// <summary>The same cluster, another namespace.</summary>
     public ClusterGateway InNamespace(string @namespace) =>
-        new(Client, @namespace, _retry, _context, Requests);
+        new(Client, @namespace, _retry, _context, Requests) { ContextName = ContextName };
 
     public void Dispose() => _owned?.Dispose();
 }

@@ -45,8 +45,8 @@ public sealed class DatabaseAccess(DeployContext context)
 
     /// <summary>A backup of the database as it is now (custom format, level 1), with its manifest.</summary>
     public Task<BackupResult> BackupAsync(string path) => IsDirect
-        ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path), context.CancellationToken)
-        : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression }, context.CancellationToken);
+        ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path) { Cluster = context.BindingToRecord() }, context.CancellationToken)
+        : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression, Cluster = context.BindingToRecord() }, context.CancellationToken);
 
     /// <summary>
     /// Checksum and <c>pg_restore --list</c> here (the archive is a local file on both paths); with

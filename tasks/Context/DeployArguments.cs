@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TwisterLab.Cake.Cluster;
 
 namespace TwisterLab.Cake.Context;
 
@@ -63,7 +64,7 @@ public static partial class DeployArguments
         new(Environment, "Environment profile: environments/<name>.json (default: production).", Check: CheckName),
         new(Namespace, "Kubernetes namespace (default from the profile: twisterlab).", Check: CheckNamespace),
         new(KubeContext, "kubeconfig context to use (default: the current context)."),
-        new(Kubeconfig, "Path of the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).", Check: CheckFileExists),
+        new(Kubeconfig, "kubeconfig file, or files separated by ':' (merged as kubectl merges $KUBECONFIG); relative to the directory ./build.sh was run from. Default: $KUBECONFIG, else ~/.kube/config, else the pod's service account.", Check: CheckKubeconfig),
         new(ImageTag, "Image tag to deploy, e.g. v2.0.", Check: CheckImageTag),
         new(Confirm, "Confirms a change to production (otherwise asked on a terminal, refused in a pipeline).", Flag: true),
         new(NoRollback, "On failure, keep the journal instead of rolling back (finish with --target=Rollback --run=<id>).", Flag: true),
@@ -134,6 +135,21 @@ public static partial class DeployArguments
 
     public static string? CheckName(string value) =>
         NamePattern().IsMatch(value) ? null : $"'{value}' is not a valid name (letters, digits, '_', '.', '-').";
+
+    /// <summary>Every file of the list exists (relative to where the user ran ./build.sh); its content is read on connecting.</summary>
+    public static string? CheckKubeconfig(string value)
+    {
+        try
+        {
+            KubeconfigLoader.Choose(value);
+            return null;
+        }
+        catch (KubeconfigException exception)
+        {
+            const string Prefix = "--kubeconfig: "; // the caller names the argument itself
+            return exception.Message.StartsWith(Prefix, StringComparison.Ordinal) ? exception.Message[Prefix.Length..] : exception.Message;
+        }
+    }
 
     public static string? CheckRunId(string value) =>
         RunIdPattern().IsMatch(value) ? null : $"'{value}' is not a run id (e.g. 20261125-140512345-k3v9, or latest).";

@@ -26,7 +26,7 @@ public sealed partial class DeployContext
     /// Seals secret values the journal must keep (a previous DATABASE_URL). Bound to the folder of the run whose
     /// journal is being written or undone (--run for a Rollback).
     /// </summary>
-    public SecretStash SecretStash => _stash ??= new SecretStash(Runs.FolderOf(Settings.RunId is { } undone ? Runs.Resolve(undone) : RunId));
+    public SecretStash SecretStash => _stash ??= new SecretStash(Runs.FolderOf(RunToUndo ?? RunId));
 
     public HttpProbe Http => _http ??= new HttpProbe();
 
@@ -67,7 +67,15 @@ public sealed partial class DeployContext
 
         return Settings.ClusterKind == "embedded"
             ? StartEmbedded()
-            : ClusterGateway.Connect(new ClusterConnection(Settings.Kubeconfig, Settings.KubeContext, Settings.Namespace));
+            : Announce(ClusterGateway.Connect(Configure(Connection()), Connection()));
+    }
+
+    /// <summary>Reads and logs which cluster this is as soon as the run reaches it, before any change.</summary>
+    private ClusterGateway Announce(ClusterGateway gateway)
+    {
+        _identity = gateway.ReadIdentityAsync(CancellationToken).GetAwaiter().GetResult();
+        Log.Information("Cluster: {0}, namespace {1}", _identity, Settings.Namespace);
+        return gateway;
     }
 
     /// <summary>
@@ -77,7 +85,7 @@ public sealed partial class DeployContext
     private ClusterGateway StartEmbedded()
     {
         _embedded = EmbeddedCluster.StartAsync(Settings.Namespace, cancellationToken: CancellationToken).GetAwaiter().GetResult();
-        var gateway = _embedded.Gateway;
+        var gateway = Announce(_embedded.Gateway);
         foreach (var manifests in new[] { "base", "deployments" }.Select(folder => Path.Combine(Settings.ManifestsDir, folder)).Where(Directory.Exists))
         {
             gateway.Manifests.ApplyAsync(manifests, dryRun: false, CancellationToken).GetAwaiter().GetResult();

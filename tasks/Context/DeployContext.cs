@@ -28,7 +28,7 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
             redactor.Add(context.Arguments.GetArgument(secret.Name));
         }
 
-        Runs = new RunStore(workingDirectory);
+        Runs = new RunStore(workingDirectory, IsRehearsal);
         RunId = RunStore.NewRunId(StartedAt);
     }
 
@@ -89,7 +89,7 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     {
         EnsureConfirmed();
         EnsureLocked();
-        _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target);
+        _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target, BindingToRecord());
         var entry = _journal.Record(step, compensation);
         Log.Verbose("undo recorded (#{0}): {1}", entry.Sequence, entry.Description);
     }
@@ -119,7 +119,7 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
             throw new BadInputException($"Environment '{Settings.Environment}' needs confirmation before anything changes: add --confirm (nothing was changed).");
         }
 
-        Console.Write($"About to change '{Settings.Environment}' (namespace {Settings.Namespace}). Type 'yes' to go on: ");
+        Console.Write($"About to change '{Settings.Environment}' (namespace {Settings.Namespace}) on {DescribeCluster()}. Type 'yes' to go on: ");
         if (!string.Equals(Console.ReadLine()?.Trim(), "yes", StringComparison.OrdinalIgnoreCase))
         {
             throw new BadInputException("Not confirmed: nothing was changed.");

@@ -1,3 +1,4 @@
+using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Context;
@@ -10,6 +11,9 @@ public sealed record DeploySettings
     public required string Namespace { get; init; }
     public string? KubeContext { get; init; }
     public string? Kubeconfig { get; init; }
+
+    /// <summary>The directory the user ran ./build.sh from, where a relative --kubeconfig is read (build.sh itself runs in the repository).</summary>
+    public string CallerDirectory { get; init; } = KubeconfigLoader.CallerDirectory();
     public string? ImageTag { get; init; }
     public bool Confirm { get; init; }
     public bool NoRollback { get; init; }
@@ -63,6 +67,14 @@ public sealed record DeploySettings
     public const string GuideNodeUpgradeCommand =
         "ssh {node} \"sudo sh -c 'apt-get update && apt-get install -y kubelet={version}-00 kubectl={version}-00 && systemctl restart kubelet'\"";
 
+    /// <summary>Where a rehearsal's backups go unless --backup-dir says otherwise.</summary>
+    public const string RehearsalBackups = ".twisterlab/rehearsal/backups";
+
+    /// <summary>A rehearsal run: --environment=rehearsal (the Rehearse target's runs) or the embedded cluster.</summary>
+    public bool IsRehearsal => IsRehearsalRun(Environment, ClusterKind);
+
+    private static bool IsRehearsalRun(string environment, string? clusterKind) => environment == "rehearsal" || clusterKind == "embedded";
+
     /// <summary>The application's Secret: --secret, else the profile's.</summary>
     public string AppSecret => Secret ?? Profile.Secret;
 
@@ -88,7 +100,8 @@ public sealed record DeploySettings
             Confirm = Flag(DeployArguments.Confirm),
             NoRollback = Flag(DeployArguments.NoRollback),
             RunId = Value(DeployArguments.Run),
-            BackupDir = Path.GetFullPath(Value(DeployArguments.BackupDir) ?? "backups", workingDirectory),
+            // A rehearsal's backups live apart, like its runs: FullRollback of a real run never finds one.
+            BackupDir = Path.GetFullPath(Value(DeployArguments.BackupDir) ?? (IsRehearsalRun(environment, Value(DeployArguments.Cluster)) ? RehearsalBackups : "backups"), workingDirectory),
             ClusterKind = Value(DeployArguments.Cluster),
             DatabaseUrl = Value(DeployArguments.DatabaseUrl),
             RedisUrl = Value(DeployArguments.RedisUrl),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TwisterLab.Cake.Cluster;
 
 namespace TwisterLab.Cake.Context;
 
@@ -19,12 +20,13 @@ public sealed class RunJournal
     private readonly List<JournalEntry> _entries;
     private readonly Lock _gate = new();
 
-    private RunJournal(string path, string runId, string target, List<JournalEntry> entries)
+    private RunJournal(string path, string runId, string target, List<JournalEntry> entries, ClusterBinding? binding)
     {
         FilePath = path;
         RunId = runId;
         Target = target;
         _entries = entries;
+        Binding = binding;
     }
 
     public string FilePath { get; }
@@ -32,6 +34,9 @@ public sealed class RunJournal
     public string RunId { get; }
 
     public string Target { get; }
+
+    /// <summary>The cluster, namespace and environment the changes were made on: the only place they may be undone.</summary>
+    public ClusterBinding? Binding { get; }
 
     public IReadOnlyList<JournalEntry> Entries
     {
@@ -47,13 +52,13 @@ public sealed class RunJournal
     /// <summary>What is still to undo, last change first.</summary>
     public IReadOnlyList<JournalEntry> PendingInReverse => Entries.Where(entry => entry.Status != CompensationStatus.Applied).Reverse().ToList();
 
-    public static RunJournal Create(string path, string runId, string target) => new(path, runId, target, []);
+    public static RunJournal Create(string path, string runId, string target, ClusterBinding? binding = null) => new(path, runId, target, [], binding);
 
     public static RunJournal Load(string path)
     {
         var file = JsonSerializer.Deserialize<JournalFile>(File.ReadAllText(path), Json)
             ?? throw new InvalidDataException($"The journal '{path}' is empty.");
-        return new RunJournal(path, file.RunId, file.Target, file.Entries);
+        return new RunJournal(path, file.RunId, file.Target, file.Entries, file.Cluster);
     }
 
     /// <summary>Records how to undo a change. Call it before making the change.</summary>
@@ -97,9 +102,9 @@ public sealed class RunJournal
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var temporary = FilePath + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(new JournalFile(RunId, Target, _entries), Json));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(new JournalFile(RunId, Target, _entries, Binding), Json));
         File.Move(temporary, FilePath, overwrite: true);
     }
 
-    private sealed record JournalFile(string RunId, string Target, List<JournalEntry> Entries);
+    private sealed record JournalFile(string RunId, string Target, List<JournalEntry> Entries, ClusterBinding? Cluster = null);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TwisterLab.Cake.Cluster;
 
 namespace TwisterLab.Cake.Context;
 
@@ -12,6 +13,9 @@ public sealed record RunReport
     public required string Target { get; init; }
     public required string Environment { get; init; }
     public required string Namespace { get; init; }
+
+    /// <summary>The cluster the run talked to (server, context, kube-system UID); null when it reached none.</summary>
+    public ClusterBinding? Cluster { get; init; }
     public required IReadOnlyDictionary<string, string> Arguments { get; init; }
     public required DateTimeOffset Started { get; init; }
     public required DateTimeOffset Finished { get; init; }

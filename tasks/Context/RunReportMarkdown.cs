@@ -11,6 +11,9 @@ internal static class RunReportMarkdown
         text.AppendLine();
         text.AppendLine($"Run `{report.RunId}`, environment `{report.Environment}`, namespace `{report.Namespace}`, " +
                         $"{report.Started:u} → {report.Finished:u}.");
+        text.AppendLine().AppendLine(report.Cluster is { Server: not null } cluster
+            ? $"Cluster: `{cluster.Server}`{(cluster.Context is null ? "" : $", context `{cluster.Context}`")}, cluster id (kube-system UID) `{cluster.ClusterId ?? "not read"}`."
+            : "Cluster: none reached.");
         if (report.Error is not null)
         {
             text.AppendLine().AppendLine($"**Error:** {report.Error}");

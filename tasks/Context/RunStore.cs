@@ -1,11 +1,21 @@
+using System.Text.Json;
+using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Context;
 
-/// <summary>Where runs keep their journal and report: <c>.twisterlab/runs/&lt;run-id&gt;/</c> under the working directory.</summary>
-public sealed class RunStore(string workingDirectory)
+/// <summary>
+/// Where runs keep their journal and report: <c>.twisterlab/runs/&lt;run-id&gt;/</c> under the working directory, and
+/// rehearsals apart in <c>.twisterlab/rehearsal/runs/</c>, so a rehearsal's journal is never a candidate for a real run.
+/// </summary>
+public sealed class RunStore(string workingDirectory, bool rehearsal = false)
 {
-    public string Root { get; } = Path.Combine(workingDirectory, ".twisterlab", "runs");
+    public string Root { get; } = rehearsal ? RehearsalRootOf(workingDirectory) : Path.Combine(workingDirectory, ".twisterlab", "runs");
+
+    /// <summary>Where the other kind of run (real or rehearsal) keeps its folders, to name it when asked for one.</summary>
+    private string OtherRoot { get; } = rehearsal ? Path.Combine(workingDirectory, ".twisterlab", "runs") : RehearsalRootOf(workingDirectory);
+
+    public static string RehearsalRootOf(string workingDirectory) => Path.Combine(workingDirectory, ".twisterlab", "rehearsal", "runs");
 
     public string FolderOf(string runId) => Path.Combine(Root, runId);
 
@@ -15,27 +25,85 @@ public sealed class RunStore(string workingDirectory)
     public static string NewRunId(DateTimeOffset now) =>
         $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
 
-    /// <summary>The id itself, or for 'latest' the newest run that left a journal (itself when there is none).</summary>
-    public string Resolve(string runId) => runId == "latest" ? LatestWithJournal() ?? runId : runId;
-
-    /// <summary>Finds the journal of a run; 'latest' is the newest run that left a journal.</summary>
-    public RunJournal LoadJournal(string runId)
+    /// <summary>
+    /// The id itself, or for 'latest' the newest unfinished run bound to <paramref name="current"/>'s cluster, namespace and
+    /// environment (unfinished: it left changes to undo and did not end as succeeded or rolled back).
+    /// </summary>
+    public string Resolve(string runId, ClusterBinding current)
     {
-        var resolved = runId == "latest" ? LatestWithJournal() : runId;
-        var path = resolved is null ? null : JournalOf(resolved);
-        if (path is null || !File.Exists(path))
+        if (runId != "latest")
         {
-            throw new BadInputException(resolved is null
-                ? $"No run has left a journal under {Root}."
-                : $"Run '{resolved}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
+            return runId;
         }
 
-        return RunJournal.Load(path);
+        return RunsWithJournal().Reverse().FirstOrDefault(id => IsUnfinished(id) && Journal(id).Binding?.ConflictWith(current) is null && Journal(id).Binding is not null)
+            ?? throw new BadInputException($"No unfinished run of {current} under {Root}: nothing for --run=latest to undo. Runs are listed there.");
     }
 
-    private string? LatestWithJournal() =>
+    /// <summary>Finds the journal of a run (checked against no cluster: see <see cref="LoadBound"/>).</summary>
+    public RunJournal LoadJournal(string runId)
+    {
+        var path = JournalOf(runId);
+        if (!File.Exists(path))
+        {
+            throw new BadInputException(File.Exists(Path.Combine(OtherRoot, runId, "journal.json"))
+                ? $"Run '{runId}' is {(rehearsal ? "a real run" : "a rehearsal run")} ({Path.Combine(OtherRoot, runId)}): rehearsal journals and real ones are never replayed on each other's cluster. Nothing was changed."
+                : $"Run '{runId}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
+        }
+
+        return Journal(runId);
+    }
+
+    /// <summary>
+    /// The journal of <paramref name="runId"/> ('latest' resolved), refused in one line when it was recorded on another
+    /// cluster, namespace or environment than <paramref name="current"/> (or by a rehearsal): before any change.
+    /// </summary>
+    public RunJournal LoadBound(string runId, ClusterBinding current)
+    {
+        var journal = LoadJournal(Resolve(runId, current));
+        if (journal.Binding is not { } recorded)
+        {
+            throw new BadInputException($"Run '{journal.RunId}' records no cluster, so it cannot be shown to belong to {current}: undo it by hand from its report ({FolderOf(journal.RunId)}). Nothing was changed.");
+        }
+
+        if (recorded.ConflictWith(current) is { } why)
+        {
+            throw new BadInputException($"Run '{journal.RunId}' belongs to {recorded}, not to this run's {current} ({why}): refused, nothing was changed.");
+        }
+
+        return journal;
+    }
+
+    private RunJournal Journal(string runId) => RunJournal.Load(JournalOf(runId));
+
+    private IEnumerable<string> RunsWithJournal() =>
         Directory.Exists(Root)
             ? Directory.GetDirectories(Root).Select(Path.GetFileName).OfType<string>()
-                .Where(id => File.Exists(JournalOf(id))).Order(StringComparer.Ordinal).LastOrDefault()
-            : null;
+                .Where(id => File.Exists(JournalOf(id))).Order(StringComparer.Ordinal)
+            : [];
+
+    // Finished = its report says it succeeded (the journal stays as a record) or every change was undone.
+    private bool IsUnfinished(string runId)
+    {
+        if (Journal(runId).PendingInReverse.Count == 0)
+        {
+            return false;
+        }
+
+        var report = Path.Combine(FolderOf(runId), "report.json");
+        if (!File.Exists(report))
+        {
+            return true; // killed before its teardown wrote a report
+        }
+
+        try
+        {
+            var outcome = JsonDocument.Parse(File.ReadAllText(report)).RootElement.GetProperty("outcome").GetString();
+            return outcome is not ("succeeded" or "rolledBack" or "planned");
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or IOException)
+        {
+            return true;
+        }
+    }
 }

@@ -17,7 +17,7 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         var settings = context.Settings;
         context.TasksToRun = info.TasksToExecute.Select(task => task.Name).ToList();
         var mode = context.IsDryRun ? "plan (dry run: nothing will change)" : $"run {context.RunId}";
-        context.Log.Information("{0}: {1}, environment {2}, namespace {3}", info.TargetTask.Name, mode, settings.Environment, settings.Namespace);
+        context.Log.Information("{0}: {1}, environment {2}, namespace {3}, cluster {4}", info.TargetTask.Name, mode, settings.Environment, settings.Namespace, context.DescribeCluster());
     }
 
     public override void Teardown(DeployContext context, ITeardownContext info)
@@ -27,7 +27,9 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
             context.Outcome = RunOutcome.Planned;
             if (context.Plan.Actions.Count > 0)
             {
-                context.Log.Information("Plan for {0} (dry run: nothing was changed):\n{1}", context.Target, context.Plan.Render());
+                // The head names the cluster (from the kubeconfig, not called), so a plan is never read as one for another cluster.
+                context.Log.Information("Plan for {0} on {1}, namespace {2}, environment {3} (dry run: nothing was changed):\n{4}",
+                    context.Target, context.DescribeCluster(), context.Settings.Namespace, context.Settings.Environment, context.Plan.Render());
             }
 
             return;

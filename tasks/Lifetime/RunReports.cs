@@ -11,6 +11,7 @@ internal static class RunReports
         Target = context.Target,
         Environment = context.Settings.Environment,
         Namespace = context.Settings.Namespace,
+        Cluster = context.ReachedBinding,
         Arguments = RedactedArguments(context),
         Started = context.StartedAt,
         Finished = DateTimeOffset.UtcNow,

@@ -23,6 +23,9 @@ public sealed record BackupManifest
     public required DateTimeOffset CreatedAt { get; init; }
     public double DurationSeconds { get; init; }
 
+    /// <summary>The cluster (server, context, kube-system UID), namespace and environment of the run that took it: FullRollback restores it only there.</summary>
+    public Cluster.ClusterBinding? Cluster { get; init; }
+
     /// <summary>The manifest's row counts as an integrity snapshot without checksums, to compare a restored database with.</summary>
     public IntegritySnapshot ToIntegritySnapshot() =>
         new(TableRows.Select(table => new TableIntegrity(table.Key, table.Value, null)).ToList(), AlembicRevision);

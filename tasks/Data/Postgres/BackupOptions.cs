@@ -14,6 +14,9 @@ public sealed record BackupOptions(string OutputPath)
     public int Compression { get; init; } = 1;
     public int Jobs { get; init; } = 2;
 
+    /// <summary>The cluster, namespace and environment the backup belongs to, written into its manifest.</summary>
+    public Cluster.ClusterBinding? Cluster { get; init; }
+
     public static string DefaultsReason =>
         "custom format -Z1: streamable single file like the guide's -Fc, level 1 instead of the default 6 because compression dominated dump time on our benchmark";
 }
@@ -29,6 +32,9 @@ public sealed record VerifyOptions
     /// </summary>
     public Func<string, CancellationToken, Task<IReadOnlyList<string>>>? ListArchive { get; init; }
     public int Jobs { get; init; } = 2;
+
+    /// <summary>The cluster, namespace and environment the backup belongs to, written into its manifest.</summary>
+    public Cluster.ClusterBinding? Cluster { get; init; }
 }
 
 public sealed record BackupResult(string Path, BackupManifest Manifest);

@@ -63,6 +63,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             AlembicRevision = await SchemaVersion.ReadAsync(connection, cancellationToken),
             CreatedAt = DateTimeOffset.UtcNow,
             DurationSeconds = started.Elapsed.TotalSeconds,
+            Cluster = options.Cluster,
         };
         await snapshot.CommitAsync(cancellationToken);
         await manifest.WriteAsync(options.OutputPath, cancellationToken);
@@ -98,6 +99,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             AlembicRevision = facts.AlembicRevision,
             CreatedAt = DateTimeOffset.UtcNow,
             DurationSeconds = started.Elapsed.TotalSeconds,
+            Cluster = options.Cluster,
         };
         await manifest.WriteAsync(options.OutputPath, cancellationToken);
         return new BackupResult(options.OutputPath, manifest);

@@ -18,6 +18,25 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
         {
             yield return $"--backup={path} does not exist";
         }
+        else if (context.Settings.BackupPath is { } chosen && BelongsElsewhere(context, chosen) is { } problem)
+        {
+            yield return problem;
+        }
+    }
+
+    /// <summary>Why a backup taken on another cluster, namespace or environment (or by a rehearsal) is not restored here; null when it may be.</summary>
+    private static string? BelongsElsewhere(DeployContext context, string backup)
+    {
+        var manifest = BackupManifest.PathFor(backup);
+        if (!File.Exists(manifest))
+        {
+            return null; // verification names the missing manifest
+        }
+
+        var origin = BackupManifest.ReadAsync(backup).GetAwaiter().GetResult().Cluster;
+        return origin?.ConflictWith(context.Binding) is { } why
+            ? $"--backup={context.Shown(backup)} belongs to {origin}, not to this run's {context.Binding} ({why}): refused, nothing was changed"
+            : null;
     }
 
     public override IEnumerable<string> Plan(DeployContext context)
@@ -48,7 +67,8 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
     private static async Task<string> NewestVerifiedAsync(PostgresBackupGateway gateway, DeployContext context)
     {
         var candidates = Directory.Exists(context.Settings.BackupDir)
-            ? Directory.GetFiles(context.Settings.BackupDir, "*.dump").Where(path => !path.Contains("pre_restore")).OrderByDescending(File.GetLastWriteTimeUtc).ToList()
+            ? Directory.GetFiles(context.Settings.BackupDir, "*.dump").Where(path => !path.Contains("pre_restore"))
+                .Where(path => IsOurs(context, path)).OrderByDescending(File.GetLastWriteTimeUtc).ToList()
             : [];
         foreach (var candidate in candidates)
         {
@@ -63,6 +83,20 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
             }
         }
 
-        throw new BadInputException($"No verified backup in {context.Settings.BackupDir}: pass --backup=<file>.");
+        throw new BadInputException($"No verified backup of {context.Binding} in {context.Settings.BackupDir}: pass --backup=<file>.");
+    }
+
+    // Only backups whose manifest names this cluster, namespace and environment are candidates (never a rehearsal's or another cluster's).
+    private static bool IsOurs(DeployContext context, string path)
+    {
+        try
+        {
+            return File.Exists(BackupManifest.PathFor(path))
+                && BackupManifest.ReadAsync(path).GetAwaiter().GetResult().Cluster is { } origin && origin.ConflictWith(context.Binding) is null;
+        }
+        catch (DataOperationException)
+        {
+            return false;
+        }
     }
 }

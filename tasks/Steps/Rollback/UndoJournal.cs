@@ -14,13 +14,14 @@ public sealed class UndoJournal(CompensationRunner runner) : DeployStep
     public override bool ShouldRun(DeployContext context) => context.Settings.RunId is not null;
 
     public override IEnumerable<string> Plan(DeployContext context) =>
-        context.Settings.RunId is { } runId
-            ? context.Runs.LoadJournal(runId).PendingInReverse.Select(entry => entry.Description)
+        context.Settings.RunId is not null
+            ? context.JournalToUndo().PendingInReverse.Select(entry => entry.Description)
             : ["(with --run=<id>) apply the run's journal, last change first"];
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        var journal = context.Runs.LoadJournal(context.Settings.RunId!);
+        // Refused here, before any change, when the journal was recorded on another cluster, namespace or environment.
+        var journal = context.JournalToUndo();
         var pending = journal.PendingInReverse;
         if (pending.Count == 0)
         {
