@@ -9,7 +9,7 @@ public sealed record KubeconfigSource(string Origin, IReadOnlyList<string> Files
 {
     public bool InCluster => Files.Count == 0;
 
-    public override string ToString() => InCluster ? "the pod's service account" : $"{Origin} ({string.Join(Path.PathSeparator, Files)})";
+    public override string ToString() => InCluster ? "the pod's service account" : $"kubeconfig {string.Join(Path.PathSeparator, Files)} (from {Origin})";
 }
 
 /// <summary>
@@ -95,7 +95,7 @@ public static class KubeconfigLoader
 
         if (merged is null || !(merged.Contexts?.Any() ?? false))
         {
-            throw new KubeconfigException($"The kubeconfig {source} has no context: it is empty or not a kubeconfig. Check it with kubectl config view.");
+            throw new KubeconfigException($"The {source} has no context: it is empty or not a kubeconfig. Check it with kubectl config view.");
         }
 
         return merged;
@@ -106,10 +106,10 @@ public static class KubeconfigLoader
     {
         var merged = Load(source);
         var chosen = context ?? (string.IsNullOrEmpty(merged.CurrentContext) ? null : merged.CurrentContext)
-            ?? throw new KubeconfigException($"The kubeconfig {source} sets no current-context: pass --context=<name> (kubectl config get-contexts).");
+            ?? throw new KubeconfigException($"The {source} sets no current-context: pass --context=<name> (kubectl config get-contexts).");
         if (!merged.Contexts.Any(candidate => candidate.Name == chosen))
         {
-            throw new KubeconfigException($"Context '{chosen}' is not in the kubeconfig {source}: pick one of {string.Join(", ", merged.Contexts.Select(c => c.Name))} with --context.");
+            throw new KubeconfigException($"Context '{chosen}' is not in the {source}: pick one of {string.Join(", ", merged.Contexts.Select(c => c.Name))} with --context.");
         }
 
         try
@@ -118,7 +118,7 @@ public static class KubeconfigLoader
         }
         catch (Exception exception) when (exception is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
         {
-            throw new KubeconfigException($"Cannot use context '{chosen}' of the kubeconfig {source}: {exception.Message}. Check it with kubectl config view --minify --context={chosen}.", exception);
+            throw new KubeconfigException($"Cannot use context '{chosen}' of the {source}: {exception.Message}. Check it with kubectl config view --minify --context={chosen}.", exception);
         }
     }
 

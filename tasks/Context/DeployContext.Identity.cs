@@ -8,6 +8,7 @@ public sealed partial class DeployContext
 {
     private ClusterIdentity? _identity;
     private string? _runToUndo;
+    private bool _runToUndoResolved;
 
     /// <summary>
     /// A rehearsal (the Rehearse target, its runs with --environment=rehearsal, or --cluster=embedded): its runs and backups
@@ -40,18 +41,45 @@ public sealed partial class DeployContext
         }
         catch (BadInputException) when (_cluster is null)
         {
-            return new ClusterBinding(null, null, null, Settings.Namespace, Settings.Environment, IsRehearsal);
+            return Unbound();
         }
     }
 
     /// <summary>The binding for the report: null when the run never reached a cluster (a refused argument, a plan).</summary>
     public ClusterBinding? ReachedBinding => _identity is null ? null : ClusterBinding.Of(_identity, Settings.Namespace, Settings.Environment, IsRehearsal);
 
-    /// <summary>The run --run names, 'latest' resolved to the newest unfinished run of this cluster, namespace and environment.</summary>
-    public string? RunToUndo => Settings.RunId is { } runId ? _runToUndo ??= Runs.Resolve(runId, Binding) : null;
+    /// <summary>
+    /// The run --run names, 'latest' resolved to the newest unfinished run of this cluster, namespace and environment;
+    /// null when there is none at all (nothing to undo).
+    /// </summary>
+    public string? RunToUndo
+    {
+        get
+        {
+            if (!_runToUndoResolved && Settings.RunId is { } runId)
+            {
+                _runToUndo = Runs.Resolve(runId, BindingToCompare);
+                _runToUndoResolved = true;
+            }
 
-    /// <summary>The journal --run names, refused before any change when it was recorded on another cluster, namespace or environment.</summary>
-    public RunJournal JournalToUndo() => Runs.LoadBound(RunToUndo!, Binding);
+            return _runToUndo;
+        }
+    }
+
+    /// <summary>
+    /// The journal --run names, refused before any change when it was recorded on another cluster, namespace or environment;
+    /// null when --run=latest finds no unfinished run.
+    /// </summary>
+    public RunJournal? JournalToUndo() => RunToUndo is { } runId ? Runs.LoadBound(runId, BindingToCompare) : null;
+
+    /// <summary>
+    /// This run's binding, to compare <paramref name="recorded"/> with. A record made without any cluster (a data-only run)
+    /// needs no connection to be compared; one with a cluster id makes this run read its own.
+    /// </summary>
+    public ClusterBinding BindingToCompare(ClusterBinding? recorded) =>
+        _identity is null && recorded is { ClusterId: null, Server: null } ? Unbound() : Binding;
+
+    private ClusterBinding Unbound() => new(null, null, null, Settings.Namespace, Settings.Environment, IsRehearsal);
 
     /// <summary>
     /// The cluster in one line, read from the kubeconfig without calling the server (Setup line, plan head):

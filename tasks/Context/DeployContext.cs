@@ -87,9 +87,11 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     /// </summary>
     public void Record(string step, Compensation compensation)
     {
+        // The first change binds the journal to the cluster (read now, so the prompt below names it by its id too).
+        var binding = _journal is null ? BindingToRecord() : null;
         EnsureConfirmed();
         EnsureLocked();
-        _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target, BindingToRecord());
+        _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target, binding);
         var entry = _journal.Record(step, compensation);
         Log.Verbose("undo recorded (#{0}): {1}", entry.Sequence, entry.Description);
     }

@@ -26,18 +26,32 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
         $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
 
     /// <summary>
-    /// The id itself, or for 'latest' the newest unfinished run bound to <paramref name="current"/>'s cluster, namespace and
-    /// environment (unfinished: it left changes to undo and did not end as succeeded or rolled back).
+    /// The id itself, or for 'latest' the newest unfinished run bound to this run's cluster, namespace and environment
+    /// (unfinished: it left changes to undo and did not end as succeeded or rolled back). <paramref name="current"/> gives
+    /// this run's binding to compare a recorded one with (it reads the cluster's id only when the record has one).
+    /// Null when no run anywhere is unfinished (a second Rollback is a no-op); refused when the only unfinished runs
+    /// belong to another cluster, namespace or environment, or to the rehearsals, so 'latest' never reaches across.
     /// </summary>
-    public string Resolve(string runId, ClusterBinding current)
+    public string? Resolve(string runId, Func<ClusterBinding?, ClusterBinding> current)
     {
         if (runId != "latest")
         {
             return runId;
         }
 
-        return RunsWithJournal().Reverse().FirstOrDefault(id => IsUnfinished(id) && Journal(id).Binding?.ConflictWith(current) is null && Journal(id).Binding is not null)
-            ?? throw new BadInputException($"No unfinished run of {current} under {Root}: nothing for --run=latest to undo. Runs are listed there.");
+        var unfinished = RunsWithJournal().Reverse().Where(IsUnfinished).ToList();
+        if (unfinished.FirstOrDefault(id => Journal(id).Binding is { } recorded && recorded.ConflictWith(current(recorded)) is null) is { } ours)
+        {
+            return ours;
+        }
+
+        var other = new RunStore(workingDirectory, !rehearsal);
+        var elsewhere = unfinished.Select(id => $"{id} ({Journal(id).Binding?.ToString() ?? "no cluster recorded"})")
+            .Concat(other.RunsWithJournal().Reverse().Where(other.IsUnfinished).Select(id => $"{id} ({(rehearsal ? "a real run" : "a rehearsal")})"))
+            .FirstOrDefault();
+        return elsewhere is null
+            ? null
+            : throw new BadInputException($"--run=latest: no unfinished run of this run's {current(null)}; the newest unfinished one, {elsewhere}, is not this run's to undo. Nothing was changed.");
     }
 
     /// <summary>Finds the journal of a run (checked against no cluster: see <see cref="LoadBound"/>).</summary>
@@ -58,17 +72,17 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
     /// The journal of <paramref name="runId"/> ('latest' resolved), refused in one line when it was recorded on another
     /// cluster, namespace or environment than <paramref name="current"/> (or by a rehearsal): before any change.
     /// </summary>
-    public RunJournal LoadBound(string runId, ClusterBinding current)
+    public RunJournal LoadBound(string runId, Func<ClusterBinding?, ClusterBinding> current)
     {
         var journal = LoadJournal(Resolve(runId, current));
         if (journal.Binding is not { } recorded)
         {
-            throw new BadInputException($"Run '{journal.RunId}' records no cluster, so it cannot be shown to belong to {current}: undo it by hand from its report ({FolderOf(journal.RunId)}). Nothing was changed.");
+            throw new BadInputException($"Run '{journal.RunId}' records no cluster binding (an older journal), so it cannot be shown to belong here: undo it by hand from its report ({FolderOf(journal.RunId)}). Nothing was changed.");
         }
 
-        if (recorded.ConflictWith(current) is { } why)
+        if (recorded.ConflictWith(current(recorded)) is { } why)
         {
-            throw new BadInputException($"Run '{journal.RunId}' belongs to {recorded}, not to this run's {current} ({why}): refused, nothing was changed.");
+            throw new BadInputException($"Run '{journal.RunId}' belongs to {recorded}, not to this run's {current(recorded)} ({why}): refused, nothing was changed.");
         }
 
         return journal;

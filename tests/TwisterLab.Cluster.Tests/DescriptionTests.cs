@@ -121,7 +121,7 @@ public sealed class DescriptionTests
     [Fact]
     public void A_missing_kubeconfig_is_named_with_the_fix()
     {
-        var exception = Assert.Throws<ClusterException>(() => ClusterClientFactory.Configure(new ClusterConnection(Kubeconfig: "/nope/config")));
+        var exception = Assert.Throws<KubeconfigException>(() => ClusterClientFactory.Configure(new ClusterConnection(Kubeconfig: "/nope/config")));
         Assert.Contains("/nope/config", exception.Message);
         Assert.Contains("--kubeconfig", exception.Message);
     }
@@ -130,7 +130,7 @@ public sealed class DescriptionTests
     public async Task An_unknown_context_is_named_with_the_fix()
     {
         await using var sim = await TwisterLab.KubeSim.SimulatedCluster.StartAsync();
-        var exception = Assert.Throws<ClusterException>(() => ClusterClientFactory.Configure(new ClusterConnection(sim.KubeconfigPath, "no-such-context")));
+        var exception = Assert.Throws<KubeconfigException>(() => ClusterClientFactory.Configure(new ClusterConnection(sim.KubeconfigPath, "no-such-context")));
         Assert.Contains("no-such-context", exception.Message);
         Assert.Contains("--context", exception.Message);
     }

@@ -22,6 +22,11 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
         {
             yield return problem;
         }
+        else if (context.Settings.BackupPath is null && !context.IsDryRun && Candidates(context).Count == 0)
+        {
+            // Checked before the API is scaled down: without a backup of this cluster there is nothing to restore.
+            yield return $"no backup of {context.Binding} in {context.Shown(context.Settings.BackupDir)} (backups of other clusters, namespaces, environments and rehearsals are never restored here): pass --backup=<file>";
+        }
     }
 
     /// <summary>Why a backup taken on another cluster, namespace or environment (or by a rehearsal) is not restored here; null when it may be.</summary>
@@ -66,11 +71,7 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
 
     private static async Task<string> NewestVerifiedAsync(PostgresBackupGateway gateway, DeployContext context)
     {
-        var candidates = Directory.Exists(context.Settings.BackupDir)
-            ? Directory.GetFiles(context.Settings.BackupDir, "*.dump").Where(path => !path.Contains("pre_restore"))
-                .Where(path => IsOurs(context, path)).OrderByDescending(File.GetLastWriteTimeUtc).ToList()
-            : [];
-        foreach (var candidate in candidates)
+        foreach (var candidate in Candidates(context))
         {
             try
             {
@@ -85,6 +86,13 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
 
         throw new BadInputException($"No verified backup of {context.Binding} in {context.Settings.BackupDir}: pass --backup=<file>.");
     }
+
+    /// <summary>The backups FullRollback may pick by itself, newest first: only this cluster's, namespace's and environment's.</summary>
+    private static List<string> Candidates(DeployContext context) =>
+        Directory.Exists(context.Settings.BackupDir)
+            ? Directory.GetFiles(context.Settings.BackupDir, "*.dump").Where(path => !path.Contains("pre_restore"))
+                .Where(path => IsOurs(context, path)).OrderByDescending(File.GetLastWriteTimeUtc).ToList()
+            : [];
 
     // Only backups whose manifest names this cluster, namespace and environment are candidates (never a rehearsal's or another cluster's).
     private static bool IsOurs(DeployContext context, string path)

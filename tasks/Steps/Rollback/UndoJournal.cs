@@ -15,13 +15,18 @@ public sealed class UndoJournal(CompensationRunner runner) : DeployStep
 
     public override IEnumerable<string> Plan(DeployContext context) =>
         context.Settings.RunId is not null
-            ? context.JournalToUndo().PendingInReverse.Select(entry => entry.Description)
+            ? context.JournalToUndo()?.PendingInReverse.Select(entry => entry.Description) ?? ["(no unfinished run: nothing to undo)"]
             : ["(with --run=<id>) apply the run's journal, last change first"];
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
         // Refused here, before any change, when the journal was recorded on another cluster, namespace or environment.
-        var journal = context.JournalToUndo();
+        if (context.JournalToUndo() is not { } journal)
+        {
+            context.Log.Information("--run=latest: no run is unfinished, nothing to undo.");
+            return;
+        }
+
         var pending = journal.PendingInReverse;
         if (pending.Count == 0)
         {
