@@ -68,7 +68,7 @@ public static partial class DeployArguments
         new(ImageTag, "Image tag to deploy, e.g. v2.0.", Check: CheckImageTag),
         new(Confirm, "Confirms a change to production (otherwise asked on a terminal, refused in a pipeline).", Flag: true),
         new(NoRollback, "On failure, keep the journal instead of rolling back (finish with --target=Rollback --run=<id>).", Flag: true),
-        new(Run, "A run id (or 'latest') whose journal --target=Rollback completes.", Check: CheckRunId),
+        new(Run, "A run id whose journal --target=Rollback completes, or 'latest': the newest unfinished run of this cluster, namespace and environment.", Check: CheckRunId),
         new(BackupDir, "Folder for database backups (default: backups)."),
         new(TestFilter, "dotnet test --filter expression for --target=Test."),
         new(Cluster, "embedded: start the simulated cluster in-process; kind: a kind cluster (needs Docker); default: the kubeconfig.", Check: value => value is "embedded" or "kind" ? null : $"'{value}' is not a cluster kind (embedded or kind)."),

@@ -31,7 +31,36 @@ public sealed class BootstrapTests
         Assert.Contains("kubectl set image deployment/twisterlab-api twisterlab-api=twisterlab-api:v2.0 -n twisterlab", output);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string shell, params string[] arguments)
+    [Theory]
+    [MemberData(nameof(Shells))]
+    public async Task A_relative_kubeconfig_is_read_from_the_directory_the_user_ran_the_script_from(string shell)
+    {
+        await using var sim = await KubeSim.SimulatedCluster.StartAsync();
+        var caller = Directory.CreateTempSubdirectory("twisterlab-caller-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(caller, "kc"));
+            File.Copy(sim.KubeconfigPath, Path.Combine(caller, "kc", "cluster.yaml"));
+
+            var (exitCode, output, error) = await RunInAsync(caller, shell, "--target=RollingUpgrade", "--image-tag=v2.0", "--dryrun", "--kubeconfig=kc/cluster.yaml");
+            Assert.True(exitCode == ExitCodes.Success, error + output);
+            Assert.Contains($"Plan for RollingUpgrade on {sim.BaseUri.ToString().TrimEnd('/')} (context {KubeSim.SimulatedCluster.ContextName})", output);
+
+            (exitCode, output, error) = await RunInAsync(caller, shell, "--target=RollingUpgrade", "--image-tag=v2.0", "--dryrun", "--kubeconfig=kc/missing.yaml");
+            Assert.Equal(ExitCodes.BadInput, exitCode);
+            Assert.Contains($"'{Path.Combine(caller, "kc", "missing.yaml")}' does not exist", error + output);
+            Assert.DoesNotContain("An error occurred", error + output);
+        }
+        finally
+        {
+            Directory.Delete(caller, recursive: true);
+        }
+    }
+
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string shell, params string[] arguments) =>
+        RunInAsync(Path.GetTempPath(), shell, arguments);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunInAsync(string workingDirectory, string shell, params string[] arguments)
     {
         var start = shell == "bash"
             ? new ProcessStartInfo(Path.Combine(RepositoryRoot.Path, "build.sh"))
@@ -42,7 +71,7 @@ public sealed class BootstrapTests
         }
 
         start.RedirectStandardOutput = start.RedirectStandardError = true;
-        start.WorkingDirectory = Path.GetTempPath();
+        start.WorkingDirectory = workingDirectory;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -100,6 +100,41 @@ public sealed class ClusterBindingTests
     }
 
     [Fact]
+    public async Task FullRollback_on_B_never_picks_nor_takes_a_backup_of_A()
+    {
+        await using var a = await Chains.Rehearsal.StartAsync();
+        await using var b = await Chains.Rehearsal.StartAsync();
+        var backups = Path.Combine(a.WorkingDirectory, "backups");
+        var idOfA = (await a.Environment.Gateway.ReadIdentityAsync(CancellationToken.None)).Id;
+        var idOfB = (await b.Environment.Gateway.ReadIdentityAsync(CancellationToken.None)).Id;
+
+        // Only A's backup in the folder: B has nothing of its own to restore, and says so before any change.
+        a.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive");
+        var backupOfA = Assert.Single(Directory.GetFiles(backups, "*.dump"));
+        Assert.Contains(idOfA, File.ReadAllText(backupOfA + ".manifest.json"));
+        var before = await b.SnapshotAsync();
+        Assert.Equal(ExitCodes.BadInput, b.Run("FullRollback", $"--backup-dir={backups}", "--image-tag=v1"));
+        Assert.Contains("no backup of", b.LatestReport().GetProperty("error").GetString());
+        Assert.Empty(before.Differences(await b.SnapshotAsync()));
+
+        // A's backup named explicitly: refused in one line naming both clusters.
+        Assert.Equal(ExitCodes.BadInput, b.Run("FullRollback", $"--backup={backupOfA}", "--image-tag=v1"));
+        var refusal = b.LatestReport().GetProperty("error").GetString()!;
+        Assert.Contains(idOfA, refusal);
+        Assert.Contains(idOfB, refusal);
+        Assert.DoesNotContain('\n', refusal);
+        Assert.Empty(before.Differences(await b.SnapshotAsync()));
+
+        // B's own backup, older than a newer one of A in the same folder, is the one B restores.
+        b.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive", $"--backup-dir={backups}");
+        var backupOfB = Assert.Single(Directory.GetFiles(backups, "*.dump").Where(path => path != backupOfA));
+        a.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive");
+        Assert.Equal(3, Directory.GetFiles(backups, "*.dump").Length);
+        b.RunExpecting(ExitCodes.Success, "FullRollback", $"--backup-dir={backups}", "--image-tag=v1");
+        Assert.Contains(b.LatestLog(), line => line.Contains($"Restored {backupOfB}"));
+    }
+
+    [Fact]
     public async Task A_missing_kubeconfig_is_one_line_and_exit_2()
     {
         using var world = new DemoWorld();
