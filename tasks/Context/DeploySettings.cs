@@ -14,6 +14,8 @@ public sealed record DeploySettings
     public bool Confirm { get; init; }
     public bool NoRollback { get; init; }
     public string? RunId { get; init; }
+    public bool TakeOver { get; init; }
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
     public required string BackupDir { get; init; }
     public string? ClusterKind { get; init; }
     public string? DatabaseUrl { get; init; }
@@ -88,6 +90,8 @@ public sealed record DeploySettings
             Confirm = Flag(DeployArguments.Confirm),
             NoRollback = Flag(DeployArguments.NoRollback),
             RunId = Value(DeployArguments.Run),
+            TakeOver = Flag(DeployArguments.TakeOver),
+            LeaseDuration = Duration(DeployArguments.LeaseDuration) ?? TimeSpan.FromSeconds(60),
             BackupDir = Path.GetFullPath(Value(DeployArguments.BackupDir) ?? "backups", workingDirectory),
             ClusterKind = Value(DeployArguments.Cluster),
             DatabaseUrl = Value(DeployArguments.DatabaseUrl),

@@ -11,6 +11,20 @@ public sealed class RunStore(string workingDirectory)
 
     public string JournalOf(string runId) => Path.Combine(FolderOf(runId), "journal.json");
 
+    /// <summary>
+    /// Where a run's secret key (<c>stash.key</c>) lives: under the user's state folder
+    /// (<c>$XDG_STATE_HOME</c>, else <c>~/.local/state</c>)<c>/twisterlab/keys/&lt;run-id&gt;</c>, never in the run
+    /// folder. A pipeline that uploads <c>.twisterlab/</c> as an artifact, and the journal's copy in the cluster, both
+    /// hold only ciphertext: whoever gets them does not also get the key.
+    /// </summary>
+    public static string KeyFolderOf(string runId)
+    {
+        var state = System.Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(state, "twisterlab", "keys", runId);
+    }
+
     /// <summary>A new id that sorts by time, e.g. 20261125-140512345-k3v9.</summary>
     public static string NewRunId(DateTimeOffset now) =>
         $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
