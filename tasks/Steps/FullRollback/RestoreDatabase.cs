@@ -36,7 +36,7 @@ public sealed class RestoreDatabase : DeployStep, IHasPreconditions
         Directory.CreateDirectory(context.Settings.BackupDir);
         var safety = await context.Postgres.BackupAsync(SafetyPath(context));
         await context.Postgres.VerifyAsync(safety.Path);
-        context.Record(Name, new RestoreDatabaseFromBackup(safety.Path, context.Postgres.Name));
+        context.Record(Name, RestoreDatabaseFromBackup.For(context, safety.Path));
 
         // The restore checks the row counts against the chosen backup's manifest on both paths.
         var tables = await context.Postgres.RestoreAsync(chosen);

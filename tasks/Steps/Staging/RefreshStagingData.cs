@@ -76,7 +76,7 @@ public sealed class RefreshStagingData : DeployStep, IHasPreconditions, IHasLive
         var gateway = new PostgresBackupGateway();
         var before = await gateway.BackupAsync(staging, new BackupOptions(BackupPath(context)), context.CancellationToken);
         await gateway.VerifyAsync(before.Path, cancellationToken: context.CancellationToken);
-        context.Record(Name, new RestoreDatabaseFromBackup(before.Path, staging.Database, Exactly: true));
+        context.Record(Name, new RestoreDatabaseFromBackup(before.Path, staging.Database, Exactly: true, ServerProtected: context.SecretStash.Protect(staging.ConnectionString)));
         context.RestorePoint = before.Path;
 
         var refresh = await AnonymizedRefresh.RefreshAsync(Source(context), staging, context.Settings.Anonymize, context.CancellationToken);
