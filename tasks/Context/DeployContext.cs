@@ -72,6 +72,9 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     /// <summary>The verified backup this run took, for the steps (and undos) that restore it.</summary>
     public string? LastBackup { get; set; }
 
+    /// <summary>The backup FullRollback restores, verified before anything changed (ChooseBackup).</summary>
+    public string? BackupToRestore { get; set; }
+
     /// <summary>
     /// A backup this run restores the whole database from if it fails (recorded by a staging refresh): later database
     /// changes need no undo of their own.

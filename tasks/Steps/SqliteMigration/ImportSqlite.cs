@@ -31,7 +31,7 @@ public sealed class ImportSqlite : DeployStep, IHasPreconditions, INeedDirectDat
         }
 
         context.Record(Name, new DropMigratedTables(context.Database.Database, tables, context.SecretStash.Protect(context.Database.ConnectionString)));
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var report = await new SqliteToPostgresMigrator().MigrateAsync(context.Settings.SqlitePath!, context.Database,
             new SqliteMigrationOptions { SqlOutPath = ExportPath(context) }, context.CancellationToken);
         foreach (var warning in report.Warnings)

@@ -72,7 +72,7 @@ public sealed class RefreshStagingData : DeployStep, IHasPreconditions, IHasLive
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var staging = context.Database;
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var gateway = new PostgresBackupGateway();
         var before = await gateway.BackupAsync(staging, new BackupOptions(BackupPath(context)), context.CancellationToken);
         await gateway.VerifyAsync(before.Path, cancellationToken: context.CancellationToken);
