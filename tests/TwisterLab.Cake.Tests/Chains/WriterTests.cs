@@ -88,15 +88,20 @@ public sealed class WriterTests
         var before = await rehearsal.SnapshotAsync();
         var faults = rehearsal.Environment.Cluster.Faults;
 
+        void BreakTheService() => faults.FailRequest("*", $"/api/v1/namespaces/{RehearsalNamespace}/services/twisterlab-api*", RequestFault.InternalError, times: 100);
+
         var exitCode = rehearsal.Run("BlueGreenDeploy", ["--image-tag=v2.0", "--inject-failure=SwitchTraffic"], services =>
-            services.AddSingleton<IFrostingTaskTeardown>(new AfterStep("SwitchTraffic", () =>
-                faults.FailRequest("*", $"/api/v1/namespaces/{RehearsalNamespace}/services/twisterlab-api*", RequestFault.InternalError, times: 100))));
-        faults.ClearRequestFaults();
+            services.AddSingleton<IFrostingTaskTeardown>(new AfterStep("SwitchTraffic", BreakTheService)));
 
         Assert.True(ExitCodes.RollbackFailed == exitCode, $"exit {exitCode}:\n{string.Join("\n", rehearsal.LatestLog().TakeLast(30))}");
         Assert.Contains("failure injected by --inject-failure=SwitchTraffic", rehearsal.LatestReport().GetProperty("error").GetString());
         Assert.Contains(rehearsal.LatestNotes(), note => note.StartsWith("Rollback incomplete", StringComparison.Ordinal));
         var runId = rehearsal.LatestReport().GetProperty("runId").GetString()!;
+
+        // A Rollback --run that stops part-way is exit 5 too, and says so in the journal's cluster copy.
+        Assert.Equal(ExitCodes.RollbackFailed, rehearsal.Run("Rollback", $"--run={runId}"));
+        Assert.Equal("rollback-failed", (await rehearsal.Environment.Gateway.RunJournals.ReadAsync(runId, CancellationToken.None))!.State);
+        faults.ClearRequestFaults();
 
         rehearsal.RunExpecting(ExitCodes.Success, "Rollback", $"--run={runId}");
         Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
@@ -184,6 +189,11 @@ public sealed class WriterTests
 
         var runId = rehearsal.LatestReport().GetProperty("runId").GetString()!;
         Assert.False(File.Exists(leftOver));
+        var password = new Npgsql.NpgsqlConnectionStringBuilder(rehearsal.Environment.Database.ConnectionString).Password!;
+        var kept = (await rehearsal.Environment.Gateway.RunJournals.ReadAsync(runId, CancellationToken.None))!;
+        Assert.Equal("succeeded", kept.State);
+        Assert.Contains("serverProtected", System.Text.Encoding.UTF8.GetString(kept.Journal));
+        Assert.DoesNotContain(password, System.Text.Encoding.UTF8.GetString(kept.Journal));
         Assert.False(Directory.Exists(RunStore.KeyFolderOf(runId)), "the run's key outlived a run that succeeded");
         const UnixFileMode folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         const UnixFileMode file = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -193,6 +203,20 @@ public sealed class WriterTests
         {
             Assert.True(file == File.GetUnixFileMode(path), $"{path} is {File.GetUnixFileMode(path)}");
         }
+    }
+
+    [Fact]
+    public async Task An_expired_lease_of_a_run_that_left_no_unfinished_journal_is_taken_over_as_before()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        var longAgo = DateTime.UtcNow.AddMinutes(-10);
+        await rehearsal.Environment.Gateway.Client.CoordinationV1.CreateNamespacedLeaseAsync(new k8s.Models.V1Lease
+        {
+            Metadata = new() { Name = RunLock.LeaseName },
+            Spec = new() { HolderIdentity = "alice@old run 20200101-000000000-dead (SetImage)", LeaseDurationSeconds = 60, AcquireTime = longAgo, RenewTime = longAgo },
+        }, RehearsalNamespace);
+
+        rehearsal.RunExpecting(ExitCodes.Success, "SetImage", "--image-tag=v2.1", "--exclusive");
     }
 
     private const string RehearsalNamespace = TwisterLab.Cake.Rehearsal.RehearsalEnvironment.Namespace;
