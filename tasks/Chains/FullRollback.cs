@@ -5,8 +5,9 @@ using TwisterLab.Cake.Steps.FullRollback;
 
 namespace TwisterLab.Cake.Chains;
 
-[TaskDescription("Full rollback with database restore: scale API to 0, restore --backup (or the latest verified), previous image, scale up, verify.")]
+[TaskDescription("Full rollback with database restore: verify --backup (or the newest) first, then scale API to 0, restore it, previous image, scale up, verify.")]
 [IsDependentOn(typeof(Preflight))]
+[IsDependentOn(typeof(ChooseBackup))]
 [IsDependentOn(typeof(ScaleDownApi))]
 [IsDependentOn(typeof(RestoreDatabase))]
 [IsDependentOn(typeof(SetPreviousImage))]

@@ -94,6 +94,9 @@ public sealed class ClusterGateway : IDisposable
     /// <summary>The run lock of this namespace (a Lease), held by <paramref name="holder"/>.</summary>
     public RunLock RunLock(string holder, TimeSpan? duration = null) => new(Scope, holder, duration ?? TimeSpan.FromSeconds(60));
 
+    /// <summary>The run journals kept in this namespace (Secrets twisterlab-run-&lt;id&gt;).</summary>
+    public RunJournalSecrets RunJournals => new(Scope);
+
     /// <summary>The same cluster, another namespace.</summary>
     public ClusterGateway InNamespace(string @namespace) =>
         new(Client, @namespace, _retry, _context, Requests) { ContextName = ContextName };

@@ -12,6 +12,13 @@ public sealed class RunLockHeldException(string @namespace, string holder, DateT
     public DateTime? Since { get; } = since;
 }
 
+/// <summary>This run held the lock and lost it: another run took the lease over while this one was not renewing.</summary>
+public sealed class RunLockLostException(string @namespace, string newHolder)
+    : ClusterException($"This run lost lease/{RunLock.LeaseName} in namespace {@namespace} to '{newHolder}' (it was paused or cut off past the lease duration) and changes nothing more. Check what that run did before deciding how to go on.", statusCode: 409)
+{
+    public string NewHolder { get; } = newHolder;
+}
+
 /// <summary>
 /// One run at a time per namespace: a coordination.k8s.io/v1 Lease named <see cref="LeaseName"/>. Acquire at the start
 /// (fails at once when another live run holds it; takes over a lease whose holder stopped renewing past its
@@ -25,6 +32,7 @@ public sealed class RunLock : IAsyncDisposable
     private readonly string _holder;
     private readonly TimeSpan _duration;
     private CancellationTokenSource? _renewing;
+    private Func<string, CancellationToken, Task>? _beforeTakingOver;
     private Task? _renewal;
 
     internal RunLock(ClusterScope scope, string holder, TimeSpan duration)
@@ -49,14 +57,46 @@ public sealed class RunLock : IAsyncDisposable
 
     private string Where => $"lease/{LeaseName} in namespace {_scope.Namespace}";
 
-    /// <summary>Throws unless this run still holds the lock (call before each change: a run that lost it must stop).</summary>
+    /// <summary>Throws unless this run still holds the lock by its own account (no API call; see <see cref="FenceAsync"/>).</summary>
     public void EnsureHeld()
     {
         if (!IsHeld)
         {
-            throw new ClusterException(LostTo is null
-                ? $"This run does not hold {Where}. Acquire it first."
-                : $"This run lost {Where} to '{LostTo}' (its renewals lapsed past the lease duration). Stop here; check what that run did before continuing.");
+            throw LostTo is null
+                ? new ClusterException($"This run does not hold {Where}. Acquire it first.")
+                : new RunLockLostException(_scope.Namespace, LostTo);
+        }
+    }
+
+    /// <summary>
+    /// The fence before a change: proves, on the API server, that this run still holds the lease, by renewing it with
+    /// a replace that carries the resourceVersion just read (a conditional update). A run that was paused (SIGSTOP, a
+    /// frozen VM) past the lease duration while another run took over finds the other holder here and must stop: a
+    /// cached flag would still say "held". Throws <see cref="RunLockLostException"/> naming the new holder.
+    /// </summary>
+    public async Task FenceAsync(CancellationToken cancellationToken)
+    {
+        EnsureHeld();
+        for (var attempt = 0; ; attempt++)
+        {
+            var lease = await ReadAsync(cancellationToken);
+            if (lease?.Spec?.HolderIdentity != _holder)
+            {
+                IsHeld = false;
+                LostTo = lease?.Spec?.HolderIdentity ?? "(nobody: the lease was deleted)";
+                throw new RunLockLostException(_scope.Namespace, LostTo);
+            }
+
+            lease.Spec.RenewTime = DateTime.UtcNow;
+            try
+            {
+                await _scope.Api.CallAsync($"renew {Where}", token => _scope.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, LeaseName, _scope.Namespace, fieldManager: ClusterGateway.FieldManager, cancellationToken: token), cancellationToken);
+                return;
+            }
+            catch (ClusterException exception) when (exception.StatusCode == 409 && attempt < 3)
+            {
+                // Our own background renewal (or a takeover) wrote in between: read again and decide on what is there now.
+            }
         }
     }
 
@@ -64,8 +104,13 @@ public sealed class RunLock : IAsyncDisposable
     public string DescribeAcquire() =>
         $"{_scope.Kubectl.Namespaced("get", $"lease/{LeaseName}")}  # then create or take over spec.holderIdentity={_holder}, leaseDurationSeconds={(int)Math.Ceiling(_duration.TotalSeconds)}";
 
-    public async Task AcquireAsync(CancellationToken cancellationToken)
+    /// <param name="beforeTakingOver">
+    /// Called with the previous holder before an expired lease of another run is taken over; throws to refuse (that
+    /// run may have died mid-change and left its undo behind).
+    /// </param>
+    public async Task AcquireAsync(CancellationToken cancellationToken, Func<string, CancellationToken, Task>? beforeTakingOver = null)
     {
+        _beforeTakingOver = beforeTakingOver;
         var existing = await ReadAsync(cancellationToken);
         var now = DateTime.UtcNow;
         if (existing is null)
@@ -109,6 +154,11 @@ public sealed class RunLock : IAsyncDisposable
         if (!string.IsNullOrEmpty(holder) && holder != _holder && !IsExpired(spec, DateTime.UtcNow))
         {
             throw new RunLockHeldException(_scope.Namespace, holder, spec.AcquireTime, spec.RenewTime);
+        }
+
+        if (!string.IsNullOrEmpty(holder) && holder != _holder && _beforeTakingOver is not null)
+        {
+            await _beforeTakingOver(holder, cancellationToken);
         }
 
         var now = DateTime.UtcNow;

@@ -15,6 +15,8 @@ public static partial class DeployArguments
     public const string Confirm = "confirm";
     public const string NoRollback = "no-rollback";
     public const string Run = "run";
+    public const string TakeOver = "take-over";
+    public const string LeaseDuration = "lease-duration";
     public const string BackupDir = "backup-dir";
     public const string TestFilter = "test-filter";
     public const string Cluster = "cluster";
@@ -69,6 +71,8 @@ public static partial class DeployArguments
         new(Confirm, "Confirms a change to production (otherwise asked on a terminal, refused in a pipeline).", Flag: true),
         new(NoRollback, "On failure, keep the journal instead of rolling back (finish with --target=Rollback --run=<id>).", Flag: true),
         new(Run, "A run id whose journal --target=Rollback completes, or 'latest': the newest unfinished run of this cluster, namespace and environment.", Check: CheckRunId),
+        new(TakeOver, "Take over the namespace's expired lock although the run that held it left an unfinished journal (recorded in the report; otherwise: --target=Rollback --run=<id> first).", Flag: true),
+        new(LeaseDuration, "How long the namespace's lock stays held without renewal, e.g. 60s (default: 60s; renewed every third of it).", Check: CheckDuration),
         new(BackupDir, "Folder for database backups (default: backups)."),
         new(TestFilter, "dotnet test --filter expression for --target=Test."),
         new(Cluster, "embedded: start the simulated cluster in-process; kind: a kind cluster (needs Docker); default: the kubeconfig.", Check: value => value is "embedded" or "kind" ? null : $"'{value}' is not a cluster kind (embedded or kind)."),

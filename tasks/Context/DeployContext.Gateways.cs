@@ -23,10 +23,10 @@ public sealed partial class DeployContext
     public ClusterGateway Cluster => _cluster ??= IsDryRun ? DescribeOnly() : Connect();
 
     /// <summary>
-    /// Seals secret values the journal must keep (a previous DATABASE_URL). Bound to the folder of the run whose
-    /// journal is being written or undone (--run for a Rollback).
+    /// Seals secret values the journal must keep (a previous DATABASE_URL). Bound to the key of the run whose journal
+    /// is being written or undone (--run for a Rollback); the key lives outside the run folder (see RunStore.KeyFolderOf).
     /// </summary>
-    public SecretStash SecretStash => _stash ??= new SecretStash(Runs.FolderOf(RunToUndo ?? RunId));
+    public SecretStash SecretStash => _stash ??= new SecretStash(RunStore.KeyFolderOf(RunToUndo ?? RunId));
 
     public HttpProbe Http => _http ??= new HttpProbe();
 
@@ -93,26 +93,6 @@ public sealed partial class DeployContext
 
         Log.Information("Embedded cluster: kubectl --kubeconfig {0} get all -n {1}", _embedded.KubeconfigPath, Settings.Namespace);
         return gateway;
-    }
-
-    /// <summary>
-    /// One run at a time per namespace: the Lease twisterlab-upgrade-lock, taken before this run's first change to a
-    /// cluster and renewed while it runs. A second run fails here, naming the holder, before changing anything.
-    /// </summary>
-    private void EnsureLocked()
-    {
-        if (_cluster is null || IsDryRun)
-        {
-            return;
-        }
-
-        if (_lock is null)
-        {
-            _lock = _cluster.RunLock($"{System.Environment.UserName}@{System.Environment.MachineName} run {RunId} ({Target})");
-            _lock.AcquireAsync(CancellationToken).GetAwaiter().GetResult();
-        }
-
-        _lock.EnsureHeld();
     }
 
     /// <summary>Releases the lock and stops what the run started for itself. Called by the lifetime's teardown, after any rollback.</summary>

@@ -70,7 +70,18 @@ public sealed partial class DeployContext
     /// The journal --run names, refused before any change when it was recorded on another cluster, namespace or environment;
     /// null when --run=latest finds no unfinished run.
     /// </summary>
-    public RunJournal? JournalToUndo() => RunToUndo is { } runId ? Runs.LoadBound(runId, BindingToCompare) : null;
+    public RunJournal? JournalToUndo()
+    {
+        if (RunToUndo is not { } runId)
+        {
+            return null;
+        }
+
+        // Checked before the journal is attached to this cluster: a foreign journal must not even be mirrored here.
+        var journal = Runs.EnsureBound(OpenJournalOf(runId), BindingToCompare);
+        MirrorUndoneJournal(journal);
+        return journal;
+    }
 
     /// <summary>
     /// This run's binding, to compare <paramref name="recorded"/> with. A record made without any cluster (a data-only run)

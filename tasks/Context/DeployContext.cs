@@ -72,6 +72,9 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     /// <summary>The verified backup this run took, for the steps (and undos) that restore it.</summary>
     public string? LastBackup { get; set; }
 
+    /// <summary>The backup FullRollback restores, verified before anything changed (ChooseBackup).</summary>
+    public string? BackupToRestore { get; set; }
+
     /// <summary>
     /// A backup this run restores the whole database from if it fails (recorded by a staging refresh): later database
     /// changes need no undo of their own.
@@ -89,11 +92,22 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     {
         // The first change binds the journal to the cluster (read now, so the prompt below names it by its id too).
         var binding = _journal is null ? BindingToRecord() : null;
-        EnsureConfirmed();
-        EnsureLocked();
-        _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target, binding);
+        BeginChange();
+        _journal ??= RunJournal.Create(Runs.JournalOf(RunId), RunId, Target, binding, Who, StartedAt);
+        MirrorIntoCluster(_journal);
         var entry = _journal.Record(step, compensation);
         Log.Verbose("undo recorded (#{0}): {1}", entry.Sequence, entry.Description);
+    }
+
+    /// <summary>
+    /// The gate of every change (Record calls it; a Rollback of another run's journal calls it before undoing):
+    /// production's confirmation, then the namespace's lock — taken on the first change, and on every later one
+    /// proven still ours on the API server (the fence). A run that lost the lock holds here, changing nothing more.
+    /// </summary>
+    public void BeginChange()
+    {
+        EnsureConfirmed();
+        EnsureLocked();
     }
 
     /// <summary>Ends the chain keeping the journal, for a person to decide. Throw what it returns.</summary>
@@ -101,6 +115,16 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     {
         HeldReason = reason;
         return new HoldException(reason);
+    }
+
+    /// <summary>Set when a rollback of another run's journal stopped with undos left (the run ends with exit 5).</summary>
+    public string? RollbackStopped { get; private set; }
+
+    /// <summary>A rollback stopped part-way: the run ends "rollback failed" (exit 5). Throw what it returns.</summary>
+    public InvalidOperationException StopRollback(string reason)
+    {
+        RollbackStopped = reason;
+        return new InvalidOperationException(reason);
     }
 
     /// <summary>The run will end "degraded" (its own exit code) with the journal kept ready.</summary>

@@ -18,6 +18,8 @@ public sealed record DeploySettings
     public bool Confirm { get; init; }
     public bool NoRollback { get; init; }
     public string? RunId { get; init; }
+    public bool TakeOver { get; init; }
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
     public required string BackupDir { get; init; }
     public string? ClusterKind { get; init; }
     public string? DatabaseUrl { get; init; }
@@ -100,6 +102,8 @@ public sealed record DeploySettings
             Confirm = Flag(DeployArguments.Confirm),
             NoRollback = Flag(DeployArguments.NoRollback),
             RunId = Value(DeployArguments.Run),
+            TakeOver = Flag(DeployArguments.TakeOver),
+            LeaseDuration = Duration(DeployArguments.LeaseDuration) ?? TimeSpan.FromSeconds(60),
             // A rehearsal's backups live apart, like its runs: FullRollback of a real run never finds one.
             BackupDir = Path.GetFullPath(Value(DeployArguments.BackupDir) ?? (IsRehearsalRun(environment, Value(DeployArguments.Cluster)) ? RehearsalBackups : "backups"), workingDirectory),
             ClusterKind = Value(DeployArguments.Cluster),

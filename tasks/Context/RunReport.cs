@@ -33,10 +33,10 @@ public sealed record RunReport
     /// <summary>Writes both files into the run folder and returns the markdown path.</summary>
     public string WriteTo(string folder)
     {
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "report.json"), ToJson());
+        PrivateFiles.CreateFolder(folder);
+        PrivateFiles.WriteAllText(Path.Combine(folder, "report.json"), ToJson());
         var markdown = Path.Combine(folder, "report.md");
-        File.WriteAllText(markdown, ToMarkdown());
+        PrivateFiles.WriteAllText(markdown, ToMarkdown());
         return markdown;
     }
 }

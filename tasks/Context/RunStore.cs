@@ -21,6 +21,20 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
 
     public string JournalOf(string runId) => Path.Combine(FolderOf(runId), "journal.json");
 
+    /// <summary>
+    /// Where a run's secret key (<c>stash.key</c>) lives: under the user's state folder
+    /// (<c>$XDG_STATE_HOME</c>, else <c>~/.local/state</c>)<c>/twisterlab/keys/&lt;run-id&gt;</c>, never in the run
+    /// folder. A pipeline that uploads <c>.twisterlab/</c> as an artifact, and the journal's copy in the cluster, both
+    /// hold only ciphertext: whoever gets them does not also get the key.
+    /// </summary>
+    public static string KeyFolderOf(string runId)
+    {
+        var state = System.Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(state, "twisterlab", "keys", runId);
+    }
+
     /// <summary>A new id that sorts by time, e.g. 20261125-140512345-k3v9.</summary>
     public static string NewRunId(DateTimeOffset now) =>
         $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Convert.ToHexString(Guid.NewGuid().ToByteArray())[..4].ToLowerInvariant()}";
@@ -54,7 +68,7 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
             : throw new BadInputException($"--run=latest: no unfinished run of this run's {current(null)}; the newest unfinished one, {elsewhere}, is not this run's to undo. Nothing was changed.");
     }
 
-    /// <summary>Finds the journal of a run (checked against no cluster: see <see cref="LoadBound"/>).</summary>
+    /// <summary>Finds the journal of a run (checked against no cluster: see <see cref="EnsureBound"/>).</summary>
     public RunJournal LoadJournal(string runId)
     {
         var path = JournalOf(runId);
@@ -69,12 +83,11 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
     }
 
     /// <summary>
-    /// The journal of <paramref name="runId"/> ('latest' resolved), refused in one line when it was recorded on another
-    /// cluster, namespace or environment than <paramref name="current"/> (or by a rehearsal): before any change.
+    /// Refuses, in one line and before any change, a journal recorded on another cluster, namespace or environment than
+    /// <paramref name="current"/> (or by a rehearsal, or with no binding at all).
     /// </summary>
-    public RunJournal LoadBound(string runId, Func<ClusterBinding?, ClusterBinding> current)
+    public RunJournal EnsureBound(RunJournal journal, Func<ClusterBinding?, ClusterBinding> current)
     {
-        var journal = LoadJournal(Resolve(runId, current));
         if (journal.Binding is not { } recorded)
         {
             throw new BadInputException($"Run '{journal.RunId}' records no cluster binding (an older journal), so it cannot be shown to belong here: undo it by hand from its report ({FolderOf(journal.RunId)}). Nothing was changed.");
@@ -96,12 +109,19 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
                 .Where(id => File.Exists(JournalOf(id))).Order(StringComparer.Ordinal)
             : [];
 
-    // Finished = its report says it succeeded (the journal stays as a record) or every change was undone.
+    // Finished = it succeeded (the journal stays as a record) or every change was undone. The journal says how the run
+    // ended; one still "running" was killed, unless it is older than that field and its report says otherwise.
     private bool IsUnfinished(string runId)
     {
-        if (Journal(runId).PendingInReverse.Count == 0)
+        var journal = Journal(runId);
+        if (journal.PendingInReverse.Count == 0)
         {
             return false;
+        }
+
+        if (journal.State != RunJournal.Running)
+        {
+            return journal.State is not ("succeeded" or "rolled-back");
         }
 
         var report = Path.Combine(FolderOf(runId), "report.json");

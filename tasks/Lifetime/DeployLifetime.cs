@@ -18,6 +18,10 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         context.TasksToRun = info.TasksToExecute.Select(task => task.Name).ToList();
         var mode = context.IsDryRun ? "plan (dry run: nothing will change)" : $"run {context.RunId}";
         context.Log.Information("{0}: {1}, environment {2}, namespace {3}, cluster {4}", info.TargetTask.Name, mode, settings.Environment, settings.Namespace, context.DescribeCluster());
+        if (!context.IsDryRun)
+        {
+            RunFiles.SweepPartials(context);
+        }
     }
 
     public override void Teardown(DeployContext context, ITeardownContext info)
@@ -36,13 +40,15 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         }
 
         context.Outcome = Conclude(context, info);
+        context.ConcludeJournal(context.Outcome);
+        RunFiles.Close(context);
         var error = info.ThrownException is { } exception ? context.Redactor.Redact(Innermost(exception).Message) : null;
         var report = RunReports.Build(context, error);
         var markdown = report.WriteTo(context.Runs.FolderOf(context.RunId));
         if (context.Log is RedactingLog log)
         {
             // Cake prints the error itself after this teardown, so the console has it; the file gets it here.
-            File.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), error is null ? log.Lines : [.. log.Lines, $"Error: {error}"]);
+            PrivateFiles.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), error is null ? log.Lines : [.. log.Lines, $"Error: {error}"]);
         }
 
         GitHubActions.AppendSummary(report);
@@ -56,6 +62,12 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         {
             context.Notes.Add($"Held: {held}. The journal is kept: finish with --target=Rollback --run={context.RunId}, or decide otherwise.");
             return RunOutcome.Held;
+        }
+
+        if (context.RollbackStopped is { } stopped)
+        {
+            context.Notes.Add(stopped);
+            return RunOutcome.RollbackFailed;
         }
 
         if (info.Successful)
@@ -89,7 +101,18 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
 
         context.Log.Warning("{0} failed: rolling back {1} change(s).", context.Target, journal.PendingInReverse.Count);
         // Not the run's token: a Ctrl+C that stopped the run must not also stop its rollback.
-        var failure = runner.RollBackAsync(journal, CancellationToken.None).GetAwaiter().GetResult();
+        string? failure;
+        try
+        {
+            failure = runner.RollBackAsync(journal, CancellationToken.None, context.FenceAsync).GetAwaiter().GetResult();
+        }
+        catch (HoldException lost)
+        {
+            // Another run holds the namespace now: undoing over its changes would be a second writer.
+            context.Notes.Add($"Held: {lost.Message}. The rest of the journal is kept: --target=Rollback --run={context.RunId} once that run is done.");
+            return RunOutcome.Held;
+        }
+
         if (failure is null)
         {
             return RunOutcome.RolledBack;

@@ -8,7 +8,7 @@ namespace TwisterLab.Cake.Rehearsal;
 
 /// <summary>
 /// What "the world is as it was" compares after a rollback: each deployment's images and replicas, each Service's
-/// selector, a hash of each Secret's data, and the database's integrity checksum (rows and content per table).
+/// selector, a hash of each Secret's data (but the run journals'), and the database's integrity checksum (rows and content per table).
 /// </summary>
 public sealed record WorldSnapshot(IReadOnlyDictionary<string, string> Facts)
 {
@@ -27,7 +27,9 @@ public sealed record WorldSnapshot(IReadOnlyDictionary<string, string> Facts)
             facts[$"service/{service.Metadata.Name}"] = string.Join(",", (service.Spec.Selector ?? new Dictionary<string, string>()).OrderBy(pair => pair.Key).Select(pair => $"{pair.Key}={pair.Value}"));
         }
 
-        foreach (var secret in (await client.CoreV1.ListNamespacedSecretAsync(cluster.Namespace, cancellationToken: cancellationToken)).Items)
+        // The runs' own journals (twisterlab-run-<id>) are the tool's bookkeeping, not the application's world.
+        foreach (var secret in (await client.CoreV1.ListNamespacedSecretAsync(cluster.Namespace, cancellationToken: cancellationToken)).Items
+                     .Where(secret => !secret.Metadata.Name.StartsWith(RunJournalSecrets.Prefix, StringComparison.Ordinal)))
         {
             var data = string.Join(";", (secret.Data ?? new Dictionary<string, byte[]>()).OrderBy(pair => pair.Key).Select(pair => pair.Key + "=" + Convert.ToBase64String(pair.Value)));
             facts[$"secret/{secret.Metadata.Name}"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(data)))[..16];

@@ -29,7 +29,11 @@ public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, 
     /// Returns null when everything was undone, else the first failure. It stops there: later undos may rely on
     /// this one (scaling the API back up over a database that failed to restore would make things worse).
     /// </summary>
-    public async Task<string?> RollBackAsync(RunJournal journal, CancellationToken cancellationToken)
+    /// <param name="fence">
+    /// Called before each undo: proves the run still holds the namespace's lock (it throws when another run took it
+    /// over, and then nothing more is undone by this one).
+    /// </param>
+    public async Task<string?> RollBackAsync(RunJournal journal, CancellationToken cancellationToken, Func<CancellationToken, Task>? fence = null)
     {
         foreach (var entry in journal.PendingInReverse)
         {
@@ -37,6 +41,11 @@ public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, 
             {
                 log.Error("Stopping at #{0} ({1}): {2} cannot be undone automatically.", entry.Sequence, entry.Step, entry.Description);
                 return $"#{entry.Sequence} cannot be undone automatically ({entry.Description})";
+            }
+
+            if (fence is not null)
+            {
+                await fence(cancellationToken);
             }
 
             log.Information("Undoing #{0} ({1}): {2}", entry.Sequence, entry.Step, entry.Description);

@@ -1,14 +1,16 @@
 using System.Security.Cryptography;
 using System.Text;
+using TwisterLab.Cake.Context;
 
 namespace TwisterLab.Cake.Safety;
 
 /// <summary>
 /// Keeps secret values (a previous DATABASE_URL) out of the journal in plain text. Values are sealed with AES-256-GCM
-/// under a random per-run key kept in <c>stash.key</c> beside the journal, created with mode 0600 (owner read/write
-/// only). The journal holds only ciphertext, so a journal copied into a CI artifact or a bug report reveals nothing;
-/// a later <c>--target=Rollback --run=&lt;id&gt;</c> on the same machine finds the key in the run folder.
-/// Deleting the key file (<see cref="Forget"/>, after a successful run) makes the stashed values unrecoverable.
+/// under a random per-run key kept in <c>stash.key</c>, mode 0600 in a 0700 folder, away from the journal (a run's
+/// folder is under the user's state folder, see RunStore.KeyFolderOf): the journal, its copy in the cluster and a CI
+/// artifact of <c>.twisterlab/</c> hold only ciphertext. A later <c>--target=Rollback --run=&lt;id&gt;</c> on the same
+/// machine finds the key; on another machine, copy the key file there first, or the undo of that value stops.
+/// Deleting the key (<see cref="Forget"/>, when the run succeeded or was fully undone) makes the values unrecoverable.
 /// </summary>
 public sealed class SecretStash
 {
@@ -66,7 +68,16 @@ public sealed class SecretStash
     {
         lock (_gate)
         {
-            File.Delete(_keyPath);
+            if (File.Exists(_keyPath))
+            {
+                File.Delete(_keyPath);
+            }
+
+            var folder = Path.GetDirectoryName(_keyPath)!;
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                Directory.Delete(folder);
+            }
         }
     }
 
@@ -81,10 +92,10 @@ public sealed class SecretStash
 
             if (!create)
             {
-                throw new InvalidDataException($"The run's secret key '{_keyPath}' is missing, so the previous secret value cannot be restored. Restore it by hand.");
+                throw new InvalidDataException($"The run's secret key '{_keyPath}' is missing (the run ended, or ran on another machine: copy its key file here), so the previous secret value cannot be restored. Restore it by hand.");
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(_keyPath)!);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(_keyPath)!);
             var key = RandomNumberGenerator.GetBytes(32);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())

@@ -20,7 +20,7 @@ public sealed class BackupDatabase : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var backup = await context.Postgres.BackupAsync(PathFor(context));
         await context.Postgres.VerifyAsync(backup.Path, context.Settings.VerifyRestore);
         context.LastBackup = backup.Path;

@@ -55,7 +55,7 @@ public abstract class PatchDatabaseUrl : DeployStep, IHasLivePreconditions
             ?? throw new InvalidOperationException($"secret/{secret} has no {Key} key any more.");
         var value = NewValue(context, current) ?? throw new InvalidOperationException($"The {Key} of secret/{secret} is not a URL with a host.");
         context.Redactor.Add(value);
-        context.Record(Name, new RestartDeployment(context.Deployment, context.Settings.Namespace));
+        context.Record(Name, new RestartDeployment(context.Deployment, context.Settings.Namespace, context.Settings.RolloutTimeout));
         context.Record(Name, new RestoreSecretKey(secret, context.Settings.Namespace, Key, context.SecretStash.Protect(current)));
         await secrets.SetKeyAsync(secret, Key, value, context.CancellationToken);
         context.Log.Information("{0} of secret/{1}: {2}.", Key, secret, Describe(context));

@@ -42,7 +42,7 @@ public sealed class KilledRunTests
         Assert.Contains(world.LatestReport().GetProperty("notes").EnumerateArray(), note => note.GetString()!.Contains("SIGTERM"));
     }
 
-    private static async Task WaitForLine(Process process, string expected)
+    internal static async Task WaitForLine(Process process, string expected)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)

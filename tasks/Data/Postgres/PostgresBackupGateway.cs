@@ -15,7 +15,18 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
 {
     private readonly IDumpStreamSourceFactory _sources = sources ?? new LocalPgDumpFactory();
     // FileMode.Create: the .partial name is ours, a leftover from a killed run is simply replaced.
-    private readonly Func<string, Stream> _openDestination = openDestination ?? (path => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
+    // Owner-only (0600): an archive is the whole database.
+    private readonly Func<string, Stream> _openDestination = openDestination ?? (path => new FileStream(path, OwnerOnly(new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 20 })));
+
+    private static FileStreamOptions OwnerOnly(FileStreamOptions options)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
 
     public async Task<BackupResult> BackupAsync(PostgresTarget target, BackupOptions options, CancellationToken cancellationToken = default)
     {

@@ -7,12 +7,13 @@ namespace TwisterLab.Cake.Rollback.Cluster;
 /// A rollout restart, recorded before a Secret change the deployment's pods read at start: undone in reverse, the
 /// Secret comes back first and this restart then makes the pods read it.
 /// </summary>
-public sealed record RestartDeployment(string Deployment, string Namespace) : Compensation
+/// <param name="RolloutTimeout">How long the restart may take (the run's --rollout-timeout; default 10 minutes).</param>
+public sealed record RestartDeployment(string Deployment, string Namespace, TimeSpan? RolloutTimeout = null) : Compensation
 {
     public override string Describe() => new Kubectl(null, Namespace).Namespaced("rollout", "restart", $"deployment/{Deployment}").ToString();
 }
 
-public sealed class RestartDeploymentHandler(ClusterGateway cluster, DeployContext context) : CompensationHandler<RestartDeployment>
+public sealed class RestartDeploymentHandler(ClusterGateway cluster) : CompensationHandler<RestartDeployment>
 {
     // A second restart only starts the pods once more with the same configuration: harmless, so idempotent.
     protected override async Task ApplyAsync(RestartDeployment compensation, CancellationToken cancellationToken)
@@ -24,7 +25,7 @@ public sealed class RestartDeploymentHandler(ClusterGateway cluster, DeployConte
         }
 
         await deployments.RestartAsync(compensation.Deployment, cancellationToken);
-        await deployments.WaitForRolloutAsync(compensation.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout), cancellationToken);
+        await deployments.WaitForRolloutAsync(compensation.Deployment, new RolloutWaitOptions(compensation.RolloutTimeout ?? TimeSpan.FromMinutes(10)), cancellationToken);
     }
 }
 

@@ -1,3 +1,5 @@
+using Cake.Core.IO;
+using Cake.Core.Tooling;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Tools;
 
@@ -11,12 +13,13 @@ public sealed record StartComposeAgain(string? ComposeFile, string WorkingDirect
     public global::Cake.Core.IO.ProcessArgumentBuilder UpArguments() => DockerRunner.Compose(new DockerComposeProject(ComposeFile), "up", "--detach");
 }
 
-public sealed class StartComposeAgainHandler(DeployContext context) : CompensationHandler<StartComposeAgain>
+// Cake's own process machinery, not the run's DeployContext: the record says where and how.
+public sealed class StartComposeAgainHandler(IFileSystem fileSystem, ICakeEnvironment environment, IProcessRunner processRunner, IToolLocator tools) : CompensationHandler<StartComposeAgain>
 {
     // docker compose up -d of a project that runs already changes nothing: idempotent.
     protected override Task ApplyAsync(StartComposeAgain compensation, CancellationToken cancellationToken)
     {
-        var docker = new DockerRunner(context.FileSystem, context.Environment, context.ProcessRunner, context.Tools);
+        var docker = new DockerRunner(fileSystem, environment, processRunner, tools);
         var result = docker.Capture(new DockerSettings { Host = compensation.DockerHost, WorkingDirectory = compensation.WorkingDirectory }, compensation.UpArguments());
         return result.Succeeded
             ? Task.CompletedTask

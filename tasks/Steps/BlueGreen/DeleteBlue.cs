@@ -23,7 +23,7 @@ public abstract class DeleteDeploymentStep : DeployStep
     {
         var path = Saved(context);
         await context.Cluster.SaveDeploymentAsync(Target(context), path, context.CancellationToken);
-        context.Record(Name, new ReapplyManifest(path, context.Settings.Namespace));
+        context.Record(Name, ReapplyManifest.Of(path, context.Settings.Namespace));
         var guard = new DestructiveGuard(context.Settings.Profile.RequiresConfirmation, context.Settings.Confirm);
         await context.Cluster.Deployments.DeleteAsync(Target(context), guard, context.CancellationToken);
         context.Log.Information("Deleted deployment/{0} (kept as {1}).", Target(context), path);

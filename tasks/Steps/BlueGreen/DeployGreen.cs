@@ -34,7 +34,7 @@ public sealed class DeployGreen : DeployStep, INeedImageTag
         var path = BlueGreen.GreenManifest(context);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, KubernetesYaml.Serialize(green), context.CancellationToken);
-        context.Record(Name, new DeleteManifestObjects(path, context.Settings.Namespace));
+        context.Record(Name, DeleteManifestObjects.Of(path, context.Settings.Namespace));
         await context.Cluster.Manifests.ApplyAsync(path, dryRun: false, context.CancellationToken);
         context.Log.Information("Green {0} ({1}) applied from {2}.", green.Metadata.Name, context.NewImage, path);
     }

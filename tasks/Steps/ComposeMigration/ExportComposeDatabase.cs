@@ -55,7 +55,7 @@ public sealed class ExportComposeDatabase : DeployStep, IHasLivePreconditions
         var path = ComposeHost.ExportPath(context);
         // Written under a .partial name and renamed once pg_dump succeeded: a failed export never looks like a whole one.
         var partial = path + ".partial";
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var (exitCode, errors) = ComposeHost.Database(context) is { } database
             ? await DumpDirectAsync(database, partial, context.CancellationToken)
             : await DumpInContainerAsync(context, partial);

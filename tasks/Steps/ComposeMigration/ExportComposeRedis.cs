@@ -74,7 +74,7 @@ public sealed class ExportComposeRedis : DeployStep, IHasLivePreconditions
             return;
         }
 
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var backup = mode == ExportMode.Docker
             ? await ExportThroughDockerAsync(context)
             : await new RedisGateway().BackupAsync(new RedisTarget(context.Settings.ComposeRedisUrl!), ComposeHost.RedisBackupPath(context), cancellationToken: context.CancellationToken);

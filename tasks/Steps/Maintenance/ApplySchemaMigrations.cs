@@ -21,7 +21,7 @@ public sealed class ApplySchemaMigrations : DeployStep, IHasPreconditions
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        context.Record(Name, new RestoreDatabaseFromBackup(context.LastBackup!, context.Postgres.Name));
+        context.Record(Name, RestoreDatabaseFromBackup.For(context, context.LastBackup!));
         var result = await context.Cluster.Pods.ExecAsync(Psql(context) with { StdinFile = context.Settings.SchemaMigration }, context.CancellationToken);
         if (result.ExitCode != 0)
         {

@@ -29,7 +29,7 @@ public sealed class EnterMaintenance : DeployStep, IHasPreconditions
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var replicas = await ScaleRecordedAsync(context, context.Deployment, 0);
-        context.Record(Name, new DeleteManifestObjects(MaintenancePage.Path(context), context.Settings.Namespace));
+        context.Record(Name, DeleteManifestObjects.Of(MaintenancePage.Path(context), context.Settings.Namespace));
         await context.Cluster.Manifests.ApplyAsync(MaintenancePage.Path(context), dryRun: false, context.CancellationToken);
         context.Log.Information("Maintenance mode: {0} scaled from {1} to 0, maintenance page up.", context.Deployment, replicas);
     }
@@ -50,7 +50,7 @@ public sealed class ExitMaintenance : DeployStep
         var deployments = context.Cluster.Deployments;
         await ScaleRecordedAsync(context, context.Deployment, context.Settings.Profile.Replicas);
         await deployments.WaitForRolloutAsync(context.Deployment, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
-        context.Record(Name, new ReapplyManifest(MaintenancePage.Path(context), context.Settings.Namespace));
+        context.Record(Name, ReapplyManifest.Of(MaintenancePage.Path(context), context.Settings.Namespace));
         await context.Cluster.Manifests.DeleteAsync(MaintenancePage.Path(context), DestructiveGuard.NotProduction, context.CancellationToken);
         context.Log.Information("Out of maintenance: {0} at {1} replicas, maintenance page removed.", context.Deployment, context.Settings.Profile.Replicas);
     }

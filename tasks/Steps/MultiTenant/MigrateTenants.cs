@@ -22,7 +22,7 @@ public sealed class MigrateTenants : DeployStep, INeedDirectDatabase
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        context.Record(Name, new RestoreDatabaseFromBackup(context.LastBackup!, context.Database.Database));
+        context.Record(Name, RestoreDatabaseFromBackup.For(context, context.LastBackup!));
         var result = await new TenantMigrator().MigrateAsync(context.Database, new TenantMigrationOptions(), context.CancellationToken);
         context.Log.Information("tenant_id added: {0}.", result.Changes.Count == 0
             ? "every table had it already"

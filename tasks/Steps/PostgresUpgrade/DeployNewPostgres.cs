@@ -40,7 +40,7 @@ public sealed class DeployNewPostgres : DeployStep, IHasPreconditions, IHasLiveP
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        context.Record(Name, new DeleteManifestObjects(NewPostgres.Manifest(context), context.Settings.Namespace));
+        context.Record(Name, DeleteManifestObjects.Of(NewPostgres.Manifest(context), context.Settings.Namespace));
         await context.Cluster.Manifests.ApplyAsync(NewPostgres.Manifest(context), dryRun: false, context.CancellationToken);
         await context.Cluster.Deployments.WaitForRolloutAsync(NewPostgres.Name(context), new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
         context.Log.Information("deployment/{0} is up beside deployment/{1}.", NewPostgres.Name(context), context.Settings.Profile.PostgresDeployment);

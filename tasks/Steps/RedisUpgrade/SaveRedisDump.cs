@@ -32,7 +32,7 @@ public sealed class SaveRedisDump : DeployStep
         var version = RedisPod.Field(await RedisPod.RunAsync(context, RedisPod.Exec(context, "redis-cli", "INFO", "server")), "redis_version") ?? "?";
         var dump = $"{await ConfigAsync(context, "dir")}/{await ConfigAsync(context, "dbfilename")}";
         var path = PathFor(context);
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         await RedisPod.RunAsync(context, RedisPod.Exec(context, "cat", dump) with { StdoutFile = path });
         var backup = new RedisBackup(path, new FileInfo(path).Length, await Sha256Async(path, context.CancellationToken), keys, version, DateTime.UtcNow);
         await new RedisGateway().VerifyBackupAsync(backup, context.CancellationToken);

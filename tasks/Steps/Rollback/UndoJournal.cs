@@ -6,9 +6,11 @@ namespace TwisterLab.Cake.Steps.Rollback;
 
 /// <summary>
 /// Finishes the rollback of an earlier run from its journal: the runner a failing run's teardown uses, so a run
-/// killed mid-chain (or run with --no-rollback) is undone exactly as it would have been. Only with --run.
+/// killed mid-chain (or run with --no-rollback) is undone exactly as it would have been. Only with --run. The journal
+/// is the local one, else the copy kept in the namespace (the machine that ran it may be gone). Undoing is a change
+/// like any other: production's confirmation, the namespace's lock (refused while a live run holds it), the fence.
 /// </summary>
-[TaskDescription("Undoes the run named by --run=<id> (or latest) from its journal; only what is not yet undone, so a second call changes nothing.")]
+[TaskDescription("Undoes the run named by --run=<id> (or latest) from its journal, local or kept in the cluster; only what is not yet undone, so a second call changes nothing.")]
 public sealed class UndoJournal(CompensationRunner runner) : DeployStep
 {
     public override bool ShouldRun(DeployContext context) => context.Settings.RunId is not null;
@@ -34,10 +36,23 @@ public sealed class UndoJournal(CompensationRunner runner) : DeployStep
             return;
         }
 
+        context.BeginChange();
         context.Log.Information("Undoing run {0} ({1}): {2} change(s).", journal.RunId, journal.Target, pending.Count);
-        if (await runner.RollBackAsync(journal, CancellationToken.None) is { } failure)
+        if (await runner.RollBackAsync(journal, CancellationToken.None, context.FenceAsync) is not { } failure)
         {
-            throw new InvalidOperationException($"Rollback of run {journal.RunId} stopped: {failure}. Fix the cause and run it again.");
+            journal.Conclude(DeployContext.StateOf(RunOutcome.RolledBack));
+            // Fully undone: nothing may need the sealed values any more.
+            context.SecretStash.Forget();
+            return;
         }
+
+        if (journal.PendingInReverse is [{ Irreversible: true } irreversible, ..])
+        {
+            journal.Conclude(DeployContext.StateOf(RunOutcome.Held));
+            throw context.Hold($"Rollback of run {journal.RunId} stopped at #{irreversible.Sequence}, which cannot be undone automatically ({irreversible.Description})");
+        }
+
+        journal.Conclude(DeployContext.StateOf(RunOutcome.RollbackFailed));
+        throw context.StopRollback($"Rollback of run {journal.RunId} stopped: {failure}. Fix the cause and run it again.");
     }
 }

@@ -30,8 +30,8 @@ public sealed class ImportSqlite : DeployStep, IHasPreconditions, INeedDirectDat
             throw new InvalidOperationException($"PostgreSQL already has {string.Join(", ", existing)}: move them aside (or migrate into an empty database) and run again.");
         }
 
-        context.Record(Name, new DropMigratedTables(context.Database.Database, tables));
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        context.Record(Name, new DropMigratedTables(context.Database.Database, tables, context.SecretStash.Protect(context.Database.ConnectionString)));
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var report = await new SqliteToPostgresMigrator().MigrateAsync(context.Settings.SqlitePath!, context.Database,
             new SqliteMigrationOptions { SqlOutPath = ExportPath(context) }, context.CancellationToken);
         foreach (var warning in report.Warnings)

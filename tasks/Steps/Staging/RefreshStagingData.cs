@@ -72,11 +72,11 @@ public sealed class RefreshStagingData : DeployStep, IHasPreconditions, IHasLive
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var staging = context.Database;
-        Directory.CreateDirectory(context.Settings.BackupDir);
+        PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var gateway = new PostgresBackupGateway();
         var before = await gateway.BackupAsync(staging, new BackupOptions(BackupPath(context)), context.CancellationToken);
         await gateway.VerifyAsync(before.Path, cancellationToken: context.CancellationToken);
-        context.Record(Name, new RestoreDatabaseFromBackup(before.Path, staging.Database, Exactly: true));
+        context.Record(Name, new RestoreDatabaseFromBackup(before.Path, staging.Database, Exactly: true, ServerProtected: context.SecretStash.Protect(staging.ConnectionString)));
         context.RestorePoint = before.Path;
 
         var refresh = await AnonymizedRefresh.RefreshAsync(Source(context), staging, context.Settings.Anonymize, context.CancellationToken);
