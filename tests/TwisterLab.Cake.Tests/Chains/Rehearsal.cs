@@ -65,8 +65,10 @@ public sealed class Rehearsal : IAsyncDisposable
     public JsonElement LatestReport() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(LatestRunFolder(), "report.json"))).RootElement;
 
+    /// <summary>The newest run folder, real or rehearsal (--environment=rehearsal keeps its runs in .twisterlab/rehearsal/runs); ids sort by time.</summary>
     public string LatestRunFolder() =>
-        Directory.GetDirectories(Path.Combine(WorkingDirectory, ".twisterlab", "runs")).Order(StringComparer.Ordinal).Last();
+        new[] { Path.Combine(WorkingDirectory, ".twisterlab", "runs"), Path.Combine(WorkingDirectory, ".twisterlab", "rehearsal", "runs") }
+            .Where(Directory.Exists).SelectMany(Directory.GetDirectories).OrderBy(Path.GetFileName, StringComparer.Ordinal).Last();
 
     /// <summary>The latest run's log (redacted), as written to log.txt beside its report.</summary>
     public IReadOnlyList<string> LatestLog() => File.ReadAllLines(Path.Combine(LatestRunFolder(), "log.txt"));
