@@ -117,7 +117,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         {
             switch (method)
             {
-                case "GET" when IsTrue(query["watch"]):
+                case "GET" when QueryBool.Parse(query["watch"], "watch"):
                     await WatchAsync(http, r.Type, ns);
                     return;
                 case "GET":
@@ -159,7 +159,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 var patchBody = await ReadBodyAsync(request);
                 var media = MediaType(request.ContentType);
                 var manager = media == "application/apply-patch+yaml" ? query["fieldManager"].FirstOrDefault() : Manager(http);
-                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, media, patchBody, manager, dryRun, query["force"].FirstOrDefault() == "true");
+                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, media, patchBody, manager, dryRun, QueryBool.Parse(query["force"], "force"));
                 await WriteJson(http, wasCreated ? 201 : 200, patched);
                 return;
             case ("DELETE", null):
@@ -248,7 +248,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         try
         {
             var asTable = Tables.Wanted(http.Request.Headers.Accept.ToString());
-            var bookmarks = IsTrue(http.Request.Query["allowWatchBookmarks"]) && !asTable;
+            var bookmarks = QueryBool.Parse(http.Request.Query["allowWatchBookmarks"], "allowWatchBookmarks") && !asTable;
             while (!cts.IsCancellationRequested)
             {
                 while (watcher.Reader.TryRead(out var line))
@@ -332,8 +332,6 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         var product = agent.Split('/', ' ')[0];
         return product.Length > 0 ? product : "unknown";
     }
-
-    static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
 
     static string MediaType(string? contentType) => (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
 

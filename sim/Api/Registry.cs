@@ -44,7 +44,8 @@ internal sealed class Registry(ObjectStore store)
         var meta = Json.Obj(obj, "metadata");
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");
-        if (KindsWithStatus.Contains(type.Kind) && type.Kind != "Node") obj.Remove("status");
+        // The strategies reset status on create; it is then served as {} (a typed client sees an empty status, not none).
+        if (KindsWithStatus.Contains(type.Kind) && type.Kind != "Node") obj["status"] = new JsonObject();
         if (KindsWithGeneration.Contains(type.Kind)) meta["generation"] = 1;
         Defaults.Apply(type, obj);
         switch (type.Kind)

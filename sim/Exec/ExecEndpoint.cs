@@ -47,8 +47,8 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
             ns, podName, containerName, Json.Str(container, "image") ?? "",
             query["command"].Where(c => c is not null).Select(c => c!).ToList(),
             EnvironmentOf(pod, container),
-            IsTrue(query["tty"]),
-            IsTrue(query["stdin"]));
+            QueryBool.Parse(query["tty"], "tty"),
+            QueryBool.Parse(query["stdin"], "stdin"));
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
         await RunSessionAsync(socket, protocol, request, http.RequestAborted);
@@ -242,5 +242,4 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
         _ => null,
     };
 
-    static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
 }
