@@ -28,6 +28,7 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
         var nodes = Store.List(ResourceCatalog.Nodes, null).Items;
         var pods = Store.List(ResourceCatalog.Pods, null).Items;
         var alive = new HashSet<string>();
+        var pass = new Scheduler.Pass(nodes, pods);
         foreach (var pod in pods)
         {
             var uid = Json.Str(pod, "metadata", "uid")!;
@@ -35,7 +36,7 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             try
             {
                 if (Owners.IsTerminating(pod)) Terminate(pod, uid, now);
-                else if (string.IsNullOrEmpty(Json.Str(pod, "spec", "nodeName"))) Schedule(pod, nodes, pods, now);
+                else if (string.IsNullOrEmpty(Json.Str(pod, "spec", "nodeName"))) Schedule(pod, pass, now);
                 else Run(pod, uid, nodes, now);
             }
             catch (ApiException) { /* changed or deleted meanwhile: the next pass sees the new state */ }
@@ -59,29 +60,25 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             Store.Remove(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), uid);
     }
 
-    void Schedule(JsonObject pod, List<JsonObject> nodes, List<JsonObject> pods, DateTime now)
+    void Schedule(JsonObject pod, Scheduler.Pass pass, DateTime now)
     {
-        var candidates = nodes
-            .Where(n => NodeStatus.IsReady(n) && !Json.Bool(n, "spec", "unschedulable") && Tolerates(pod, n))
-            .OrderBy(n => pods.Count(p => Json.Str(p, "spec", "nodeName") == Owners.Name(n)))
-            .ThenBy(Owners.Name, StringComparer.Ordinal)
-            .ToList();
+        var (node, why) = pass.Choose(pod);
         var scheduled = Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
         {
             var status = Json.Obj(p, "status");
-            if (candidates.Count == 0)
+            if (node is null)
             {
-                Conditions.Set(status, "PodScheduled", "False", "Unschedulable",
-                    $"0/{nodes.Count} nodes are available: {nodes.Count} node(s) were unschedulable, not ready or had untolerated taints.");
+                Conditions.Set(status, "PodScheduled", "False", "Unschedulable", why, now: now);
                 return p;
             }
             if (!string.IsNullOrEmpty(Json.Str(p, "spec", "nodeName"))) return p;
-            Json.Obj(p, "spec")["nodeName"] = Owners.Name(candidates[0]);
+            Json.Obj(p, "spec")["nodeName"] = Owners.Name(node);
             Conditions.Set(status, "PodScheduled", "True", null, null, now: now);
             return p;
         });
-        if (candidates.Count > 0)
+        if (node is not null)
         {
+            pass.Placed(scheduled);
             clocks[Json.Str(pod, "metadata", "uid")!] = new PodClock { ScheduledAt = now };
             events.Normal(scheduled, "default-scheduler", "Scheduled",
                 $"Successfully assigned {Owners.Namespace(pod)}/{Owners.Name(pod)} to {Json.Str(scheduled, "spec", "nodeName")}");
@@ -89,22 +86,8 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
         else if (Json.Str(scheduled, "metadata", "resourceVersion") != Json.Str(pod, "metadata", "resourceVersion"))
         {
             // Only when the pod's condition changed: an event on every pass would wake the loop forever.
-            events.Warning(pod, "default-scheduler", "FailedScheduling", Json.Str(Conditions.Get(Json.Obj(scheduled, "status"), "PodScheduled"), "message") ?? "no node available");
+            events.Warning(pod, "default-scheduler", "FailedScheduling", why ?? "no node available");
         }
-    }
-
-    static bool Tolerates(JsonObject pod, JsonObject node)
-    {
-        var tolerations = (Json.Walk(pod, "spec", "tolerations") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        foreach (var taint in (Json.Walk(node, "spec", "taints") as JsonArray)?.OfType<JsonObject>() ?? [])
-        {
-            if (Json.Str(taint, "effect") is not ("NoSchedule" or "NoExecute")) continue;
-            var tolerated = tolerations.Any(t =>
-                (Json.Str(t, "operator") == "Exists" && (Json.Str(t, "key") is null || Json.Str(t, "key") == Json.Str(taint, "key"))) ||
-                (Json.Str(t, "key") == Json.Str(taint, "key") && (Json.Str(t, "value") ?? "") == (Json.Str(taint, "value") ?? "")));
-            if (!tolerated) return false;
-        }
-        return true;
     }
 
     void Run(JsonObject pod, string uid, List<JsonObject> nodes, DateTime now)
