@@ -124,7 +124,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                     await ListAsync(http, r.Type, ns);
                     return;
                 case "POST":
-                    var created = registry.Create(r.Type, ns, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
+                    var created = registry.Create(r.Type, ns, await ReadObjectAsync(request), dryRun, Manager(http));
                     await WriteJson(http, 201, created);
                     return;
                 case "DELETE":
@@ -152,7 +152,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, ScaleSubresource.View(scaled));
                 return;
             case ("PUT", null or "status" or "finalize"):
-                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
+                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, await ReadObjectAsync(request), dryRun, Manager(http));
                 await WriteJson(http, 200, updated);
                 return;
             case ("PATCH", null or "status"):
@@ -169,7 +169,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, registry.Delete(r.Type, ns, r.Name, options, dryRun || IsDryRun(options)));
                 return;
             case ("POST", "eviction"):
-                await WriteJson(http, 201, eviction.Evict(ns!, r.Name, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun));
+                await WriteJson(http, 201, eviction.Evict(ns!, r.Name, await ReadObjectAsync(request), dryRun));
                 return;
             default:
                 throw ApiException.MethodNotAllowed($"{method} is not supported on {r.Type.Plural}{(r.Subresource is null ? "" : "/" + r.Subresource)}");
@@ -348,6 +348,14 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         if (media is not ("" or "application/json" or "application/yaml" or "text/plain"))
             throw ApiException.UnsupportedMediaType(media);
         return await ReadBodyAsync(request);
+    }
+
+    static async Task<JsonObject> ReadObjectAsync(HttpRequest request)
+    {
+        var text = await ReadJsonBodyAsync(request);
+        return MediaType(request.ContentType) == "application/yaml" && !text.TrimStart().StartsWith('{')
+            ? Patching.YamlBody.ParseObject(text)
+            : Json.ParseObject(text);
     }
 
     /// <summary>DeleteOptions may come as JSON, as protobuf (kubectl drain --disable-eviction), or not at all; protobuf is ignored.</summary>

@@ -154,9 +154,8 @@ internal sealed class Registry(ObjectStore store)
 
     static JsonObject ParseApplyBody(string body)
     {
-        var trimmed = body.TrimStart();
-        if (trimmed.StartsWith('{')) return Json.ParseObject(body);
-        throw ApiException.UnsupportedMediaType("application/apply-patch+yaml with a YAML (non-JSON) body");
+        // JSON is YAML too; kubectl and KubernetesClient send JSON, the Python client YAML.
+        return body.TrimStart().StartsWith('{') ? Json.ParseObject(body) : YamlBody.ParseObject(body);
     }
 
     static JsonArray ParseArray(string body)

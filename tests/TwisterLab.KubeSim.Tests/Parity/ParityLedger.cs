@@ -39,8 +39,6 @@ public static class ParityLedger
         "kubectl/port-forward",
         "kubectl/rbac-kinds-stored",
         "kubectl/service-nodeport-column",
-        "kubectl/ssa-after-client-side-apply",
-        "kubectl/ssa-after-kubectl-label",
         "kubectl/statefulset-ordered-pods",
         "kubectl/statefulset-rollout-undo",
         "kubectl/storageclasses-served",
@@ -51,7 +49,6 @@ public static class ParityLedger
         "python/job-runs-to-completion-and-logs",
         "python/self-subject-access-review",
         "python/self-subject-review",
-        "python/ssa-yaml-body",
         "python/statefulset-ordered-pods",
         "python/unknown-token-is-401",
     };
