@@ -26,6 +26,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     readonly WebApplication app;
     readonly ControllerLoop controllers;
     readonly string? ownedKubeconfigFolder;
+    Containers.PodSandboxes? sandboxes;
 
     SimulatedCluster(WebApplication app, ControllerLoop controllers, ObjectStore store, SimFaults faults, Uri baseUri, string kubeconfigPath, string? ownedFolder)
     {
@@ -91,8 +92,10 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         SimulatedCluster? cluster = null;
-        var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler), new Eviction(registry),
-            () => cluster?.ServerVersion ?? options.ServerVersion);
+        var sandboxes = new Containers.PodSandboxes();
+        var logs = new Containers.PodLogs();
+        var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler, sandboxes), new Eviction(registry),
+            new PodLogEndpoint(store, logs), () => cluster?.ServerVersion ?? options.ServerVersion);
         app.Run(server.HandleAsync);
         await app.StartAsync(ct);
 
@@ -108,16 +111,17 @@ public sealed class SimulatedCluster : IAsyncDisposable
         WriteKubeconfig(kubeconfigPath, baseUri);
 
         var events = new EventRecorder(registry);
-        var pods = new PodLifecycle(registry, options, faults, events);
+        var pods = new PodLifecycle(registry, options, faults, events, new Containers.ContainerRuns(store, () => options.ExecHandler, logs, sandboxes));
         var loop = new ControllerLoop(store, options.ControllerInterval,
             pods.Sync,
             new ReplicaSetController(registry, events).Sync,
             new DeploymentController(registry, events).Sync,
             new DaemonSetController(registry).Sync,
+            new JobController(registry, events).Sync,
             new EndpointsController(registry).Sync,
             new DisruptionController(registry).Sync,
             new GarbageCollector(registry).Sync);
-        cluster = new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder) { ServerVersion = options.ServerVersion };
+        cluster = new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder) { ServerVersion = options.ServerVersion, sandboxes = sandboxes };
         return cluster;
     }
 
@@ -173,6 +177,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await app.StopAsync(stopping.Token);
         await app.DisposeAsync();
+        sandboxes?.Dispose();
         if (ownedKubeconfigFolder is not null)
         {
             try { Directory.Delete(ownedKubeconfigFolder, recursive: true); }

@@ -7,7 +7,7 @@ using TwisterLab.KubeSim.Store;
 namespace TwisterLab.KubeSim.Api;
 
 /// <summary>The HTTP face of the simulator: routes every request to discovery, OpenAPI or a resource handler.</summary>
-internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, Func<string> serverVersion)
+internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, PodLogEndpoint podLogs, Func<string> serverVersion)
 {
     ObjectStore Store => registry.Store;
 
@@ -144,7 +144,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, ScaleSubresource.View(Store.Get(r.Type, ns, r.Name) ?? throw ApiException.NotFound(r.Type, r.Name)));
                 return;
             case ("GET", "log"):
-                await WriteLogAsync(http, ns!, r.Name);
+                await podLogs.HandleAsync(http, ns!, r.Name);
                 return;
             case ("PUT" or "PATCH", "scale"):
                 var body = await ReadBodyAsync(request);
@@ -308,17 +308,6 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
             catch (ApiException e) when (e.Code == 404) { }
         }
         await WriteJson(http, 200, new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.ApiVersion, ["metadata"] = new JsonObject(), ["items"] = deleted });
-    }
-
-    async Task WriteLogAsync(HttpContext http, string ns, string name)
-    {
-        var pod = Store.Get(ResourceCatalog.Pods, ns, name) ?? throw ApiException.NotFound(ResourceCatalog.Pods, name);
-        http.Response.ContentType = "text/plain";
-        var started = Json.Str(pod, "status", "startTime");
-        var text = started is null
-            ? ""
-            : $"{started} simulated container output: the simulator runs no processes, so there is no real log.\n";
-        await http.Response.WriteAsync(text);
     }
 
     /// <summary>kubectl puts dryRun in the DeleteOptions body rather than in the query.</summary>

@@ -10,8 +10,8 @@ namespace TwisterLab.KubeSim.Api;
 /// </summary>
 internal sealed class Registry(ObjectStore store)
 {
-    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler"];
-    static readonly HashSet<string> KindsWithGeneration = ["Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget"];
+    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler", "Job", "CronJob", "StatefulSet", "CustomResourceDefinition"];
+    static readonly HashSet<string> KindsWithGeneration = ["Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Job", "CronJob", "StatefulSet", "CustomResourceDefinition"];
 
     public ObjectStore Store => store;
 
@@ -34,9 +34,12 @@ internal sealed class Registry(ObjectStore store)
         if (type.Kind == "Service") AllocateClusterIp(obj);
         if (string.IsNullOrEmpty(Json.Str(meta, "name")) && string.IsNullOrEmpty(Json.Str(meta, "generateName")))
             throw ApiException.Invalid(type, "", ("metadata.name", "name or generateName is required"));
+        // A Job's generated selector names its own uid (pkg/registry/batch/job/strategy.go generateSelector).
+        var uid = type.Kind == "Job" ? Guid.NewGuid().ToString() : null;
+        if (uid is not null) Defaults.JobSelector(obj, uid);
         Validation.Check(type, obj, null);
         if (manager is not null) ServerSideApply.RecordUpdate(obj, null, manager, type.ApiVersion);
-        return store.Create(type, obj, dryRun);
+        return store.Create(type, obj, dryRun, uid);
     }
 
     static void PrepareForCreate(ResourceType type, JsonObject obj)
