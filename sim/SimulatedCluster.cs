@@ -84,9 +84,13 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        var tls = options.Https ? TlsIdentity.Create() : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, options.Port);
+            k.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                if (tls is not null) listen.UseHttps(tls.Server);
+            });
             k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
         });
         var app = builder.Build();
@@ -108,7 +112,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             ownedFolder = Directory.CreateTempSubdirectory("kubesim-").FullName;
             kubeconfigPath = Path.Combine(ownedFolder, "kubeconfig");
         }
-        WriteKubeconfig(kubeconfigPath, baseUri);
+        WriteKubeconfig(kubeconfigPath, baseUri, tls?.CaPem);
 
         var events = new EventRecorder(registry);
         var pods = new PodLifecycle(registry, options, faults, events, new Containers.ContainerRuns(store, () => options.ExecHandler, logs, sandboxes));
@@ -118,6 +122,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             new DeploymentController(registry, events).Sync,
             new DaemonSetController(registry).Sync,
             new JobController(registry, events).Sync,
+            new StatefulSetController(registry, events).Sync,
             new EndpointsController(registry).Sync,
             new DisruptionController(registry).Sync,
             new GarbageCollector(registry).Sync);
@@ -143,8 +148,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
     }
 
     /// <summary>Writes a kubeconfig for this server: plain HTTP on loopback, a dummy token, context twisterlab-sim.</summary>
-    public static void WriteKubeconfig(string path, Uri server)
+    public static void WriteKubeconfig(string path, Uri server) => WriteKubeconfig(path, server, null);
+
+    /// <summary>Writes a kubeconfig for the simulator at <paramref name="server"/>, trusting <paramref name="caPem"/> when it serves HTTPS.</summary>
+    public static void WriteKubeconfig(string path, Uri server, string? caPem)
     {
+        var trust = caPem is null ? "" : $"\n    certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(caPem))}";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var text = $$"""
             apiVersion: v1
@@ -152,7 +161,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             clusters:
             - name: {{ContextName}}
               cluster:
-                server: {{server.ToString().TrimEnd('/')}}
+                server: {{server.ToString().TrimEnd('/')}}{{trust}}
             users:
             - name: {{ContextName}}
               user:

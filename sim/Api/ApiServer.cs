@@ -11,6 +11,11 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
 {
     ObjectStore Store => registry.Store;
 
+    const string UserKey = "kubesim.user";
+    readonly Authentication authentication = new();
+
+    static UserInfo UserOf(HttpContext http) => http.Items[UserKey] as UserInfo ?? UserInfo.Admin;
+
     public async Task HandleAsync(HttpContext http)
     {
         try
@@ -26,6 +31,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                     http.Response.Headers["Retry-After"] = "1";
                     throw ApiException.TooManyRequests("injected fault: too many requests, please try again later");
             }
+            http.Items[UserKey] = authentication.Authenticate(http.Request);
             await RouteAsync(http);
         }
         catch (ApiException e)
@@ -106,6 +112,13 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         var dryRun = query["dryRun"].Contains("All");
         var method = request.Method;
         var ns = r.Type.Namespaced ? r.Namespace : null;
+
+        if (r.Type.CreateOnly)
+        {
+            if (method != "POST" || r.Name is not null) throw ApiException.MethodNotAllowed($"{method} is not supported on {r.Type.Plural}");
+            await WriteJson(http, 201, Authentication.Review(r.Type, await ReadObjectAsync(request), UserOf(http)));
+            return;
+        }
 
         if (r.Subresource == "exec")
         {
@@ -330,7 +343,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         return await reader.ReadToEndAsync();
     }
 
-    /// <summary>Create and update bodies must be JSON: typed kubectl generators send protobuf, which we do not decode.</summary>
+    /// <summary>Create and update bodies are JSON or YAML (protobuf is decoded by ReadObjectAsync for the kinds it knows).</summary>
     static async Task<string> ReadJsonBodyAsync(HttpRequest request)
     {
         var media = MediaType(request.ContentType);
@@ -341,6 +354,12 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
 
     static async Task<JsonObject> ReadObjectAsync(HttpRequest request)
     {
+        if (MediaType(request.ContentType) == Patching.ProtobufBody.MediaType)
+        {
+            using var bytes = new MemoryStream();
+            await request.Body.CopyToAsync(bytes);
+            return Patching.ProtobufBody.Decode(bytes.ToArray());
+        }
         var text = await ReadJsonBodyAsync(request);
         return MediaType(request.ContentType) == "application/yaml" && !text.TrimStart().StartsWith('{')
             ? Patching.YamlBody.ParseObject(text)

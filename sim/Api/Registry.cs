@@ -49,6 +49,10 @@ internal sealed class Registry(ObjectStore store)
         meta.Remove("deletionGracePeriodSeconds");
         // The strategies reset status on create; it is then served as {} (a typed client sees an empty status, not none).
         if (KindsWithStatus.Contains(type.Kind) && type.Kind != "Node") obj["status"] = new JsonObject();
+        // Status fields Go serializes even at zero (no omitempty): typed clients (Python) require them.
+        if (type.Kind == "StatefulSet") obj["status"] = new JsonObject { ["replicas"] = 0, ["availableReplicas"] = 0 };
+        if (type.Kind == "DaemonSet")
+            obj["status"] = new JsonObject { ["currentNumberScheduled"] = 0, ["numberMisscheduled"] = 0, ["desiredNumberScheduled"] = 0, ["numberReady"] = 0 };
         if (KindsWithGeneration.Contains(type.Kind)) meta["generation"] = 1;
         Defaults.Apply(type, obj);
         switch (type.Kind)

@@ -9,8 +9,12 @@ internal sealed record ResourceType(
     bool Namespaced,
     string[] ShortNames,
     string[] Subresources,
-    bool InAllCategory = false)
+    bool InAllCategory = false,
+    bool CreateOnly = false)
 {
+    /// <summary>What discovery lists: reviews (SelfSubjectAccessReview …) are only ever created.</summary>
+    public string[] Verbs => CreateOnly ? ["create"] : AllVerbs;
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
     public string Singular => Kind.ToLowerInvariant();
     public string ListKind => Kind + "List";
@@ -58,6 +62,9 @@ internal static class ResourceCatalog
     public static readonly ResourceType ClusterRoleBindings = new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, [], []);
     public static readonly ResourceType CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, ["crd", "crds"], ["status"]);
 
+    public static readonly ResourceType SelfSubjectAccessReviews = new("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, [], [], CreateOnly: true);
+    public static readonly ResourceType SelfSubjectReviews = new("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false, [], [], CreateOnly: true);
+
     public static readonly IReadOnlyList<ResourceType> All =
     [
         Namespaces, Nodes, Pods, Services, Endpoints, Secrets, ConfigMaps, Events, PersistentVolumeClaims,
@@ -65,6 +72,7 @@ internal static class ResourceCatalog
         ServiceAccounts, Ingresses, NetworkPolicies, HorizontalPodAutoscalers,
         Jobs, CronJobs, StatefulSets, ControllerRevisions, EndpointSlices, StorageClasses,
         Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, CustomResourceDefinitions,
+        SelfSubjectAccessReviews, SelfSubjectReviews,
     ];
 
     public static IEnumerable<string> Groups => All.Select(t => t.Group).Where(g => g.Length > 0).Distinct();

@@ -9,6 +9,9 @@ namespace TwisterLab.KubeSim.Tests.Parity;
 /// </summary>
 public sealed class ExternalClientParityTests(ITestOutputHelper output) : ClusterTest
 {
+    /// <summary>The suite measures the simulator as a sandbox starts it: over HTTPS, with the CA in the kubeconfig.</summary>
+    protected override void Configure(SimulatorOptions options) => options.Https = true;
+
     static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Parity");
 
     [Fact]

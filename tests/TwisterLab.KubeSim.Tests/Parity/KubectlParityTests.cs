@@ -11,6 +11,9 @@ namespace TwisterLab.KubeSim.Tests.Parity;
 /// </summary>
 public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
 {
+    /// <summary>The suite measures the simulator as a sandbox starts it: over HTTPS, with the CA in the kubeconfig.</summary>
+    protected override void Configure(SimulatorOptions options) => options.Https = true;
+
     [Fact]
     public async Task Kubectl_BehavesAsAV132ApiServer()
     {

@@ -15,25 +15,9 @@ public static class ParityLedger
     /// <summary>"client/case" pairs that still differ from a v1.32 API server, with the reason in sim/README.md.</summary>
     public static readonly IReadOnlySet<string> KnownDifferences = new HashSet<string>
     {
-        "kubectl/auth-can-i",
-        "kubectl/auth-whoami",
-        "kubectl/create-configmap-generator",
-        "kubectl/create-namespace-generator",
-        "kubectl/daemonset-rollout-undo",
         "kubectl/explain",
-        "kubectl/https-with-ca-data",
-        "kubectl/kubectl-create-job",
         "kubectl/port-forward",
         "kubectl/service-nodeport-column",
-        "kubectl/statefulset-ordered-pods",
-        "kubectl/statefulset-rollout-undo",
-        "kubectl/unknown-token-is-unauthorized",
-        "node/kubeconfig-as-written",
-        "node/self-subject-access-review",
-        "python/self-subject-access-review",
-        "python/self-subject-review",
-        "python/statefulset-ordered-pods",
-        "python/unknown-token-is-401",
     };
 
     public static void Report(string client, IReadOnlyList<ParityOutcome> outcomes, ITestOutputHelper output)
