@@ -70,10 +70,15 @@ internal sealed class Registry(ObjectStore store)
     }
 
     int nextServiceIp;
+    int nextNodePort = 79;
 
     void AllocateClusterIp(JsonObject service)
     {
         var spec = Json.Obj(service, "spec");
+        // NodePort and LoadBalancer services get a node port per port from 30000-32767 (the default range).
+        if (Json.Str(spec, "type") is "NodePort" or "LoadBalancer")
+            foreach (var port in (spec["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
+                port["nodePort"] ??= 30000 + Interlocked.Increment(ref nextNodePort) % 2768;
         if (Json.Str(spec, "clusterIP") is { Length: > 0 }) return;
         var n = Interlocked.Increment(ref nextServiceIp);
         var ip = $"10.96.{n / 250}.{n % 250 + 1}";

@@ -17,7 +17,6 @@ public static class ParityLedger
     {
         "kubectl/explain",
         "kubectl/port-forward",
-        "kubectl/service-nodeport-column",
     };
 
     public static void Report(string client, IReadOnlyList<ParityOutcome> outcomes, ITestOutputHelper output)
