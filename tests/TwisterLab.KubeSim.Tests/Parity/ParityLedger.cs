@@ -15,7 +15,6 @@ public static class ParityLedger
     /// <summary>"client/case" pairs that still differ from a v1.32 API server, with the reason in sim/README.md.</summary>
     public static readonly IReadOnlySet<string> KnownDifferences = new HashSet<string>
     {
-        "kubectl/explain",
         "kubectl/port-forward",
     };
 
