@@ -11,11 +11,12 @@ for (var i = 0; i < args.Length; i++)
         case "--port": options.Port = int.Parse(Next()); break;
         case "--kubeconfig": options.KubeconfigPath = Next(); break;
         case "--pod-start-delay-ms": options.PodStartDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
+        case "--https": options.Https = true; break;
         case "--never-ready-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.NeverReady)); break;
         case "--crashloop-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.CrashLoop)); break;
         case "--unpullable-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.Unpullable)); break;
         case "-h" or "--help":
-            Console.WriteLine("usage: kubesim [--port N] [--kubeconfig PATH] [--pod-start-delay-ms MS] [--never-ready-image GLOB] [--crashloop-image GLOB] [--unpullable-image GLOB]");
+            Console.WriteLine("usage: kubesim [--port N] [--kubeconfig PATH] [--https] [--pod-start-delay-ms MS] [--never-ready-image GLOB] [--crashloop-image GLOB] [--unpullable-image GLOB]");
             return 0;
         default:
             Console.Error.WriteLine($"kubesim: unknown argument '{args[i]}' (try --help)");

@@ -26,6 +26,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     readonly WebApplication app;
     readonly ControllerLoop controllers;
     readonly string? ownedKubeconfigFolder;
+    Containers.PodSandboxes? sandboxes;
 
     SimulatedCluster(WebApplication app, ControllerLoop controllers, ObjectStore store, SimFaults faults, Uri baseUri, string kubeconfigPath, string? ownedFolder)
     {
@@ -83,16 +84,22 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        var tls = options.Https ? TlsIdentity.Create() : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, options.Port);
+            k.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                if (tls is not null) listen.UseHttps(tls.Server);
+            });
             k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
         });
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         SimulatedCluster? cluster = null;
-        var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler), new Eviction(registry),
-            () => cluster?.ServerVersion ?? options.ServerVersion);
+        var sandboxes = new Containers.PodSandboxes();
+        var logs = new Containers.PodLogs();
+        var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler, sandboxes), new Eviction(registry),
+            new PodLogEndpoint(store, logs), () => cluster?.ServerVersion ?? options.ServerVersion);
         app.Run(server.HandleAsync);
         await app.StartAsync(ct);
 
@@ -105,19 +112,21 @@ public sealed class SimulatedCluster : IAsyncDisposable
             ownedFolder = Directory.CreateTempSubdirectory("kubesim-").FullName;
             kubeconfigPath = Path.Combine(ownedFolder, "kubeconfig");
         }
-        WriteKubeconfig(kubeconfigPath, baseUri);
+        WriteKubeconfig(kubeconfigPath, baseUri, tls?.CaPem);
 
         var events = new EventRecorder(registry);
-        var pods = new PodLifecycle(registry, options, faults, events);
+        var pods = new PodLifecycle(registry, options, faults, events, new Containers.ContainerRuns(store, () => options.ExecHandler, logs, sandboxes));
         var loop = new ControllerLoop(store, options.ControllerInterval,
             pods.Sync,
             new ReplicaSetController(registry, events).Sync,
             new DeploymentController(registry, events).Sync,
             new DaemonSetController(registry).Sync,
+            new JobController(registry, events).Sync,
+            new StatefulSetController(registry, events).Sync,
             new EndpointsController(registry).Sync,
             new DisruptionController(registry).Sync,
             new GarbageCollector(registry).Sync);
-        cluster = new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder) { ServerVersion = options.ServerVersion };
+        cluster = new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder) { ServerVersion = options.ServerVersion, sandboxes = sandboxes };
         return cluster;
     }
 
@@ -139,8 +148,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
     }
 
     /// <summary>Writes a kubeconfig for this server: plain HTTP on loopback, a dummy token, context twisterlab-sim.</summary>
-    public static void WriteKubeconfig(string path, Uri server)
+    public static void WriteKubeconfig(string path, Uri server) => WriteKubeconfig(path, server, null);
+
+    /// <summary>Writes a kubeconfig for the simulator at <paramref name="server"/>, trusting <paramref name="caPem"/> when it serves HTTPS.</summary>
+    public static void WriteKubeconfig(string path, Uri server, string? caPem)
     {
+        var trust = caPem is null ? "" : $"\n    certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(caPem))}";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var text = $$"""
             apiVersion: v1
@@ -148,7 +161,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             clusters:
             - name: {{ContextName}}
               cluster:
-                server: {{server.ToString().TrimEnd('/')}}
+                server: {{server.ToString().TrimEnd('/')}}{{trust}}
             users:
             - name: {{ContextName}}
               user:
@@ -173,6 +186,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await app.StopAsync(stopping.Token);
         await app.DisposeAsync();
+        sandboxes?.Dispose();
         if (ownedKubeconfigFolder is not null)
         {
             try { Directory.Delete(ownedKubeconfigFolder, recursive: true); }

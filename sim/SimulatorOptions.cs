@@ -35,6 +35,12 @@ public sealed class SimulatorOptions
     /// </summary>
     public string ServerVersion { get; set; } = "v1.32.4";
 
+    /// <summary>
+    /// Serve HTTPS with a CA made at start (the kubeconfig carries it as certificate-authority-data), as a real
+    /// cluster does. Off by default: plain HTTP keeps the existing callers (and clients that send no token) as they were.
+    /// </summary>
+    public bool Https { get; set; }
+
     /// <summary>Where the kubeconfig is written; default: a new temporary folder.</summary>
     public string? KubeconfigPath { get; set; }
 

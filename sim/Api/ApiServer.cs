@@ -7,9 +7,14 @@ using TwisterLab.KubeSim.Store;
 namespace TwisterLab.KubeSim.Api;
 
 /// <summary>The HTTP face of the simulator: routes every request to discovery, OpenAPI or a resource handler.</summary>
-internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, Func<string> serverVersion)
+internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, PodLogEndpoint podLogs, Func<string> serverVersion)
 {
     ObjectStore Store => registry.Store;
+
+    const string UserKey = "kubesim.user";
+    readonly Authentication authentication = new();
+
+    static UserInfo UserOf(HttpContext http) => http.Items[UserKey] as UserInfo ?? UserInfo.Admin;
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -26,6 +31,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                     http.Response.Headers["Retry-After"] = "1";
                     throw ApiException.TooManyRequests("injected fault: too many requests, please try again later");
             }
+            http.Items[UserKey] = authentication.Authenticate(http.Request);
             await RouteAsync(http);
         }
         catch (ApiException e)
@@ -107,6 +113,13 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         var method = request.Method;
         var ns = r.Type.Namespaced ? r.Namespace : null;
 
+        if (r.Type.CreateOnly)
+        {
+            if (method != "POST" || r.Name is not null) throw ApiException.MethodNotAllowed($"{method} is not supported on {r.Type.Plural}");
+            await WriteJson(http, 201, Authentication.Review(r.Type, await ReadObjectAsync(request), UserOf(http)));
+            return;
+        }
+
         if (r.Subresource == "exec")
         {
             await exec.HandleAsync(http, ns!, r.Name!);
@@ -117,14 +130,14 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         {
             switch (method)
             {
-                case "GET" when IsTrue(query["watch"]):
+                case "GET" when QueryBool.Parse(query["watch"], "watch"):
                     await WatchAsync(http, r.Type, ns);
                     return;
                 case "GET":
                     await ListAsync(http, r.Type, ns);
                     return;
                 case "POST":
-                    var created = registry.Create(r.Type, ns, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
+                    var created = registry.Create(r.Type, ns, await ReadObjectAsync(request), dryRun, Manager(http));
                     await WriteJson(http, 201, created);
                     return;
                 case "DELETE":
@@ -144,7 +157,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, ScaleSubresource.View(Store.Get(r.Type, ns, r.Name) ?? throw ApiException.NotFound(r.Type, r.Name)));
                 return;
             case ("GET", "log"):
-                await WriteLogAsync(http, ns!, r.Name);
+                await podLogs.HandleAsync(http, ns!, r.Name);
                 return;
             case ("PUT" or "PATCH", "scale"):
                 var body = await ReadBodyAsync(request);
@@ -152,14 +165,14 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, ScaleSubresource.View(scaled));
                 return;
             case ("PUT", null or "status" or "finalize"):
-                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun, Manager(http));
+                var updated = registry.Update(r.Type, ns, r.Name, r.Subresource == "status" ? "status" : null, await ReadObjectAsync(request), dryRun, Manager(http));
                 await WriteJson(http, 200, updated);
                 return;
             case ("PATCH", null or "status"):
                 var patchBody = await ReadBodyAsync(request);
                 var media = MediaType(request.ContentType);
                 var manager = media == "application/apply-patch+yaml" ? query["fieldManager"].FirstOrDefault() : Manager(http);
-                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, media, patchBody, manager, dryRun, query["force"].FirstOrDefault() == "true");
+                var (patched, wasCreated) = registry.Patch(r.Type, ns, r.Name, r.Subresource, media, patchBody, manager, dryRun, QueryBool.Parse(query["force"], "force"));
                 await WriteJson(http, wasCreated ? 201 : 200, patched);
                 return;
             case ("DELETE", null):
@@ -169,7 +182,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                 await WriteJson(http, 200, registry.Delete(r.Type, ns, r.Name, options, dryRun || IsDryRun(options)));
                 return;
             case ("POST", "eviction"):
-                await WriteJson(http, 201, eviction.Evict(ns!, r.Name, Json.ParseObject(await ReadJsonBodyAsync(request)), dryRun));
+                await WriteJson(http, 201, eviction.Evict(ns!, r.Name, await ReadObjectAsync(request), dryRun));
                 return;
             default:
                 throw ApiException.MethodNotAllowed($"{method} is not supported on {r.Type.Plural}{(r.Subresource is null ? "" : "/" + r.Subresource)}");
@@ -248,7 +261,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         try
         {
             var asTable = Tables.Wanted(http.Request.Headers.Accept.ToString());
-            var bookmarks = IsTrue(http.Request.Query["allowWatchBookmarks"]) && !asTable;
+            var bookmarks = QueryBool.Parse(http.Request.Query["allowWatchBookmarks"], "allowWatchBookmarks") && !asTable;
             while (!cts.IsCancellationRequested)
             {
                 while (watcher.Reader.TryRead(out var line))
@@ -310,17 +323,6 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         await WriteJson(http, 200, new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.ApiVersion, ["metadata"] = new JsonObject(), ["items"] = deleted });
     }
 
-    async Task WriteLogAsync(HttpContext http, string ns, string name)
-    {
-        var pod = Store.Get(ResourceCatalog.Pods, ns, name) ?? throw ApiException.NotFound(ResourceCatalog.Pods, name);
-        http.Response.ContentType = "text/plain";
-        var started = Json.Str(pod, "status", "startTime");
-        var text = started is null
-            ? ""
-            : $"{started} simulated container output: the simulator runs no processes, so there is no real log.\n";
-        await http.Response.WriteAsync(text);
-    }
-
     /// <summary>kubectl puts dryRun in the DeleteOptions body rather than in the query.</summary>
     static bool IsDryRun(JsonObject options) => (options["dryRun"] as JsonArray)?.Any(d => d?.ToString() == "All") ?? false;
 
@@ -333,8 +335,6 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         return product.Length > 0 ? product : "unknown";
     }
 
-    static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
-
     static string MediaType(string? contentType) => (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
 
     static async Task<string> ReadBodyAsync(HttpRequest request)
@@ -343,13 +343,27 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         return await reader.ReadToEndAsync();
     }
 
-    /// <summary>Create and update bodies must be JSON: typed kubectl generators send protobuf, which we do not decode.</summary>
+    /// <summary>Create and update bodies are JSON or YAML (protobuf is decoded by ReadObjectAsync for the kinds it knows).</summary>
     static async Task<string> ReadJsonBodyAsync(HttpRequest request)
     {
         var media = MediaType(request.ContentType);
         if (media is not ("" or "application/json" or "application/yaml" or "text/plain"))
             throw ApiException.UnsupportedMediaType(media);
         return await ReadBodyAsync(request);
+    }
+
+    static async Task<JsonObject> ReadObjectAsync(HttpRequest request)
+    {
+        if (MediaType(request.ContentType) == Patching.ProtobufBody.MediaType)
+        {
+            using var bytes = new MemoryStream();
+            await request.Body.CopyToAsync(bytes);
+            return Patching.ProtobufBody.Decode(bytes.ToArray());
+        }
+        var text = await ReadJsonBodyAsync(request);
+        return MediaType(request.ContentType) == "application/yaml" && !text.TrimStart().StartsWith('{')
+            ? Patching.YamlBody.ParseObject(text)
+            : Json.ParseObject(text);
     }
 
     /// <summary>DeleteOptions may come as JSON, as protobuf (kubectl drain --disable-eviction), or not at all; protobuf is ignored.</summary>

@@ -39,6 +39,33 @@ internal static class Defaults
                 }
                 Template(spec);
                 break;
+            case "Job" when spec is not null:
+                // pkg/apis/batch/v1/defaults.go
+                if (spec["completions"] is null && spec["parallelism"] is null) spec["completions"] = 1;
+                spec["parallelism"] ??= 1;
+                spec["backoffLimit"] ??= 6;
+                spec["completionMode"] ??= "NonIndexed";
+                spec["suspend"] ??= false;
+                spec["podReplacementPolicy"] ??= "TerminatingOrFailed";
+                Template(spec);
+                break;
+            case "CronJob" when spec is not null:
+                spec["concurrencyPolicy"] ??= "Allow";
+                spec["suspend"] ??= false;
+                spec["successfulJobsHistoryLimit"] ??= 3;
+                spec["failedJobsHistoryLimit"] ??= 1;
+                if (Json.Walk(spec, "jobTemplate", "spec") is JsonObject jobSpec) Template(jobSpec);
+                break;
+            case "StatefulSet" when spec is not null:
+                spec["replicas"] ??= 1;
+                spec["podManagementPolicy"] ??= "OrderedReady";
+                spec["revisionHistoryLimit"] ??= 10;
+                var update = Json.Obj(spec, "updateStrategy");
+                update["type"] ??= "RollingUpdate";
+                if (Json.Str(update, "type") == "RollingUpdate") Json.Obj(update, "rollingUpdate")["partition"] ??= 0;
+                spec["persistentVolumeClaimRetentionPolicy"] ??= new JsonObject { ["whenDeleted"] = "Retain", ["whenScaled"] = "Retain" };
+                Template(spec);
+                break;
             case "ReplicaSet" or "DaemonSet" when spec is not null:
                 if (type.Kind == "ReplicaSet") spec["replicas"] ??= 1;
                 else
@@ -77,6 +104,22 @@ internal static class Defaults
                 spec["volumeMode"] ??= "Filesystem";
                 break;
         }
+    }
+
+    /// <summary>
+    /// A Job's selector and pod labels, generated from its uid unless spec.manualSelector is true: the labels
+    /// batch.kubernetes.io/controller-uid and batch.kubernetes.io/job-name, and their legacy controller-uid/job-name twins.
+    /// </summary>
+    public static void JobSelector(JsonObject job, string uid)
+    {
+        if (Json.Walk(job, "spec") is not JsonObject spec || Json.Bool(spec, "manualSelector")) return;
+        var name = Json.Str(job, "metadata", "name") ?? "";
+        var labels = Json.Obj(Json.Obj(Json.Obj(spec, "template"), "metadata"), "labels");
+        labels["batch.kubernetes.io/controller-uid"] = uid;
+        labels["batch.kubernetes.io/job-name"] = name;
+        labels["controller-uid"] = uid;
+        labels["job-name"] = name;
+        spec["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["batch.kubernetes.io/controller-uid"] = uid } };
     }
 
     static void Template(JsonObject spec)

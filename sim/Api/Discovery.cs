@@ -73,7 +73,7 @@ internal static class Discovery
                 ["singularName"] = type.Singular,
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = new JsonArray(ResourceType.AllVerbs.Select(v => (JsonNode)v).ToArray()),
+                ["verbs"] = new JsonArray(type.Verbs.Select(v => (JsonNode)v).ToArray()),
             };
             if (type.ShortNames.Length > 0) entry["shortNames"] = new JsonArray(type.ShortNames.Select(s => (JsonNode)s).ToArray());
             if (type.InAllCategory) entry["categories"] = new JsonArray("all");
@@ -132,7 +132,7 @@ internal static class Discovery
                     ["responseKind"] = new JsonObject { ["group"] = type.Group, ["version"] = type.Version, ["kind"] = type.Kind },
                     ["scope"] = type.Namespaced ? "Namespaced" : "Cluster",
                     ["singularResource"] = type.Singular,
-                    ["verbs"] = new JsonArray(ResourceType.AllVerbs.Select(v => (JsonNode)v).ToArray()),
+                    ["verbs"] = new JsonArray(type.Verbs.Select(v => (JsonNode)v).ToArray()),
                 };
                 if (type.ShortNames.Length > 0) entry["shortNames"] = new JsonArray(type.ShortNames.Select(s => (JsonNode)s).ToArray());
                 if (type.InAllCategory) entry["categories"] = new JsonArray("all");

@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 namespace TwisterLab.KubeSim.Api;
 
 /// <summary>
-/// A minimal OpenAPI v3: no schemas, only the PATCH/POST operations with their group-version-kind and the
+/// A small OpenAPI v3: schemas generated from the client models (see OpenApiSchemas) and the PATCH/POST operations with their group-version-kind and the
 /// fieldValidation/dryRun parameters. That is what kubectl apply and create -f need to pass --validate=strict
-/// (it then relies on server-side validation). kubectl explain is not supported.
+/// (it then relies on server-side validation), and what kubectl explain walks.
 /// </summary>
 internal static class OpenApi
 {
@@ -43,7 +43,7 @@ internal static class OpenApi
             ["openapi"] = "3.0.0",
             ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.4" },
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+            ["components"] = new JsonObject { ["schemas"] = OpenApiSchemas.For(group, version) },
         };
     }
 

@@ -10,8 +10,8 @@ namespace TwisterLab.KubeSim.Api;
 /// </summary>
 internal sealed class Registry(ObjectStore store)
 {
-    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler"];
-    static readonly HashSet<string> KindsWithGeneration = ["Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget"];
+    static readonly HashSet<string> KindsWithStatus = ["Namespace", "Node", "Pod", "Service", "PersistentVolumeClaim", "Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler", "Job", "CronJob", "StatefulSet", "CustomResourceDefinition"];
+    static readonly HashSet<string> KindsWithGeneration = ["Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "Job", "CronJob", "StatefulSet", "CustomResourceDefinition"];
 
     public ObjectStore Store => store;
 
@@ -34,9 +34,12 @@ internal sealed class Registry(ObjectStore store)
         if (type.Kind == "Service") AllocateClusterIp(obj);
         if (string.IsNullOrEmpty(Json.Str(meta, "name")) && string.IsNullOrEmpty(Json.Str(meta, "generateName")))
             throw ApiException.Invalid(type, "", ("metadata.name", "name or generateName is required"));
+        // A Job's generated selector names its own uid (pkg/registry/batch/job/strategy.go generateSelector).
+        var uid = type.Kind == "Job" ? Guid.NewGuid().ToString() : null;
+        if (uid is not null) Defaults.JobSelector(obj, uid);
         Validation.Check(type, obj, null);
         if (manager is not null) ServerSideApply.RecordUpdate(obj, null, manager, type.ApiVersion);
-        return store.Create(type, obj, dryRun);
+        return store.Create(type, obj, dryRun, uid);
     }
 
     static void PrepareForCreate(ResourceType type, JsonObject obj)
@@ -44,7 +47,12 @@ internal sealed class Registry(ObjectStore store)
         var meta = Json.Obj(obj, "metadata");
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");
-        if (KindsWithStatus.Contains(type.Kind) && type.Kind != "Node") obj.Remove("status");
+        // The strategies reset status on create; it is then served as {} (a typed client sees an empty status, not none).
+        if (KindsWithStatus.Contains(type.Kind) && type.Kind != "Node") obj["status"] = new JsonObject();
+        // Status fields Go serializes even at zero (no omitempty): typed clients (Python) require them.
+        if (type.Kind == "StatefulSet") obj["status"] = new JsonObject { ["replicas"] = 0, ["availableReplicas"] = 0 };
+        if (type.Kind == "DaemonSet")
+            obj["status"] = new JsonObject { ["currentNumberScheduled"] = 0, ["numberMisscheduled"] = 0, ["desiredNumberScheduled"] = 0, ["numberReady"] = 0 };
         if (KindsWithGeneration.Contains(type.Kind)) meta["generation"] = 1;
         Defaults.Apply(type, obj);
         switch (type.Kind)
@@ -62,10 +70,15 @@ internal sealed class Registry(ObjectStore store)
     }
 
     int nextServiceIp;
+    int nextNodePort = 79;
 
     void AllocateClusterIp(JsonObject service)
     {
         var spec = Json.Obj(service, "spec");
+        // NodePort and LoadBalancer services get a node port per port from 30000-32767 (the default range).
+        if (Json.Str(spec, "type") is "NodePort" or "LoadBalancer")
+            foreach (var port in (spec["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
+                port["nodePort"] ??= 30000 + Interlocked.Increment(ref nextNodePort) % 2768;
         if (Json.Str(spec, "clusterIP") is { Length: > 0 }) return;
         var n = Interlocked.Increment(ref nextServiceIp);
         var ip = $"10.96.{n / 250}.{n % 250 + 1}";
@@ -153,9 +166,8 @@ internal sealed class Registry(ObjectStore store)
 
     static JsonObject ParseApplyBody(string body)
     {
-        var trimmed = body.TrimStart();
-        if (trimmed.StartsWith('{')) return Json.ParseObject(body);
-        throw ApiException.UnsupportedMediaType("application/apply-patch+yaml with a YAML (non-JSON) body");
+        // JSON is YAML too; kubectl and KubernetesClient send JSON, the Python client YAML.
+        return body.TrimStart().StartsWith('{') ? Json.ParseObject(body) : YamlBody.ParseObject(body);
     }
 
     static JsonArray ParseArray(string body)

@@ -70,7 +70,8 @@ internal static class Tables
             new("Type", "string", o => Json.Str(o, "spec", "type")),
             new("Cluster-IP", "string", o => Json.Str(o, "spec", "clusterIP") ?? "<none>"),
             new("External-IP", "string", _ => "<none>"),
-            new("Port(s)", "string", o => string.Join(",", ((Json.Walk(o, "spec", "ports") as JsonArray) ?? []).Select(p => $"{Json.Long(p, "port")}/{Json.Str(p, "protocol") ?? "TCP"}"))),
+            new("Port(s)", "string", o => string.Join(",", ((Json.Walk(o, "spec", "ports") as JsonArray) ?? []).Select(p =>
+                Json.Long(p, "nodePort") is { } node ? $"{Json.Long(p, "port")}:{node}/{Json.Str(p, "protocol") ?? "TCP"}" : $"{Json.Long(p, "port")}/{Json.Str(p, "protocol") ?? "TCP"}"))),
             Age,
             new("Selector", "string", o => string.Join(",", LabelSelector.StringMap(Json.Walk(o, "spec", "selector")).Select(kv => $"{kv.Key}={kv.Value}")), 1),
         ],
@@ -139,6 +140,9 @@ internal static class Tables
         if (Json.Walk(pod, "metadata", "deletionTimestamp") is not null) return "Terminating";
         foreach (var c in ContainerStatuses(pod))
             if (Json.Str(c, "state", "waiting", "reason") is { } reason && reason != "ContainerCreating") return reason;
+        // The printer shows a finished container's reason (Completed, Error) rather than the phase.
+        foreach (var c in ContainerStatuses(pod))
+            if (Json.Str(c, "state", "terminated", "reason") is { } reason) return reason;
         var phase = Json.Str(pod, "status", "phase") ?? "Pending";
         if (phase == "Pending" && Json.Str(pod, "spec", "nodeName") is not null) return "ContainerCreating";
         return phase;

@@ -20,8 +20,13 @@ internal static partial class Validation
 
         switch (type.Kind)
         {
-            case "Deployment" or "ReplicaSet" or "DaemonSet":
+            case "Deployment" or "ReplicaSet" or "DaemonSet" or "StatefulSet":
                 CheckWorkload(obj, old, causes);
+                break;
+            case "Job":
+                CheckWorkload(obj, old, causes);
+                if (Json.Str(obj, "spec", "template", "spec", "restartPolicy") is not ("Never" or "OnFailure"))
+                    causes.Add(("spec.template.spec.restartPolicy", "Required value: valid values: \"OnFailure\", \"Never\""));
                 break;
             case "Pod":
                 CheckContainers(Json.Walk(obj, "spec") as JsonObject, "spec", causes);

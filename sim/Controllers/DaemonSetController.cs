@@ -7,7 +7,7 @@ namespace TwisterLab.KubeSim.Controllers;
 /// <summary>
 /// A small DaemonSet controller: one pod per Ready node whose taints the template tolerates (cordoned nodes
 /// included, as upstream), replaced one node at a time when the template changes. It exists mainly so that
-/// drain --ignore-daemonsets has real DaemonSet pods to skip.
+/// drain --ignore-daemonsets has real DaemonSet pods to skip. Its ControllerRevisions make rollout history/undo work.
 /// </summary>
 internal sealed class DaemonSetController(Registry registry)
 {
@@ -29,7 +29,9 @@ internal sealed class DaemonSetController(Registry registry)
     void SyncOne(JsonObject ds, List<JsonObject> readyNodes, List<JsonObject> allPods, DateTime now)
     {
         var owned = allPods.Where(p => Owners.IsControlledBy(p, ds) && !Owners.IsTerminating(p)).ToList();
-        var hash = DeploymentMath.PodTemplateHash(Json.Walk(ds, "spec", "template"), 0);
+        var hash = Owners.IsTerminating(ds)
+            ? DeploymentMath.PodTemplateHash(Json.Walk(ds, "spec", "template"), 0)
+            : ControllerHistory.Current(registry, ds, owned.Select(p => LabelSelector.Labels(p).GetValueOrDefault(RevisionLabel) ?? "").ToHashSet()).Hash;
         var eligible = readyNodes.Where(n => Tolerated(ds, n)).ToList();
         if (!Owners.IsTerminating(ds))
         {

@@ -10,7 +10,7 @@ namespace TwisterLab.KubeSim.Controllers;
 /// after the start delay, as the image rules say (never ready, crash loop, unpullable, late readiness), and removes
 /// terminating pods. Its clock per pod lives in memory, as a kubelet's does; status timestamps are what clients see.
 /// </summary>
-internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, SimFaults faults, EventRecorder events)
+internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, SimFaults faults, EventRecorder events, Containers.ContainerRuns runs)
 {
     sealed class PodClock
     {
@@ -28,6 +28,7 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
         var nodes = Store.List(ResourceCatalog.Nodes, null).Items;
         var pods = Store.List(ResourceCatalog.Pods, null).Items;
         var alive = new HashSet<string>();
+        var pass = new Scheduler.Pass(nodes, pods);
         foreach (var pod in pods)
         {
             var uid = Json.Str(pod, "metadata", "uid")!;
@@ -35,12 +36,16 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             try
             {
                 if (Owners.IsTerminating(pod)) Terminate(pod, uid, now);
-                else if (string.IsNullOrEmpty(Json.Str(pod, "spec", "nodeName"))) Schedule(pod, nodes, pods, now);
+                else if (string.IsNullOrEmpty(Json.Str(pod, "spec", "nodeName"))) Schedule(pod, pass, now);
                 else Run(pod, uid, nodes, now);
             }
             catch (ApiException) { /* changed or deleted meanwhile: the next pass sees the new state */ }
         }
-        foreach (var uid in clocks.Keys.Where(k => !alive.Contains(k)).ToList()) clocks.TryRemove(uid, out _);
+        foreach (var uid in clocks.Keys.Where(k => !alive.Contains(k)).ToList())
+        {
+            clocks.TryRemove(uid, out _);
+            runs.Forget(uid);
+        }
     }
 
     void Terminate(JsonObject pod, string uid, DateTime now)
@@ -49,6 +54,7 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
         if (clock.TerminatingSince is null)
         {
             clock.TerminatingSince = now;
+            runs.StopPod(uid);
             foreach (var c in (Json.Walk(pod, "spec", "containers") as JsonArray)?.OfType<JsonObject>() ?? [])
                 events.Normal(pod, "kubelet", "Killing", $"Stopping container {Json.Str(c, "name")}");
         }
@@ -59,29 +65,25 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             Store.Remove(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), uid);
     }
 
-    void Schedule(JsonObject pod, List<JsonObject> nodes, List<JsonObject> pods, DateTime now)
+    void Schedule(JsonObject pod, Scheduler.Pass pass, DateTime now)
     {
-        var candidates = nodes
-            .Where(n => NodeStatus.IsReady(n) && !Json.Bool(n, "spec", "unschedulable") && Tolerates(pod, n))
-            .OrderBy(n => pods.Count(p => Json.Str(p, "spec", "nodeName") == Owners.Name(n)))
-            .ThenBy(Owners.Name, StringComparer.Ordinal)
-            .ToList();
+        var (node, why) = pass.Choose(pod);
         var scheduled = Store.Mutate(ResourceCatalog.Pods, Owners.Namespace(pod), Owners.Name(pod), p =>
         {
             var status = Json.Obj(p, "status");
-            if (candidates.Count == 0)
+            if (node is null)
             {
-                Conditions.Set(status, "PodScheduled", "False", "Unschedulable",
-                    $"0/{nodes.Count} nodes are available: {nodes.Count} node(s) were unschedulable, not ready or had untolerated taints.");
+                Conditions.Set(status, "PodScheduled", "False", "Unschedulable", why, now: now);
                 return p;
             }
             if (!string.IsNullOrEmpty(Json.Str(p, "spec", "nodeName"))) return p;
-            Json.Obj(p, "spec")["nodeName"] = Owners.Name(candidates[0]);
+            Json.Obj(p, "spec")["nodeName"] = Owners.Name(node);
             Conditions.Set(status, "PodScheduled", "True", null, null, now: now);
             return p;
         });
-        if (candidates.Count > 0)
+        if (node is not null)
         {
+            pass.Placed(scheduled);
             clocks[Json.Str(pod, "metadata", "uid")!] = new PodClock { ScheduledAt = now };
             events.Normal(scheduled, "default-scheduler", "Scheduled",
                 $"Successfully assigned {Owners.Namespace(pod)}/{Owners.Name(pod)} to {Json.Str(scheduled, "spec", "nodeName")}");
@@ -89,27 +91,14 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
         else if (Json.Str(scheduled, "metadata", "resourceVersion") != Json.Str(pod, "metadata", "resourceVersion"))
         {
             // Only when the pod's condition changed: an event on every pass would wake the loop forever.
-            events.Warning(pod, "default-scheduler", "FailedScheduling", Json.Str(Conditions.Get(Json.Obj(scheduled, "status"), "PodScheduled"), "message") ?? "no node available");
+            events.Warning(pod, "default-scheduler", "FailedScheduling", why ?? "no node available");
         }
-    }
-
-    static bool Tolerates(JsonObject pod, JsonObject node)
-    {
-        var tolerations = (Json.Walk(pod, "spec", "tolerations") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        foreach (var taint in (Json.Walk(node, "spec", "taints") as JsonArray)?.OfType<JsonObject>() ?? [])
-        {
-            if (Json.Str(taint, "effect") is not ("NoSchedule" or "NoExecute")) continue;
-            var tolerated = tolerations.Any(t =>
-                (Json.Str(t, "operator") == "Exists" && (Json.Str(t, "key") is null || Json.Str(t, "key") == Json.Str(taint, "key"))) ||
-                (Json.Str(t, "key") == Json.Str(taint, "key") && (Json.Str(t, "value") ?? "") == (Json.Str(taint, "value") ?? "")));
-            if (!tolerated) return false;
-        }
-        return true;
     }
 
     void Run(JsonObject pod, string uid, List<JsonObject> nodes, DateTime now)
     {
         var clock = clocks.GetOrAdd(uid, _ => new PodClock { ScheduledAt = now });
+        if (Json.Str(pod, "status", "phase") is "Succeeded" or "Failed") return;   // terminal: nothing changes any more
         var node = nodes.FirstOrDefault(n => Owners.Name(n) == Json.Str(pod, "spec", "nodeName"));
         var nodeReady = node is not null && NodeStatus.IsReady(node);
         var started = clock.ScheduledAt + options.PodStartDelay;
@@ -150,14 +139,16 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
                         break;
                     case ImageBehavior.CrashLoop:
                         running = true;
-                        // A restart every start-delay period: the restart count keeps rising, as kubelet's back-off would.
-                        var expectedRestarts = 1 + (long)((now - started) / (options.PodStartDelay * 4 + TimeSpan.FromMilliseconds(200)));
+                        var (crashRestarts, backOff) = CrashLoopBackOff.At(now - started, options.PodStartDelay);
                         var lastState = new JsonObject
                         {
                             ["terminated"] = new JsonObject { ["exitCode"] = 1, ["reason"] = "Error", ["startedAt"] = Json.Timestamp(started), ["finishedAt"] = Json.Timestamp(started) },
                         };
                         statuses.Add(Waiting(c, "CrashLoopBackOff",
-                            $"back-off 10s restarting failed container={Json.Str(c, "name")} pod={Owners.Name(p)}", Math.Max(restarts, expectedRestarts), lastState));
+                            $"back-off {backOff} restarting failed container={Json.Str(c, "name")} pod={Owners.Name(p)}_{Owners.Namespace(p)}({uid})", Math.Max(restarts, crashRestarts), lastState));
+                        break;
+                    case ImageBehavior.Healthy when Containers.ContainerRuns.RunsToCompletion(p, c):
+                        statuses.Add(RunToCompletion(p, c, old, restarts, now, ref running));
                         break;
                     default:
                         running = true;
@@ -177,7 +168,10 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
                 }
             }
             status["containerStatuses"] = statuses;
-            status["phase"] = running ? "Running" : "Pending";
+            var terminated = statuses.Count > 0 && statuses.All(st => Json.Walk(st, "state", "terminated") is not null);
+            status["phase"] = terminated
+                ? statuses.All(st => Json.Long(st, "state", "terminated", "exitCode") == 0) ? "Succeeded" : "Failed"
+                : running ? "Running" : "Pending";
             status["startTime"] ??= Json.Timestamp(clock.ScheduledAt);
             if (running && status["podIP"] is null)
             {
@@ -187,9 +181,59 @@ internal sealed class PodLifecycle(Registry registry, SimulatorOptions options, 
             }
             var allReady = statuses.Count > 0 && statuses.All(s => Json.Bool(s, "ready"));
             SetReadiness(status, allReady, containers, now);
+            if (terminated)
+            {
+                // A finished pod is not ready, for the reason kubelet gives (pkg/kubelet/status/generate.go).
+                Conditions.Set(status, "ContainersReady", "False", "PodCompleted", null, now: now);
+                Conditions.Set(status, "Ready", "False", "PodCompleted", null, now: now);
+            }
             return p;
         });
         RecordContainerEvents(pod, updated);
+    }
+
+    /// <summary>
+    /// A container the simulator runs: running while its command runs, then terminated with the command's exit
+    /// code (Completed or Error). With restartPolicy OnFailure a failed attempt is restarted (restartCount rises and
+    /// the attempt's log becomes the previous log).
+    /// </summary>
+    JsonObject RunToCompletion(JsonObject pod, JsonObject container, JsonObject? old, long restarts, DateTime now, ref bool running)
+    {
+        var attempt = runs.Current(pod, container, now);
+        if (attempt.ExitCode is { } failed && failed != 0 && Json.Str(pod, "spec", "restartPolicy") == "OnFailure")
+        {
+            attempt = runs.Restart(pod, container, now);
+            restarts++;
+        }
+        var id = $"containerd://{Json.Str(pod, "metadata", "uid")!.Replace("-", "")}{Json.Str(container, "name")}{attempt.Number}";
+        var state = attempt.ExitCode is { } code
+            ? new JsonObject
+            {
+                ["terminated"] = new JsonObject
+                {
+                    ["exitCode"] = code,
+                    ["reason"] = code == 0 ? "Completed" : "Error",
+                    ["startedAt"] = Json.Timestamp(attempt.StartedAt),
+                    ["finishedAt"] = Json.Timestamp(attempt.FinishedAt ?? now),
+                    ["containerID"] = id,
+                },
+            }
+            : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Json.Timestamp(attempt.StartedAt) } };
+        running |= attempt.ExitCode is null;
+        var image = Json.Str(container, "image") ?? "";
+        var status = new JsonObject
+        {
+            ["name"] = Json.Str(container, "name"),
+            ["state"] = state,
+            ["ready"] = attempt.ExitCode is null,
+            ["started"] = attempt.ExitCode is null,
+            ["restartCount"] = Math.Max(restarts, attempt.Number - 1),
+            ["image"] = image,
+            ["imageID"] = $"docker.io/library/{image}@sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(image)))}",
+            ["containerID"] = id,
+        };
+        if (old?["lastState"] is JsonObject last && attempt.Number > 1) status["lastState"] = last.DeepClone();
+        return status;
     }
 
     /// <summary>The kubelet's events for what changed in the container statuses (kubectl describe pod shows them).</summary>

@@ -13,7 +13,7 @@ namespace TwisterLab.KubeSim.Exec;
 /// 0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 resize; v5 adds [255][channel] to close a channel.
 /// The exit code travels as a Status on channel 3, after which the server closes the socket normally.
 /// </summary>
-internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IExecHandler> handler)
+internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IExecHandler> handler, Containers.PodSandboxes sandboxes)
 {
     const string V5 = "v5.channel.k8s.io";
     const string V4 = "v4.channel.k8s.io";
@@ -46,9 +46,12 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
         var request = new ExecRequest(
             ns, podName, containerName, Json.Str(container, "image") ?? "",
             query["command"].Where(c => c is not null).Select(c => c!).ToList(),
-            EnvironmentOf(pod, container),
-            IsTrue(query["tty"]),
-            IsTrue(query["stdin"]));
+            PodEnvironment.Of(store, pod, container),
+            QueryBool.Parse(query["tty"], "tty"),
+            QueryBool.Parse(query["stdin"], "stdin"))
+        {
+            WorkingDirectory = sandboxes.For(ns, podName, Json.Str(pod, "metadata", "uid") ?? podName),
+        };
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
         await RunSessionAsync(socket, protocol, request, http.RequestAborted);
@@ -190,57 +193,4 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
             sent += buffer.Length;
         }
     }
-
-    /// <summary>The container environment as the kubelet would build it: envFrom first, then env, references resolved.</summary>
-    Dictionary<string, string> EnvironmentOf(JsonObject pod, JsonObject container)
-    {
-        var ns = Json.Str(pod, "metadata", "namespace");
-        var env = new Dictionary<string, string>();
-        if (container["envFrom"] is JsonArray envFrom)
-            foreach (var source in envFrom.OfType<JsonObject>())
-            {
-                var prefix = Json.Str(source, "prefix") ?? "";
-                if (Json.Str(source, "secretRef", "name") is { } secret)
-                    foreach (var (k, v) in DataOf(ResourceCatalog.Secrets, ns, secret)) env[prefix + k] = v;
-                if (Json.Str(source, "configMapRef", "name") is { } configMap)
-                    foreach (var (k, v) in DataOf(ResourceCatalog.ConfigMaps, ns, configMap)) env[prefix + k] = v;
-            }
-        if (container["env"] is JsonArray list)
-            foreach (var item in list.OfType<JsonObject>())
-            {
-                var name = Json.Str(item, "name");
-                if (name is null) continue;
-                var value = Json.Str(item, "value")
-                    ?? (Json.Walk(item, "valueFrom", "secretKeyRef") is JsonObject s ? DataOf(ResourceCatalog.Secrets, ns, Json.Str(s, "name") ?? "").GetValueOrDefault(Json.Str(s, "key") ?? "") : null)
-                    ?? (Json.Walk(item, "valueFrom", "configMapKeyRef") is JsonObject c ? DataOf(ResourceCatalog.ConfigMaps, ns, Json.Str(c, "name") ?? "").GetValueOrDefault(Json.Str(c, "key") ?? "") : null)
-                    ?? (Json.Str(item, "valueFrom", "fieldRef", "fieldPath") is { } path ? FieldOf(pod, path) : null);
-                if (value is not null) env[name] = value;
-            }
-        return env;
-    }
-
-    Dictionary<string, string> DataOf(ResourceType type, string? ns, string name)
-    {
-        var obj = store.Get(type, ns, name);
-        var data = LabelSelector.StringMap(obj?["data"]);
-        if (type == ResourceCatalog.Secrets)
-            foreach (var key in data.Keys.ToList())
-            {
-                try { data[key] = Encoding.UTF8.GetString(Convert.FromBase64String(data[key])); }
-                catch (FormatException) { }
-            }
-        return data;
-    }
-
-    static string? FieldOf(JsonObject pod, string path) => path switch
-    {
-        "metadata.name" => Json.Str(pod, "metadata", "name"),
-        "metadata.namespace" => Json.Str(pod, "metadata", "namespace"),
-        "spec.nodeName" => Json.Str(pod, "spec", "nodeName"),
-        "status.podIP" => Json.Str(pod, "status", "podIP"),
-        "status.hostIP" => Json.Str(pod, "status", "hostIP"),
-        _ => null,
-    };
-
-    static bool IsTrue(Microsoft.Extensions.Primitives.StringValues v) => v.Count > 0 && (v[0] == "true" || v[0] == "1");
 }

@@ -11,7 +11,11 @@ public sealed record ExecRequest(
     IReadOnlyList<string> Command,
     IReadOnlyDictionary<string, string> Environment,
     bool Tty,
-    bool Stdin);
+    bool Stdin)
+{
+    /// <summary>The pod's own folder under the simulator's temporary folder; handlers start commands there.</summary>
+    public string? WorkingDirectory { get; init; }
+}
 
 /// <summary>
 /// Runs what <c>kubectl exec</c> and <c>NamespacedPodExecAsync</c> send to a pod. Write the command's output to

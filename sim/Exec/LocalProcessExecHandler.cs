@@ -50,6 +50,7 @@ public sealed class LocalProcessExecHandler : IExecHandler
             UseShellExecute = false,
         };
         foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        if (request.WorkingDirectory is { } folder && Directory.Exists(folder)) start.WorkingDirectory = folder;
         foreach (var (k, v) in request.Environment) start.Environment[k] = v;
         lock (gate)
             foreach (var (pattern, env) in overrides.Where(o => Glob.IsMatch(o.ImagePattern, request.Image)))

@@ -25,13 +25,17 @@ internal static class FieldSets
             if (path.Count == 0 && IdentityFields.Contains(key)) continue;
             if (path.Count == 1 && path[0] == "metadata" && ServerOwnedMetadata.Contains(key)) continue;
             path.Add(key);
-            set["f:" + key] = value switch
+            var child = value switch
             {
                 JsonObject o when !IsAtomicMap(key) => Build(o, path),
                 JsonArray a when MergeKeys.For(path[..^1], key) is { } mergeKey => BuildList(a, mergeKey, path),
                 _ => new JsonObject(),
             };
             path.RemoveAt(path.Count - 1);
+            // A map whose every field is server-owned (metadata holding only name and namespace) is no field of the
+            // applier: upstream strips those paths, leaving no .metadata leaf to conflict with labels or annotations.
+            if (value is JsonObject { Count: > 0 } && child.Count == 0 && !IsAtomicMap(key)) continue;
+            set["f:" + key] = child;
         }
         return set;
     }

@@ -55,8 +55,11 @@ internal sealed class ObjectStore
         }
     }
 
-    /// <summary>Stores a new object: fills uid, resourceVersion, creationTimestamp and a generated name.</summary>
-    public JsonObject Create(ResourceType type, JsonObject obj, bool dryRun = false)
+    /// <summary>
+    /// Stores a new object: fills uid (or takes the one the registry chose first, for a Job whose generated selector
+    /// names it), resourceVersion, creationTimestamp and a generated name.
+    /// </summary>
+    public JsonObject Create(ResourceType type, JsonObject obj, bool dryRun = false, string? uid = null)
     {
         JsonObject stored;
         lock (gate)
@@ -75,7 +78,7 @@ internal sealed class ObjectStore
                 meta["name"] = name;
             }
             if (bucket.ContainsKey(Key(ns, name))) throw ApiException.AlreadyExists(type, name);
-            meta["uid"] = Guid.NewGuid().ToString();
+            meta["uid"] = uid ?? Guid.NewGuid().ToString();
             meta["creationTimestamp"] = Json.Timestamp(DateTime.UtcNow);
             meta.Remove("resourceVersion");
             if (dryRun) return obj;

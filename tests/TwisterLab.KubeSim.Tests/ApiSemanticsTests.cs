@@ -229,7 +229,8 @@ public sealed class ApiSemanticsTests : ClusterTest
         var aggregated = await http.SendAsync(request);
         Assert.Contains("as=APIGroupDiscoveryList", aggregated.Content.Headers.ContentType!.ToString());
         var groups = JsonNode.Parse(await aggregated.Content.ReadAsStringAsync())!["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString());
-        Assert.Equal(["apps", "policy", "coordination.k8s.io", "networking.k8s.io", "autoscaling"], groups);
+        Assert.Equal(["apps", "policy", "coordination.k8s.io", "networking.k8s.io", "autoscaling", "batch", "discovery.k8s.io", "storage.k8s.io",
+            "rbac.authorization.k8s.io", "apiextensions.k8s.io", "authorization.k8s.io", "authentication.k8s.io"], groups);
         var autoscaling = JsonNode.Parse(await http.GetStringAsync("/apis/autoscaling"))!;
         Assert.Equal("autoscaling/v2", autoscaling["preferredVersion"]!["groupVersion"]!.ToString());
 
@@ -239,7 +240,7 @@ public sealed class ApiSemanticsTests : ClusterTest
     }
 
     [Fact]
-    public async Task ProtobufBodies_AreRefusedWith415()
+    public async Task ProtobufBodies_AreDecodedForTheTypedGenerators_And415ForOtherKinds()
     {
         using var http = new HttpClient { BaseAddress = Cluster.BaseUri };
         var content = new ByteArrayContent([0x6b, 0x38, 0x73, 0x00, 0x0a]);
@@ -248,8 +249,11 @@ public sealed class ApiSemanticsTests : ClusterTest
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, answer.StatusCode);
         Assert.Equal("UnsupportedMediaType", JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["reason"]!.ToString());
 
-        var generator = await Kubectl.RunAsync("create deployment x --image=nginx");
-        Assert.NotEqual(0, generator.ExitCode);
+        Assert.Equal("deployment.apps/x created\n", await Kubectl.SucceedAsync("create deployment x --image=nginx --replicas=2"));
+        Assert.Equal("2", await Kubectl.SucceedAsync("get deployment x -o jsonpath={.spec.replicas}"));
+        var service = await Kubectl.RunAsync("create service clusterip y --tcp=80");
+        Assert.NotEqual(0, service.ExitCode);
+        Assert.Contains("unknown format", service.StdErr);
     }
 
     [Fact]

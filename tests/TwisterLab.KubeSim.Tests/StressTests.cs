@@ -15,6 +15,10 @@ namespace TwisterLab.KubeSim.Tests;
 /// </summary>
 public sealed class StressTests(ITestOutputHelper output) : ClusterTest
 {
+    /// <summary>KUBESIM_STRESS_HTTPS=1 runs the same load over HTTPS (the sandbox's transport).</summary>
+    protected override void Configure(SimulatorOptions options) =>
+        options.Https = Environment.GetEnvironmentVariable("KUBESIM_STRESS_HTTPS") == "1";
+
     const int Writers = 80;
     const int Watchers = 20;
 
