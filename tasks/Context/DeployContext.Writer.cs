@@ -117,7 +117,7 @@ public sealed partial class DeployContext
     /// </summary>
     private RunJournal OpenJournalOf(string runId)
     {
-        if (File.Exists(Runs.JournalOf(runId)) || IsDryRun || !UsesCluster)
+        if (File.Exists(Runs.JournalOf(runId)) || Runs.KeptByTheOtherKind(runId) || IsDryRun || !UsesCluster)
         {
             return Runs.LoadJournal(runId);
         }

@@ -74,7 +74,7 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
         var path = JournalOf(runId);
         if (!File.Exists(path))
         {
-            throw new BadInputException(File.Exists(Path.Combine(OtherRoot, runId, "journal.json"))
+            throw new BadInputException(KeptByTheOtherKind(runId)
                 ? $"Run '{runId}' is {(rehearsal ? "a real run" : "a rehearsal run")} ({Path.Combine(OtherRoot, runId)}): rehearsal journals and real ones are never replayed on each other's cluster. Nothing was changed."
                 : $"Run '{runId}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
         }
@@ -100,6 +100,9 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
 
         return journal;
     }
+
+    /// <summary>True when <paramref name="runId"/> is a run of the other kind (a rehearsal's, seen from a real run, or the reverse).</summary>
+    public bool KeptByTheOtherKind(string runId) => File.Exists(Path.Combine(OtherRoot, runId, "journal.json"));
 
     private RunJournal Journal(string runId) => RunJournal.Load(JournalOf(runId));
 

@@ -3,7 +3,7 @@ using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Cluster.Postgres;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Data;
-using TwisterLab.Cake.Rollback.Cluster;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Rollback.Data;
 

@@ -1,6 +1,6 @@
 using TwisterLab.Cake.Context;
-using TwisterLab.Cake.Rollback.Cluster;
 using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Rollback.Data;
 

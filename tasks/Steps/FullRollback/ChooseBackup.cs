@@ -23,7 +23,14 @@ public sealed class ChooseBackup : DeployStep, IHasPreconditions
         {
             yield return problem;
         }
+        else if (context.Settings.BackupPath is null && !context.IsDryRun && Candidates(context).Count == 0)
+        {
+            yield return NoBackupOfThisCluster(context);
+        }
     }
+
+    private static string NoBackupOfThisCluster(DeployContext context) =>
+        $"no backup of {context.Binding} in {context.Shown(context.Settings.BackupDir)} (backups of other clusters, namespaces, environments and rehearsals are never restored here): pass --backup=<file>";
 
     /// <summary>Why a backup taken on another cluster, namespace or environment (or by a rehearsal) is not restored here; null when it may be.</summary>
     private static string? BelongsElsewhere(DeployContext context, string backup)
@@ -59,7 +66,7 @@ public sealed class ChooseBackup : DeployStep, IHasPreconditions
         var candidates = Candidates(context);
         if (candidates.Count == 0)
         {
-            throw new BadInputException($"No backup of {context.Binding} in {context.Shown(context.Settings.BackupDir)} to restore: pass --backup=<file>.");
+            throw new BadInputException(NoBackupOfThisCluster(context) + ".");
         }
 
         await VerifyOrRefuseAsync(context, candidates[0], candidates.ElementAtOrDefault(1));
