@@ -15,10 +15,19 @@ public sealed class UndoJournal(CompensationRunner runner) : DeployStep
 {
     public override bool ShouldRun(DeployContext context) => context.Settings.RunId is not null;
 
-    public override IEnumerable<string> Plan(DeployContext context) =>
-        context.Settings.RunId is { } runId
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        if (context.Settings.RunId is not { } runId)
+        {
+            return ["(with --run=<id>) apply the run's journal, last change first"];
+        }
+
+        var resolved = context.Runs.Resolve(runId);
+        // A plan reaches no cluster: without the local journal it names the copy the run would read.
+        return File.Exists(context.Runs.JournalOf(resolved))
             ? context.Runs.LoadJournal(runId).PendingInReverse.Select(entry => entry.Description)
-            : ["(with --run=<id>) apply the run's journal, last change first"];
+            : [$"{context.Cluster.RunJournals.DescribeRead(resolved)}   # the journal kept in the cluster (no local copy)", "apply its pending undos, last change first"];
+    }
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
