@@ -34,8 +34,6 @@ public sealed class RunJournalSecrets
 
     public static string NameOf(string runId) => Prefix + runId;
 
-    public string DescribeWrite(string runId) => _scope.Kubectl.Namespaced("apply", "-f", "-", $"# secret/{NameOf(runId)}: the run journal, before each change").ToString();
-
     public string DescribeRead(string runId) => _scope.Kubectl.Namespaced("get", $"secret/{NameOf(runId)}", "-o", "jsonpath={.data.journal\\.json}").ToString();
 
     /// <summary>Creates or replaces the run's Secret with this journal and state.</summary>

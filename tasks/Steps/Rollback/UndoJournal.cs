@@ -15,10 +15,23 @@ public sealed class UndoJournal(CompensationRunner runner) : DeployStep
 {
     public override bool ShouldRun(DeployContext context) => context.Settings.RunId is not null;
 
-    public override IEnumerable<string> Plan(DeployContext context) =>
-        context.Settings.RunId is not null
-            ? context.JournalToUndo()?.PendingInReverse.Select(entry => entry.Description) ?? ["(no unfinished run: nothing to undo)"]
-            : ["(with --run=<id>) apply the run's journal, last change first"];
+    public override IEnumerable<string> Plan(DeployContext context)
+    {
+        if (context.Settings.RunId is null)
+        {
+            return ["(with --run=<id>) apply the run's journal, last change first"];
+        }
+
+        if (context.RunToUndo is not { } resolved)
+        {
+            return ["(no unfinished run: nothing to undo)"];
+        }
+
+        // A plan reaches no cluster: without the local journal it names the copy the run would read.
+        return File.Exists(context.Runs.JournalOf(resolved)) || context.Runs.KeptByTheOtherKind(resolved)
+            ? context.JournalToUndo()!.PendingInReverse.Select(entry => entry.Description)
+            : [$"{context.Cluster.RunJournals.DescribeRead(resolved)}   # the journal kept in the cluster (no local copy)", "apply its pending undos, last change first"];
+    }
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
