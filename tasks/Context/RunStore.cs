@@ -30,8 +30,18 @@ public sealed class RunStore(string workingDirectory)
                 : $"Run '{resolved}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
         }
 
-        return RunJournal.Load(path);
+        try
+        {
+            return RunJournal.Load(path);
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or InvalidDataException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            // The parser's own text (a position deep in the document) says nothing about what to do.
+            throw new BadInputException($"--run: the journal {path} is damaged and cannot be read ({FirstSentence(exception.Message)}): restore it from its copy in the cluster or a backup of {Root}; nothing was changed.");
+        }
     }
+
+    private static string FirstSentence(string message) => message.Split('\n')[0].Split(". ")[0].TrimEnd('.');
 
     private string? LatestWithJournal() =>
         Directory.Exists(Root)
