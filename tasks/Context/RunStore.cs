@@ -26,8 +26,8 @@ public sealed class RunStore(string workingDirectory)
         if (path is null || !File.Exists(path))
         {
             throw new BadInputException(resolved is null
-                ? $"No run has left a journal under {Root}."
-                : $"Run '{resolved}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
+                ? $"--run: no run has left a journal under {Root}."
+                : $"--run: run '{resolved}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
         }
 
         try
