@@ -97,9 +97,16 @@ public static class ArgumentParsers
             using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA quick_check";
-            var answer = command.ExecuteScalar() as string;
-            return answer == "ok" ? null : $"'{path}' fails SQLite's quick_check ({answer}): repair it (sqlite3 '{path}' .recover) or copy it again.";
+            command.CommandText = "PRAGMA quick_check(20)";
+            using var reader = command.ExecuteReader();
+            var findings = new List<string>();
+            while (reader.Read())
+            {
+                findings.AddRange(reader.GetString(0).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+
+            return findings is ["ok"] ? null
+                : $"'{path}' fails SQLite's quick_check ({findings.FirstOrDefault()}{(findings.Count > 1 ? $", and {findings.Count - 1} more" : "")}): repair it (sqlite3 '{path}' .recover) or copy it again.";
         }
         catch (SqliteException exception)
         {
