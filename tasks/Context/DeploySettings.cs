@@ -83,7 +83,7 @@ public sealed record DeploySettings
             Profile = profile,
             Namespace = Value(DeployArguments.Namespace) ?? profile.Namespace,
             KubeContext = Value(DeployArguments.KubeContext),
-            Kubeconfig = Value(DeployArguments.Kubeconfig),
+            Kubeconfig = Value(DeployArguments.Kubeconfig) is { } kubeconfig ? Path.GetFullPath(kubeconfig, workingDirectory) : null,
             ImageTag = Value(DeployArguments.ImageTag),
             Confirm = Flag(DeployArguments.Confirm),
             NoRollback = Flag(DeployArguments.NoRollback),
