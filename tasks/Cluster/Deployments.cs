@@ -65,6 +65,9 @@ public sealed partial class Deployments
     public Task<V1Deployment?> FindAsync(string name, CancellationToken cancellationToken) =>
         _scope.Api.FindAsync($"get {Where(name)}", token => Client.AppsV1.ReadNamespacedDeploymentAsync(name, Namespace, cancellationToken: token), cancellationToken);
 
+    public async Task<IReadOnlyList<V1Deployment>> ListAsync(CancellationToken cancellationToken) =>
+        (await _scope.Api.CallAsync($"list deployments in namespace {Namespace}", token => Client.AppsV1.ListNamespacedDeploymentAsync(Namespace, cancellationToken: token), cancellationToken)).Items.ToList();
+
     /// <summary>The deployment's current revision (annotation deployment.kubernetes.io/revision), 0 before the first rollout.</summary>
     public async Task<long> GetRevisionAsync(string name, CancellationToken cancellationToken) =>
         RolloutRules.Revision(await GetAsync(name, cancellationToken)) ?? 0;

@@ -16,6 +16,9 @@ public sealed class Services
     public Task<V1Service> GetAsync(string name, CancellationToken cancellationToken) =>
         _scope.Api.CallAsync($"get {Where(name)}", token => _scope.Client.CoreV1.ReadNamespacedServiceAsync(name, _scope.Namespace, cancellationToken: token), cancellationToken);
 
+    public Task<V1Service?> FindAsync(string name, CancellationToken cancellationToken) =>
+        _scope.Api.FindAsync($"get {Where(name)}", token => _scope.Client.CoreV1.ReadNamespacedServiceAsync(name, _scope.Namespace, cancellationToken: token), cancellationToken);
+
     public async Task<IReadOnlyDictionary<string, string>> GetSelectorAsync(string name, CancellationToken cancellationToken) =>
         new Dictionary<string, string>((await GetAsync(name, cancellationToken)).Spec?.Selector ?? new Dictionary<string, string>());
 

@@ -65,55 +65,55 @@ public static partial class DeployArguments
         new(Target, "The target to run (see the list above)."),
         new(Environment, "Environment profile: environments/<name>.json (default: production).", Check: CheckName),
         new(Namespace, "Kubernetes namespace (default from the profile: twisterlab).", Check: CheckNamespace),
-        new(KubeContext, "kubeconfig context to use (default: the current context)."),
+        new(KubeContext, "kubeconfig context to use (default: the current context).", Check: ArgumentParsers.NotBlank),
         new(Kubeconfig, "kubeconfig file, or files separated by ':' (merged as kubectl merges $KUBECONFIG); relative to the directory ./build.sh was run from. Default: $KUBECONFIG, else ~/.kube/config, else the pod's service account.", Check: CheckKubeconfig),
         new(ImageTag, "Image tag to deploy, e.g. v2.0.", Check: CheckImageTag),
         new(Confirm, "Confirms a change to production (otherwise asked on a terminal, refused in a pipeline).", Flag: true),
         new(NoRollback, "On failure, keep the journal instead of rolling back (finish with --target=Rollback --run=<id>).", Flag: true),
         new(Run, "A run id whose journal --target=Rollback completes, or 'latest': the newest unfinished run of this cluster, namespace and environment.", Check: CheckRunId),
         new(TakeOver, "Take over the namespace's expired lock although the run that held it left an unfinished journal (recorded in the report; otherwise: --target=Rollback --run=<id> first).", Flag: true),
-        new(LeaseDuration, "How long the namespace's lock stays held without renewal, e.g. 60s (default: 60s; renewed every third of it).", Check: CheckDuration),
-        new(BackupDir, "Folder for database backups (default: backups)."),
+        new(LeaseDuration, "How long the namespace's lock stays held without renewal, 1s to 1h, e.g. 60s (default: 60s; renewed every third of it).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))),
+        new(BackupDir, "Folder for database backups (default: backups; created when missing).", Check: ArgumentParsers.FolderToWrite, IsPath: true),
         new(TestFilter, "dotnet test --filter expression for --target=Test."),
         new(Cluster, "embedded: start the simulated cluster in-process; kind: a kind cluster (needs Docker); default: the kubeconfig.", Check: value => value is "embedded" or "kind" ? null : $"'{value}' is not a cluster kind (embedded or kind)."),
-        new(DatabaseUrl, "PostgreSQL to back up/migrate directly, e.g. postgresql://user:pass@host:5432/twisterlab (default: through the postgres pod).", Secret: true),
-        new(RedisUrl, "Redis to save and copy directly, e.g. redis://:pass@host:6379 (default: through the redis pod).", Secret: true),
+        new(DatabaseUrl, "PostgreSQL to back up/migrate directly, e.g. postgresql://user:pass@host:5432/twisterlab (default: through the postgres pod). Connected to before the first change.", Check: CheckPostgresAddress, Secret: true),
+        new(RedisUrl, "Redis to save and copy directly, e.g. redis://:pass@host:6379 (default: through the redis pod). Connected to (PING) before the first change.", Check: CheckRedisAddress, Secret: true),
         new(MigrationsReversible, "The schema migration can be undone with the downgrade command (default: no, so a failure after it holds instead of undoing).", Flag: true),
-        new(MigrationCommand, "Schema migration run in the API pod (default: alembic upgrade head)."),
-        new(DowngradeCommand, "Undo of the migration, with {revision} for the revision before it (default: alembic downgrade {revision})."),
-        new(RolloutTimeout, "How long a rollout may take, e.g. 10m (default: 10m).", Check: CheckDuration),
-        new(MonitorWindow, "How long Monitor watches the new version, e.g. 5m (the guide says 5-10 minutes; default: 5m).", Check: CheckDuration),
-        new(MonitorInterval, "How often Monitor samples the metrics (default: 30s).", Check: CheckDuration),
-        new(PrometheusUrl, "Prometheus to read the checklist metrics from (default: the API's /metrics page)."),
+        new(MigrationCommand, "Schema migration run in the API pod (default: alembic upgrade head).", Check: ArgumentParsers.NotBlank),
+        new(DowngradeCommand, "Undo of the migration, with {revision} for the revision before it (default: alembic downgrade {revision}).", Check: ArgumentParsers.NotBlank),
+        new(RolloutTimeout, "How long a rollout may take, 1s to 24h, e.g. 10m (default: 10m).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))),
+        new(MonitorWindow, "How long Monitor watches the new version, 1s to 24h, e.g. 5m (the guide says 5-10 minutes; default: 5m).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))),
+        new(MonitorInterval, "How often Monitor samples the metrics, 100ms to 1h and not longer than --monitor-window (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1))),
+        new(PrometheusUrl, "Prometheus to read the checklist metrics from, an http(s) URL, e.g. http://prometheus:9090 (default: the API's /metrics page). Reached before the first change.", Check: ArgumentParsers.HttpUrl("http://prometheus:9090")),
         new(Canary, "Blue-green: first send this percent of traffic to green while Monitor judges it (1-99).", Check: CheckPercent),
-        new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback (default: 30s).", Check: CheckDuration),
-        new(Backup, "FullRollback: the backup to restore (default: the latest verified one in --backup-dir)."),
-        new(ApiUrl, "Base URL of the TwisterLab API for health, MCP and metrics checks (default from the profile)."),
-        new(Manifests, "The manifests folder (default: k8s)."),
-        new(SchemaMigration, "MaintenanceUpgrade: SQL file run with psql in the postgres pod (default: migrations/upgrade_v2.sql)."),
-        new(DataMigrationCommand, "MaintenanceUpgrade: data migration run in the API pod (default: python scripts/migrate_data_v2.py)."),
+        new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback, 0s (scale down at once) to 24h (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.Zero, TimeSpan.FromHours(24))),
+        new(Backup, "FullRollback: the backup to restore, a file that exists (default: the latest verified one in --backup-dir).", Check: ArgumentParsers.ExistingFileOrFolder, IsPath: true),
+        new(ApiUrl, "Base URL of the TwisterLab API for health, MCP and metrics checks, an http(s) URL, e.g. http://localhost:30001 (default from the profile). Reached before the first change.", Check: ArgumentParsers.HttpUrl("http://localhost:30001")),
+        new(Manifests, "The manifests folder, which must exist (default: k8s).", Check: ArgumentParsers.ExistingFolder, IsPath: true),
+        new(SchemaMigration, "MaintenanceUpgrade: SQL file run with psql in the postgres pod, which must exist (default: migrations/upgrade_v2.sql).", Check: ArgumentParsers.ExistingFile, IsPath: true),
+        new(DataMigrationCommand, "MaintenanceUpgrade: data migration run in the API pod (default: python scripts/migrate_data_v2.py).", Check: ArgumentParsers.NotBlank),
         new(Secret, "The application's Secret holding DATABASE_URL (default from the profile: twisterlab-secrets).", Check: CheckName),
         new(NewPostgres, "PostgresMajorUpgrade: the new server's deployment and Service, applied from <manifests>/deployments/<name>.yaml (default: postgres-16).", Check: CheckName),
-        new(NewDatabaseUrl, "PostgresMajorUpgrade: the new server, reached directly for the restore and its checks, e.g. postgresql://twisterlab:pass@localhost:5433/twisterlab (kubectl port-forward svc/postgres-16 5433:5432).", Secret: true),
+        new(NewDatabaseUrl, "PostgresMajorUpgrade: the new server, reached directly for the restore and its checks, e.g. postgresql://twisterlab:pass@localhost:5433/twisterlab (kubectl port-forward svc/postgres-16 5433:5432).", Check: CheckPostgresAddress, Secret: true),
         new(DeleteOld, "PostgresMajorUpgrade: after verification, delete the old PostgreSQL deployment and its PVC (no undo; default: keep them).", Flag: true),
         new(RedisImage, "RedisUpgrade: the Redis image to set (default: redis:7.2-alpine).", Check: CheckImageReference),
-        new(SqlitePath, "MigrateSqliteToPostgres: the SQLite database file to move into PostgreSQL.", Check: CheckFileExists),
+        new(SqlitePath, "MigrateSqliteToPostgres: the SQLite database file to move into PostgreSQL (header and size checked, then PRAGMA quick_check, before the first change).", Check: ArgumentParsers.SqliteFile, IsPath: true),
         new(KubernetesVersion, "ClusterUpgrade: the kubelet version to reach, e.g. 1.29.0 (not newer than the control plane).", Check: CheckVersion),
         new(NodeUpgradeCommand, "ClusterUpgrade: shell command that upgrades one node's kubelet, with {node} and {version} (default: the guide's ssh + apt-get line).", Check: CheckNodeCommand),
         new(Nodes, "ClusterUpgrade: the worker nodes to upgrade, comma-separated, in order (default: every worker, by name).", Check: CheckNodeList),
         new(ComposeDbContainer, "MigrateComposeToKubernetes: the Compose PostgreSQL container pg_dump runs in (default: twisterlab-db).", Check: CheckName),
         new(ComposeRedisContainer, "MigrateComposeToKubernetes: the Compose Redis container whose dump.rdb is copied (default: twisterlab-redis).", Check: CheckName),
-        new(ComposeFile, "MigrateComposeToKubernetes: the compose file 'docker compose down' stops (default: the one of the working directory).", Check: CheckFileExists),
+        new(ComposeFile, "MigrateComposeToKubernetes: the compose file 'docker compose down' stops (default: the one of the working directory).", Check: ArgumentParsers.ExistingFile, IsPath: true),
         new(DockerHost, "MigrateComposeToKubernetes: the Docker engine of the Compose host, e.g. ssh://user@compose-host (default: the docker CLI's own).", Check: CheckDockerHost),
         new(ComposeDatabaseUrl, "MigrateComposeToKubernetes: export with pg_dump straight from this PostgreSQL instead of docker exec (no Docker needed; Compose is then left running), e.g. postgresql://twisterlab:pass@compose-host:5432/twisterlab.", Check: CheckPostgresAddress, Secret: true),
         new(ComposeRedisUrl, "MigrateComposeToKubernetes: save and copy Redis's dump straight from this server instead of docker exec/cp, e.g. redis://:pass@compose-host:6379.", Check: CheckRedisAddress, Secret: true),
         new(SkipRedisExport, "MigrateComposeToKubernetes: do not export Redis (the guide marks it optional; default: export it).", Flag: true),
         new(KeepCompose, "MigrateComposeToKubernetes: leave Docker Compose running after the switch (default: docker compose down once Kubernetes is healthy).", Flag: true),
-        new(SourceDatabaseUrl, "StagingRehearsal: production's database, copied into --database-url (only read, in one snapshot), e.g. postgresql://reader:pass@localhost:5433/twisterlab.", Secret: true),
+        new(SourceDatabaseUrl, "StagingRehearsal: production's database, copied into --database-url (only read, in one snapshot), e.g. postgresql://reader:pass@localhost:5433/twisterlab.", Check: CheckPostgresAddress, Secret: true),
         new(Anonymize, "StagingRehearsal: personal columns rewritten in the copy, comma-separated " + Data.AnonymizationRule.Syntax + " (default from the profile).", Check: CheckAnonymization),
-        new(IntegrationTestCommand, "StagingRehearsal: the integration tests, run here against staging (default: pytest tests/integration/ -v --env=staging)."),
-        new(LoadTestCommand, "StagingRehearsal: the load test (default: k6 run tests/load/load-test.js --env STAGE=staging; skipped with a line when k6 is not installed)."),
-        new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back."),
+        new(IntegrationTestCommand, "StagingRehearsal: the integration tests, run here against staging (default: pytest tests/integration/ -v --env=staging).", Check: ArgumentParsers.NotBlank),
+        new(LoadTestCommand, "StagingRehearsal: the load test (default: k6 run tests/load/load-test.js --env STAGE=staging; skipped with a line when k6 is not installed).", Check: ArgumentParsers.NotBlank),
+        new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back; must name a step of the chain being run.", Check: CheckName),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
     ];
 
@@ -158,11 +158,8 @@ public static partial class DeployArguments
     public static string? CheckRunId(string value) =>
         RunIdPattern().IsMatch(value) ? null : $"'{value}' is not a run id (e.g. 20261125-140512345-k3v9, or latest).";
 
-    public static string? CheckDuration(string value) =>
-        Durations.TryParse(value, out _) ? null : $"'{value}' is not a duration (e.g. 90s, 5m, 1h30m).";
-
     public static string? CheckPercent(string value) =>
-        int.TryParse(value, out var percent) && percent is >= 1 and <= 99 ? null : $"'{value}' is not a percentage between 1 and 99.";
+        int.TryParse(value, out var percent) && percent is >= 1 and <= 99 ? null : $"'{value}' is not a percentage from 1 to 99: write a whole number, e.g. --canary=20.";
 
     public static string? CheckVersion(string value) =>
         VersionPattern().IsMatch(value) ? null : $"'{value}' is not a Kubernetes version (e.g. 1.29.0).";
@@ -239,6 +236,4 @@ public static partial class DeployArguments
         return null;
     }
 
-    public static string? CheckFileExists(string value) =>
-        File.Exists(value) ? null : $"the file '{value}' does not exist.";
 }

@@ -15,6 +15,8 @@ public sealed partial class DeployContext
     private RunLock? _lock;
     private SecretStash? _stash;
     private HttpProbe? _http;
+    private string? _live;
+    private string? _retired;
 
     /// <summary>
     /// The cluster. In a dry run this gateway only describes (its client points nowhere and is never called), so a
@@ -41,7 +43,50 @@ public sealed partial class DeployContext
         ? PostgresTarget.Parse(url)
         : throw new BadInputException("This step needs --database-url=postgresql://user:pass@host:5432/twisterlab (for a database in the cluster, open it with: kubectl port-forward svc/postgres 5432:5432).");
 
-    public string Deployment => Settings.Profile.Deployment;
+    /// <summary>The application's name (the profile's deployment): its pods' app label, and the stem of green's name.</summary>
+    public string App => Settings.Profile.Deployment;
+
+    /// <summary>
+    /// The deployment this run upgrades, migrates through and verifies: the one the API Service sends traffic to when
+    /// the run first asks (its Preflight), kept for the whole run. After a blue-green switch that is green, whatever its
+    /// name; before any, the profile's. A plan, which reads no cluster, names the profile's.
+    /// </summary>
+    public string Deployment => _live ??= IsDryRun ? App : ReadLive();
+
+    /// <summary>
+    /// The retired colour beside the live deployment (blue after a switch): what BlueGreenCleanup deletes and
+    /// BlueGreenRollback brings back. Exactly one, or the run is refused naming what it found.
+    /// </summary>
+    public string RetiredDeployment => _retired ??= IsDryRun ? App : ReadRetired();
+
+    private string ReadLive()
+    {
+        var app = AppDeployments.ReadAsync(Cluster, Settings.Profile.Service, CancellationToken).GetAwaiter().GetResult();
+        var live = app.Live(out var ambiguity);
+        if (ambiguity is not null)
+        {
+            throw new BadInputException($"{Target} cannot start: {ambiguity}.");
+        }
+
+        if (live is not null && live != App)
+        {
+            Log.Information("Live deployment: {0} (service/{1} selects it), not {2}.", live, Settings.Profile.Service, App);
+        }
+
+        return live ?? App;
+    }
+
+    private string ReadRetired()
+    {
+        var app = AppDeployments.ReadAsync(Cluster, Settings.Profile.Service, CancellationToken).GetAwaiter().GetResult();
+        return app.Retired switch
+        {
+            [var retired] => retired.Metadata.Name,
+            [] => throw new BadInputException($"{Target} cannot start: no retired deployment of {App} beside the live one ({AppDeployments.Names(app.Serving)}): nothing to {(Target == "BlueGreenCleanup" ? "clean up" : "go back to")}."),
+            var several => throw new BadInputException($"{Target} cannot start: several retired deployments of {App} ({AppDeployments.Names(several)}): " +
+                                                       "delete the ones you do not need (kubectl delete deployment/<name>), then run again."),
+        };
+    }
 
     public string Container => Settings.Profile.Container;
 

@@ -85,19 +85,19 @@ public sealed record DeploySettings
     /// <summary>Reads and checks every argument; the first problem ends the run before any task starts.</summary>
     public static DeploySettings From(ICakeArguments arguments, IReadOnlyCollection<ArgumentSpec> known, string workingDirectory)
     {
-        RejectUnknownOrInvalid(arguments, known);
+        RejectUnknownOrInvalid(arguments, known, workingDirectory);
         string? Value(string name) => arguments.HasArgument(name) ? arguments.GetArguments(name).LastOrDefault() : null;
         bool Flag(string name) => arguments.HasArgument(name) && !string.Equals(Value(name), "false", StringComparison.OrdinalIgnoreCase);
 
         var environment = Value(DeployArguments.Environment) ?? "production";
         var profile = LoadProfile(workingDirectory, environment, explicitlyAsked: Value(DeployArguments.Environment) is not null);
-        return new DeploySettings
+        var settings = new DeploySettings
         {
             Environment = environment,
             Profile = profile,
             Namespace = Value(DeployArguments.Namespace) ?? profile.Namespace,
             KubeContext = Value(DeployArguments.KubeContext),
-            Kubeconfig = Value(DeployArguments.Kubeconfig),
+            Kubeconfig = Value(DeployArguments.Kubeconfig) is { } kubeconfig ? Path.GetFullPath(kubeconfig, workingDirectory) : null,
             ImageTag = Value(DeployArguments.ImageTag),
             Confirm = Flag(DeployArguments.Confirm),
             NoRollback = Flag(DeployArguments.NoRollback),
@@ -146,6 +146,8 @@ public sealed record DeploySettings
             SkipRedisExport = Flag(DeployArguments.SkipRedisExport),
             KeepCompose = Flag(DeployArguments.KeepCompose),
         };
+        RejectContradictions(settings);
+        return settings;
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
     }
 
@@ -162,7 +164,11 @@ public sealed record DeploySettings
         }
     }
 
-    private static void RejectUnknownOrInvalid(ICakeArguments arguments, IReadOnlyCollection<ArgumentSpec> known)
+    /// <summary>
+    /// Every argument through its declared parser, before anything else reads it: one line naming the argument, what
+    /// is wrong and the fix. A value-taking argument without a value is refused here too (not a null deeper down).
+    /// </summary>
+    private static void RejectUnknownOrInvalid(ICakeArguments arguments, IReadOnlyCollection<ArgumentSpec> known, string workingDirectory)
     {
         foreach (var (name, values) in arguments.GetArguments())
         {
@@ -170,11 +176,36 @@ public sealed record DeploySettings
                 ?? throw new BadInputException($"Unknown argument '--{name}'.{Suggestions.DidYouMean(Suggestions.Closest(name, known.Select(k => k.Name)) is { } closest ? "--" + closest : null)} Run with --target=Default to list the arguments.");
             foreach (var value in values)
             {
-                if (spec.Check?.Invoke(value) is { } problem)
+                if (Problem(spec, value, workingDirectory) is { } problem)
                 {
                     throw new BadInputException($"--{spec.Name}: {problem}");
                 }
             }
+        }
+    }
+
+    private static string? Problem(ArgumentSpec spec, string? value, string workingDirectory)
+    {
+        if (spec.Flag)
+        {
+            return ArgumentParsers.FlagValue(value ?? "");
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            return $"needs a value: write --{spec.Name}=<value> ({spec.Description.TrimEnd('.')}).";
+        }
+
+        return spec.Check?.Invoke(spec.IsPath ? Path.GetFullPath(value, workingDirectory) : value);
+    }
+
+    /// <summary>Arguments that are fine alone but not together.</summary>
+    private static void RejectContradictions(DeploySettings settings)
+    {
+        if (settings.MonitorInterval > settings.MonitorWindow)
+        {
+            throw new BadInputException($"--{DeployArguments.MonitorInterval}: {Durations.Format(settings.MonitorInterval)} is longer than the monitor window ({Durations.Format(settings.MonitorWindow)}): " +
+                                        $"give an interval shorter than --{DeployArguments.MonitorWindow}, so the window gets several samples.");
         }
     }
 

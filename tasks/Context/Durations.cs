@@ -6,9 +6,28 @@ namespace TwisterLab.Cake.Context;
 /// <summary>Durations as kubectl writes them: 90s, 5m, 1h30m, 250ms.</summary>
 public static partial class Durations
 {
+    /// <summary>Parses a duration; false for text that is not one and for one beyond what a TimeSpan holds.</summary>
     public static bool TryParse(string text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
+        if (!TryParseMilliseconds(text, out var milliseconds) || milliseconds >= TimeSpan.MaxValue.TotalMilliseconds)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromMilliseconds(milliseconds);
+        return true;
+    }
+
+    /// <summary>The duration in milliseconds, as a double: never overflows, so a range check can name an absurd value.</summary>
+    public static bool TryParseMilliseconds(string? text, out double milliseconds)
+    {
+        milliseconds = 0;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
         var matches = Part().Matches(text);
         if (matches.Count == 0 || string.Concat(matches.Select(match => match.Value)) != text)
         {
@@ -18,16 +37,16 @@ public static partial class Durations
         foreach (Match match in matches)
         {
             var amount = double.Parse(match.Groups["amount"].Value, CultureInfo.InvariantCulture);
-            duration += match.Groups["unit"].Value switch
+            milliseconds += amount * match.Groups["unit"].Value switch
             {
-                "ms" => TimeSpan.FromMilliseconds(amount),
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                _ => TimeSpan.FromHours(amount),
+                "ms" => 1,
+                "s" => 1_000,
+                "m" => 60_000,
+                _ => 3_600_000,
             };
         }
 
-        return true;
+        return !double.IsInfinity(milliseconds);
     }
 
     public static TimeSpan Parse(string text) =>

@@ -75,8 +75,8 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
         if (!File.Exists(path))
         {
             throw new BadInputException(KeptByTheOtherKind(runId)
-                ? $"Run '{runId}' is {(rehearsal ? "a real run" : "a rehearsal run")} ({Path.Combine(OtherRoot, runId)}): rehearsal journals and real ones are never replayed on each other's cluster. Nothing was changed."
-                : $"Run '{runId}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
+                ? $"--run: run '{runId}' is {(rehearsal ? "a real run" : "a rehearsal run")} ({Path.Combine(OtherRoot, runId)}): rehearsal journals and real ones are never replayed on each other's cluster. Nothing was changed."
+                : $"--run: run '{runId}' has no journal ({path}): it changed nothing, or the id is wrong. Runs are listed in {Root}.");
         }
 
         return Journal(runId);
@@ -104,7 +104,21 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
     /// <summary>True when <paramref name="runId"/> is a run of the other kind (a rehearsal's, seen from a real run, or the reverse).</summary>
     public bool KeptByTheOtherKind(string runId) => File.Exists(Path.Combine(OtherRoot, runId, "journal.json"));
 
-    private RunJournal Journal(string runId) => RunJournal.Load(JournalOf(runId));
+    private RunJournal Journal(string runId)
+    {
+        var path = JournalOf(runId);
+        try
+        {
+            return RunJournal.Load(path);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidDataException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            // The parser's own text (a position deep in the document) says nothing about what to do.
+            throw new BadInputException($"--run: the journal {path} is damaged and cannot be read ({FirstSentence(exception.InnerException?.Message ?? exception.Message)}): restore it from its copy in the cluster or a backup of {Root}; nothing was changed.");
+        }
+    }
+
+    private static string FirstSentence(string message) => message.Split('\n')[0].Split(". ")[0].TrimEnd('.');
 
     private IEnumerable<string> RunsWithJournal() =>
         Directory.Exists(Root)

@@ -48,6 +48,7 @@ public sealed class CakeHost
 
     public int Run(IEnumerable<string> args)
     {
+        var arguments = args.ToList();
         var catalog = TaskCatalog.Discover(_assemblies);
         _services.AddSingleton(catalog);
         foreach (var task in catalog.Types)
@@ -65,13 +66,22 @@ public sealed class CakeHost
             config.Settings.ConvertFlagsToRemainingArguments = true;
             config.Settings.ExceptionHandler = (exception, _) =>
             {
-                // Spectre's own parse errors (e.g. "--verbosity=loud"): one line, exit 2, nothing started.
-                AnsiConsole.Console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+                // Spectre's own parse errors: one line on stderr like every refusal, exit 2, nothing started.
+                Console.Error.WriteLine("error: " + ParseError(exception, arguments));
                 return ExitCodes.BadInput;
             };
         });
-        return app.Run(args);
+        return app.Run(arguments);
     }
+
+    /// <summary>
+    /// Spectre says "Expected an option value." for "--name=" without naming the option: name it, with the fix.
+    /// </summary>
+    private static string ParseError(Exception exception, IReadOnlyList<string> arguments) =>
+        exception.Message.StartsWith("Expected an option value", StringComparison.Ordinal) &&
+        arguments.FirstOrDefault(argument => argument.StartsWith("--", StringComparison.Ordinal) && argument.EndsWith('=')) is { } empty
+            ? $"{empty.TrimEnd('=')}: needs a value: write {empty}<value>, or leave the argument out for its default."
+            : exception.Message;
 
     private static ServiceCollection CreateServiceCollection()
     {

@@ -2,7 +2,9 @@ using Cake.Core.Diagnostics;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rollback;
+using Microsoft.Extensions.DependencyInjection;
 using TwisterLab.Cake.Safety;
+using TwisterLab.Cake.Steps;
 
 namespace TwisterLab.Cake.Lifetime;
 
@@ -10,12 +12,14 @@ namespace TwisterLab.Cake.Lifetime;
 /// Around the whole run. Teardown is where a failed or interrupted run rolls back (never a task's OnError,
 /// which would swallow the failure), and where the report is written. A dry run touches nothing here.
 /// </summary>
-public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime<DeployContext>
+public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider services) : FrostingLifetime<DeployContext>
 {
     public override void Setup(DeployContext context, ISetupContext info)
     {
         var settings = context.Settings;
         context.TasksToRun = info.TasksToExecute.Select(task => task.Name).ToList();
+        // Before any step, so before any journal record; in a dry run too, so a plan says what the run would refuse.
+        InputChecks.Run(context, StepsToRun(context));
         var mode = context.IsDryRun ? "plan (dry run: nothing will change)" : $"run {context.RunId}";
         context.Log.Information("{0}: {1}, environment {2}, namespace {3}, cluster {4}", info.TargetTask.Name, mode, settings.Environment, settings.Namespace, context.DescribeCluster());
         if (!context.IsDryRun)
@@ -39,6 +43,12 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
             return;
         }
 
+        if (context.Target == ListingTarget)
+        {
+            // Listing the targets and arguments changes nothing, so it leaves no run folder behind.
+            return;
+        }
+
         context.Outcome = Conclude(context, info);
         context.ConcludeJournal(context.Outcome);
         RunFiles.Close(context);
@@ -54,6 +64,18 @@ public sealed class DeployLifetime(CompensationRunner runner) : FrostingLifetime
         GitHubActions.AppendSummary(report);
         context.Log.Information("{0}: {1} (exit {2}). Report: {3}", context.Target, report.Outcome, report.ExitCode, markdown);
         context.ReleaseAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>What ./build.sh runs without --target (the host's default).</summary>
+    private const string ListingTarget = "Default";
+
+    private List<IFrostingTask> StepsToRun(DeployContext context)
+    {
+        var tasks = services.GetServices<IFrostingTask>().ToList();
+        return context.TasksToRun
+            .Select(name => tasks.FirstOrDefault(task => TaskCatalog.NameOf(task.GetType()) == name))
+            .OfType<IFrostingTask>()
+            .ToList();
     }
 
     private RunOutcome Conclude(DeployContext context, ITeardownContext info)

@@ -28,3 +28,9 @@ public interface INeedDirectDatabase
 {
     public const string Problem = "add --database-url=postgresql://user:pass@host:5432/twisterlab (for a database in the cluster, open it with: kubectl port-forward svc/postgres 5432:5432)";
 }
+
+/// <summary>
+/// A step that brings up the database --database-url points at (it may not answer before): the run's setup does not
+/// try to reach it first.
+/// </summary>
+public interface IStartsTheDatabase;

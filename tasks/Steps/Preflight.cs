@@ -5,7 +5,7 @@ using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Steps;
 
-[TaskDescription("Checks before any change: required arguments, the deployment exists, and the guide's version compatibility matrix against the live versions.")]
+[TaskDescription("Checks before any change (the run's setup has checked every argument and step input): the deployment exists, and the guide's version compatibility matrix against the live versions.")]
 public sealed class Preflight(IServiceProvider services) : DeployStep
 {
     public override IEnumerable<string> Plan(DeployContext context)
@@ -26,7 +26,6 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        RequireInputs(context);
         var cluster = context.Cluster;
         var server = await cluster.Nodes.ServerVersionAsync(context.CancellationToken);
         var findings = new List<VersionFinding> { VersionMatrix.Check("Kubernetes", server.GitVersion) };
@@ -61,29 +60,13 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
     /// <summary>The run installs the application (Compose -> Kubernetes): no deployment or pods to ask yet.</summary>
     private bool InstallsApplication(DeployContext context) => StepsToRun(context).OfType<IInstallsApplication>().Any();
 
-    private void RequireInputs(DeployContext context)
-    {
-        var steps = StepsToRun(context).ToList();
-        var problems = steps.OfType<IHasPreconditions>()
-            .SelectMany(step => step.Problems(context).Select(problem => $"{TaskCatalog.NameOf(step.GetType())}: {problem}"))
-            .Concat(context.Settings.DatabaseUrl is null
-                ? steps.OfType<INeedDirectDatabase>().Take(1).Select(step => $"{TaskCatalog.NameOf(step.GetType())}: {INeedDirectDatabase.Problem}")
-                : [])
-            .Distinct()
-            .ToList();
-        if (problems.Count > 0)
-        {
-            throw new BadInputException($"{context.Target} cannot start: {string.Join("; ", problems)}.");
-        }
-    }
-
     /// <summary>How each component tells its version, from inside its own pod (the way the guide reaches them).</summary>
     private static IEnumerable<(string Component, string Deployment, IReadOnlyList<string> Command)> VersionProbes(DeployContext context)
     {
         var profile = context.Settings.Profile;
         yield return ("PostgreSQL", profile.PostgresDeployment, ["psql", "-tAc", "show server_version"]);
         yield return ("Redis", profile.RedisDeployment, ["redis-cli", "INFO", "server"]);
-        yield return ("Python", profile.Deployment, ["python", "--version"]);
+        yield return ("Python", context.Deployment, ["python", "--version"]);
     }
 
     private static async Task<string?> VersionFromPodAsync(DeployContext context, string deployment, IReadOnlyList<string> command)

@@ -81,6 +81,57 @@ public sealed class BadInputTests
         Assert.Equal("rejected", world.LatestReport().GetProperty("outcome").GetString());
     }
 
+    [Fact]
+    public void Listing_the_targets_records_no_run_folder()
+    {
+        var working = Directory.CreateTempSubdirectory("twisterlab-listing-").FullName;
+        try
+        {
+            // What ./build.sh runs with no arguments.
+            Assert.Equal(ExitCodes.Success, new CakeHost().UseTwisterLab().Run([$"--working={working}"]));
+            Assert.False(Directory.Exists(Path.Combine(working, ".twisterlab", "runs")));
+        }
+        finally
+        {
+            Directory.Delete(working, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("RollingUpgrade", "", "SetImage: add --image-tag=<tag>")]
+    [InlineData("ClusterUpgrade", "", "add --kubernetes-version=<x.y.z>")]
+    [InlineData("RollingUpgrade", "--image-tag", "--image-tag: needs a value")]
+    [InlineData("RollingUpgrade", "--image-tag=v2.0 --inject-failure=SetImag", "Did you mean 'SetImage'?")]
+    public void A_dry_run_refuses_what_the_real_run_would(string chain, string arguments, string expected)
+    {
+        var working = Directory.CreateTempSubdirectory("twisterlab-plan-refusal-").FullName;
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        int exitCode;
+        try
+        {
+            exitCode = new CakeHost().UseTwisterLab().Run(
+                [$"--target={chain}", "--dryrun", $"--working={working}", .. arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        try
+        {
+            Assert.Equal(ExitCodes.BadInput, exitCode);
+            var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(expected, line);
+            Assert.False(Directory.Exists(Path.Combine(working, ".twisterlab", "runs")));
+        }
+        finally
+        {
+            Directory.Delete(working, recursive: true);
+        }
+    }
+
     private static int Demo(DemoWorld world, string[] args)
     {
         // --working must come last so that a bad --working wins over the good one.

@@ -34,6 +34,7 @@ public sealed partial class PlanSnapshotTests
     [InlineData("StagingRehearsal", "--environment=staging --image-tag=v2.0")]
     public void Reads_like_the_guide(string chain, string arguments)
     {
+        using var fixtures = new PlanFixtures();
         var output = new StringWriter();
         var original = Console.Out;
         Console.SetOut(output);
@@ -41,7 +42,7 @@ public sealed partial class PlanSnapshotTests
         try
         {
             exitCode = new CakeHost().UseTwisterLab().Run(
-                [$"--target={chain}", "--dryrun", $"--working={RepositoryRoot.Path}", .. arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+                [$"--target={chain}", "--dryrun", $"--working={RepositoryRoot.Path}", .. arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. RequiredInputs(chain)]);
         }
         finally
         {
@@ -50,6 +51,53 @@ public sealed partial class PlanSnapshotTests
 
         Assert.Equal(ExitCodes.Success, exitCode);
         Snapshot.Match(Plan(output.ToString()), SnapshotNameExtension.Create(chain, arguments.Replace(' ', '_').Replace("=", "").Replace("/", "").Replace(":", "")));
+    }
+
+    private const string DatabaseUrl = "--database-url=postgresql://twisterlab:secret@localhost:5432/twisterlab";
+
+    /// <summary>
+    /// What each chain cannot be planned without (a dry run refuses as the real run would): given here, outside the
+    /// snapshot's name, so each plan is pinned under the same name as before those inputs were required.
+    /// </summary>
+    private static string[] RequiredInputs(string chain) => chain switch
+    {
+        "MigrateSqliteToPostgres" => [$"--sqlite-path={PlanFixtures.Sqlite}", DatabaseUrl],
+        "MigrateToMultiTenant" or "PostgresMajorUpgrade" => [DatabaseUrl],
+        "MaintenanceUpgrade" => ["--schema-migration=rehearsal/upgrade_v2.sql", DatabaseUrl],
+        "StagingRehearsal" => ["--source-database-url=postgresql://reader:secret@localhost:5433/twisterlab", "--database-url=postgresql://twisterlab:secret@localhost:5434/twisterlab", "--integration-test-command=python3 rehearsal/scripts/integration_tests.py"],
+        _ => [],
+    };
+
+    /// <summary>The files the plans name, made under the repository (where plans run) and removed after.</summary>
+    private sealed class PlanFixtures : IDisposable
+    {
+        public const string Sqlite = ".twisterlab/plan-fixtures/twisterlab.db";
+        public const string Backup = "backups/backup_pre_upgrade_x.dump";
+
+        private readonly string[] _made = [Path.Combine(RepositoryRoot.Path, Sqlite), Path.Combine(RepositoryRoot.Path, Backup)];
+
+        public PlanFixtures()
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_made[0])!);
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_made[0]};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "CREATE TABLE IF NOT EXISTS tickets (id INTEGER PRIMARY KEY, title TEXT)";
+                command.ExecuteNonQuery();
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(_made[1])!);
+            File.WriteAllText(_made[1], "a plan only checks that the backup is there");
+        }
+
+        public void Dispose()
+        {
+            foreach (var file in _made)
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     private static List<string> Plan(string output)

@@ -8,9 +8,9 @@ public static partial class BlueGreen
 {
     public const string VersionLabel = "version";
 
-    /// <summary>The green deployment's name: the live one's, with the version (made a valid name), e.g. twisterlab-api-v2-0.</summary>
+    /// <summary>The green deployment's name: the application's, with the version (made a valid name), e.g. twisterlab-api-v2-0.</summary>
     public static string GreenName(DeployContext context) =>
-        $"{context.Deployment}-{NotNameCharacters().Replace((context.Settings.ImageTag ?? "new").ToLowerInvariant(), "-").Trim('-')}";
+        $"{context.App}-{NotNameCharacters().Replace((context.Settings.ImageTag ?? "new").ToLowerInvariant(), "-").Trim('-')}";
 
     public static string GreenVersion(DeployContext context) => context.Settings.ImageTag ?? "<image-tag>";
 
@@ -19,7 +19,7 @@ public static partial class BlueGreen
         Path.Combine(context.Runs.FolderOf(context.RunId), GreenName(context) + ".yaml");
 
     /// <summary>The selector of green's pods: the app labels plus version=&lt;tag&gt;.</summary>
-    public static string GreenPods(DeployContext context) => $"app={context.Deployment},{VersionLabel}={GreenVersion(context)}";
+    public static string GreenPods(DeployContext context) => $"app={context.App},{VersionLabel}={GreenVersion(context)}";
 
     [GeneratedRegex("[^a-z0-9-]+")]
     private static partial Regex NotNameCharacters();

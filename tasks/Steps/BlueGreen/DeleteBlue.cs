@@ -35,7 +35,7 @@ public abstract class DeleteDeploymentStep : DeployStep
 [TaskDescription("Guide step 6: kubectl delete deployment/<blue> after the verification period (kept as a manifest in the run folder).")]
 public sealed class DeleteBlue : DeleteDeploymentStep
 {
-    protected override string Target(DeployContext context) => context.Deployment;
+    protected override string Target(DeployContext context) => context.RetiredDeployment;
 }
 
 [TaskDescription("Blue-green rollback: deletes the green deployment of --image-tag (kept as a manifest in the run folder).")]

@@ -10,16 +10,16 @@ public sealed class RestoreBlue : DeployStep
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        yield return context.Cluster.Deployments.DescribeScale(context.Deployment, context.Settings.Profile.Replicas);
-        yield return context.Cluster.Pods.DescribeWaitReady($"app={context.Deployment},{BlueGreen.VersionLabel}=<blue's version>", context.Settings.RolloutTimeout);
+        yield return context.Cluster.Deployments.DescribeScale(context.RetiredDeployment, context.Settings.Profile.Replicas);
+        yield return context.Cluster.Pods.DescribeWaitReady($"app={context.App},{BlueGreen.VersionLabel}=<blue's version>", context.Settings.RolloutTimeout);
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var deployments = context.Cluster.Deployments;
-        await ScaleRecordedAsync(context, context.Deployment, context.Settings.Profile.Replicas);
+        await ScaleRecordedAsync(context, context.RetiredDeployment, context.Settings.Profile.Replicas);
         // Blue's pods themselves must be Ready: the switch back refuses a selector without Ready endpoints.
-        var blue = await deployments.GetAsync(context.Deployment, context.CancellationToken);
+        var blue = await deployments.GetAsync(context.RetiredDeployment, context.CancellationToken);
         var pods = string.Join(",", blue.Spec.Template.Metadata.Labels.Select(label => $"{label.Key}={label.Value}"));
         await context.Cluster.Pods.WaitReadyAsync(pods, context.Settings.RolloutTimeout, context.CancellationToken);
     }
@@ -35,7 +35,7 @@ public sealed class SwitchToBlue : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        var blue = await context.Cluster.Deployments.GetAsync(context.Deployment, context.CancellationToken);
+        var blue = await context.Cluster.Deployments.GetAsync(context.RetiredDeployment, context.CancellationToken);
         var version = blue.Spec.Template.Metadata.Labels[BlueGreen.VersionLabel];
         var services = context.Cluster.Services;
         var service = context.Settings.Profile.Service;

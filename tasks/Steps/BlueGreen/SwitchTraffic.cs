@@ -19,7 +19,7 @@ public sealed class SwitchTraffic : DeployStep
         if (context.Settings.CanaryPercent is { } percent)
         {
             yield return $"{context.Cluster.Deployments.DescribeScale(BlueGreen.GreenName(context), 1)}   # sized to {percent}% of blue's replicas (at least 1)";
-            yield return $"{services.DescribeReplaceSelector(service, new Dictionary<string, string> { ["app"] = context.Deployment })}   # blue and green both serve";
+            yield return $"{services.DescribeReplaceSelector(service, new Dictionary<string, string> { ["app"] = context.App })}   # blue and green both serve";
             yield return $"monitor the canary for {Durations.Format(context.Settings.MonitorWindow)} (checklist and decision matrix)";
         }
 

@@ -10,7 +10,7 @@ namespace TwisterLab.Cake.Steps.SqliteMigration;
 /// those this run creates get an undo, so a rollback never deletes a server that was there before.
 /// </summary>
 [TaskDescription("Guide step 2: kubectl apply -f k8s/deployments/postgres.yaml, then wait for it (undo: delete what this apply created).")]
-public sealed class DeployPostgres : DeployStep, IHasPreconditions
+public sealed class DeployPostgres : DeployStep, IHasPreconditions, IStartsTheDatabase
 {
     public IEnumerable<string> Problems(DeployContext context) =>
         File.Exists(Manifest(context)) ? [] : [$"{Manifest(context)} is missing (pass --manifests=<folder>)"];

@@ -17,7 +17,7 @@ public sealed class ImportSqlite : DeployStep, IHasPreconditions, INeedDirectDat
 
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        yield return $"export {context.Settings.SqlitePath ?? "<--sqlite-path>"} to {context.Shown(ExportPath(context))}; psql -U {context.Settings.Profile.DatabaseUser} {context.Settings.Profile.DatabaseName} < it   # one transaction, per-table checksums compared";
+        yield return $"export {(context.Settings.SqlitePath is { } sqlite ? context.Shown(sqlite) : "<--sqlite-path>")} to {context.Shown(ExportPath(context))}; psql -U {context.Settings.Profile.DatabaseUser} {context.Settings.Profile.DatabaseName} < it   # one transaction, per-table checksums compared";
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
