@@ -45,8 +45,30 @@ internal static class OpenApiSchemas
         foreach (var p in model.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name is not { } json) continue;
-            properties[json] = Of(p.PropertyType, schemas);
+            var property = Of(p.PropertyType, schemas);
+            PatchStrategy(model, json, property);
+            properties[json] = property;
         }
+    }
+
+    /// <summary>
+    /// The patch metadata kubectl's client-side apply reads from these schemas (it prefers them to its compiled-in
+    /// types once a kind has one): merge keys of keyed lists, set-like finalizers, and retainKeys where upstream has it.
+    /// Without them every list would be atomic and a re-apply would report "configured" for defaulted containers.
+    /// </summary>
+    static void PatchStrategy(Type model, string field, JsonObject property)
+    {
+        var inContainer = model == typeof(V1Container) || model == typeof(V1EphemeralContainer);
+        var key = field == "ports" ? (inContainer ? "containerPort" : "port") : Patching.MergeKeys.For([], field);
+        if (property["type"]?.ToString() == "array" && key is not null)
+        {
+            property["x-kubernetes-patch-merge-key"] = key;
+            property["x-kubernetes-patch-strategy"] = field == "volumes" ? "merge,retainKeys" : "merge";
+        }
+        else if (Patching.MergeKeys.IsSetOfPrimitives(field))
+            property["x-kubernetes-patch-strategy"] = "merge";
+        else if (field == "strategy" && model == typeof(V1DeploymentSpec))
+            property["x-kubernetes-patch-strategy"] = "retainKeys";
     }
 
     static JsonObject Of(Type t, JsonObject schemas)

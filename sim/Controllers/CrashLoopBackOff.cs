@@ -11,7 +11,7 @@ internal static class CrashLoopBackOff
     public static (long Restarts, string BackOff) At(TimeSpan running, TimeSpan unit)
     {
         if (unit <= TimeSpan.Zero) unit = TimeSpan.FromMilliseconds(1);
-        long restarts = 1;
+        long restarts = 0;   // the first crash shows restartCount 0 and a 10 s back-off, as kubelet reports it
         var seconds = 10;
         var elapsed = TimeSpan.Zero;
         while (true)

@@ -422,16 +422,22 @@ public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
             var ns = await NamespaceAsync();
             Cluster.Faults.MakeImageCrashLoop("crash:*");
             await Ok(ns, "apply -f -", Pod("crash", "crash:1"));
-            // kubelet's back-off: 10 s, then 20 s, 40 s … capped at 5 min (pkg/kubelet/kuberuntime, MaxContainerBackOff).
-            var messages = new HashSet<string>();
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (DateTime.UtcNow < deadline && !messages.Any(m => m.Contains("back-off 20s")))
+            // kubelet's back-off: 10 s after the first crash (restartCount 0), then doubling, capped at 5 min
+            // (pkg/kubelet/kubelet.go backOffPeriod, MaxContainerBackOff). Every observation must pair them so.
+            var seen = new List<(int Restarts, string Message)>();
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (DateTime.UtcNow < deadline && seen.All(s => s.Restarts < 2))
             {
                 var pod = await Client.CoreV1.ReadNamespacedPodAsync("crash", ns);
-                if (pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Message is { } m) messages.Add(m);
+                if (pod.Status?.ContainerStatuses?.FirstOrDefault() is { State.Waiting.Message: { } m } status) seen.Add((status.RestartCount, m));
                 await Task.Delay(50);
             }
-            Expect(messages.Any(m => m.Contains("back-off 10s")) && messages.Any(m => m.Contains("back-off 20s")), "messages: " + string.Join(" | ", messages));
+            Expect(seen.Any(s => s.Restarts >= 2), "the restart count did not reach 2");
+            foreach (var (restarts, message) in seen)
+            {
+                var backOff = Math.Min(10 << Math.Min(restarts, 5), 300);
+                Expect(message.Contains($"back-off {(backOff == 300 ? "5m0s" : backOff + "s")} "), $"restartCount {restarts} with \"{message}\"");
+            }
         });
 
         // ---- not served before issue 13 ----
