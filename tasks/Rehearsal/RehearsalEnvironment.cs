@@ -186,6 +186,12 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         return production;
     }
 
+    private PostgresTarget? _production;
+
+    /// <summary>"Production" of a staging rehearsal (<see cref="CreateProductionDatabaseAsync"/>), created on first use.</summary>
+    public async Task<PostgresTarget> ProductionDatabaseAsync(CancellationToken cancellationToken = default) =>
+        _production ??= await CreateProductionDatabaseAsync(cancellationToken);
+
     public const string ProductionRows = """
         INSERT INTO agents (name) SELECT (ARRAY['Alice Martin', 'Bob Dupont', 'Chloé Nguyen'])[1 + g % 3] || ' ' || g FROM generate_series(1, 30) AS g;
         INSERT INTO tickets (agent_id, body) SELECT 1 + g % 30, 'Customer jane.doe' || g || '@customer.example wrote: my invoice ' || g || ' is wrong' FROM generate_series(1, 800) AS g;
