@@ -14,5 +14,8 @@ public static class RehearsalPaths
     /// <summary>The running sandbox: its PIDs, kubeconfig and the 0600 file of full database/Redis URLs.</summary>
     public static string Sandbox(string workingDirectory) => Path.Combine(Root(workingDirectory), "sandbox");
 
+    /// <summary>The backups of one rehearsal (FullRollback restores the newest of them, never a real one).</summary>
+    public static string Backups(string workingDirectory, string rehearsalId) => Path.Combine(Root(workingDirectory), "backups", rehearsalId);
+
     public static string KubectlCache(string workingDirectory) => Path.Combine(Root(workingDirectory), "kubectl-cache");
 }
