@@ -19,8 +19,12 @@ public abstract class DeleteDeploymentStep : DeployStep
         yield return context.Cluster.Deployments.DescribeDelete(Target(context));
     }
 
+    /// <summary>Checked before anything is saved or deleted (e.g. that no traffic still goes to the deployment).</summary>
+    protected virtual Task EnsureSafeToDeleteAsync(DeployContext context) => Task.CompletedTask;
+
     protected override async Task ExecuteAsync(DeployContext context)
     {
+        await EnsureSafeToDeleteAsync(context);
         var path = Saved(context);
         await context.Cluster.SaveDeploymentAsync(Target(context), path, context.CancellationToken);
         context.Record(Name, new ReapplyManifest(path, context.Settings.Namespace));
@@ -36,6 +40,21 @@ public abstract class DeleteDeploymentStep : DeployStep
 public sealed class DeleteBlue : DeleteDeploymentStep
 {
     protected override string Target(DeployContext context) => context.Deployment;
+
+    /// <summary>
+    /// Blue is retired only once the Service sends its traffic elsewhere: while its selector still matches blue's pods
+    /// (no switch happened, or it was undone), deleting blue would take the API down.
+    /// </summary>
+    protected override async Task EnsureSafeToDeleteAsync(DeployContext context)
+    {
+        var service = context.Settings.Profile.Service;
+        var selector = await context.Cluster.Services.GetSelectorAsync(service, context.CancellationToken);
+        var blue = await context.Cluster.Deployments.GetAsync(context.Deployment, context.CancellationToken);
+        if (Selectors.Matches(selector.ToDictionary(), blue.Spec.Template.Metadata.Labels))
+        {
+            throw new BadInputException($"service/{service} still sends traffic to deployment/{context.Deployment} (selector {Selectors.ToQuery(selector.ToDictionary())}): switch to green first (--target=BlueGreenDeploy); nothing was deleted.");
+        }
+    }
 }
 
 [TaskDescription("Blue-green rollback: deletes the green deployment of --image-tag (kept as a manifest in the run folder).")]
