@@ -16,10 +16,17 @@ public static class TwisterLabHost
     /// The command line's entry point: a run with --cluster=embedded gets the whole rehearsal world around it
     /// (<see cref="EmbeddedWorld"/>); every other run goes straight to the host.
     /// </summary>
-    public static int Run(string[] arguments) =>
-        EmbeddedWorld.Wanted(arguments)
+    public static int Run(string[] arguments)
+    {
+        if (arguments is [var serve] && serve.StartsWith(SandboxProcess.ServeArgument + "=", StringComparison.Ordinal))
+        {
+            return SandboxProcess.ServeAsync(serve.Split('=', 2)[1]).GetAwaiter().GetResult();
+        }
+
+        return EmbeddedWorld.Wanted(arguments)
             ? EmbeddedWorld.RunAsync(arguments, Host, Console.Error).GetAwaiter().GetResult()
             : Host(arguments);
+    }
 
     private static int Host(string[] arguments) => new CakeHost().UseTwisterLab().Run(arguments);
 

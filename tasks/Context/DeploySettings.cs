@@ -96,8 +96,8 @@ public sealed record DeploySettings
             MigrationCommand = Value(DeployArguments.MigrationCommand) ?? "alembic upgrade head",
             DowngradeCommand = Value(DeployArguments.DowngradeCommand) ?? "alembic downgrade {revision}",
             RolloutTimeout = Duration(DeployArguments.RolloutTimeout) ?? TimeSpan.FromMinutes(10),
-            MonitorWindow = Duration(DeployArguments.MonitorWindow) ?? TimeSpan.FromMinutes(5),
-            MonitorInterval = Duration(DeployArguments.MonitorInterval) ?? TimeSpan.FromSeconds(30),
+            MonitorWindow = Duration(DeployArguments.MonitorWindow) ?? ProfileDuration(profile.MonitorWindow, "monitorWindow") ?? TimeSpan.FromMinutes(5),
+            MonitorInterval = Duration(DeployArguments.MonitorInterval) ?? ProfileDuration(profile.MonitorInterval, "monitorInterval") ?? TimeSpan.FromSeconds(30),
             PrometheusUrl = Value(DeployArguments.PrometheusUrl) ?? profile.PrometheusUrl,
             CanaryPercent = Value(DeployArguments.Canary) is { } canary ? int.Parse(canary) : null,
             ScaleDownDelay = Duration(DeployArguments.ScaleDownDelay) ?? TimeSpan.FromSeconds(30),
@@ -130,6 +130,17 @@ public sealed record DeploySettings
             KeepCompose = Flag(DeployArguments.KeepCompose),
         };
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
+        TimeSpan? ProfileDuration(string? text, string field)
+        {
+            try
+            {
+                return text is null ? null : Durations.Parse(text);
+            }
+            catch (Exception exception) when (exception is FormatException or ArgumentException)
+            {
+                throw new BadInputException($"environments/{environment}.json, {field}: {exception.Message}");
+            }
+        }
     }
 
     /// <summary>--anonymize, else the profile's list (whose rules are checked here: the argument's were checked already).</summary>
