@@ -16,6 +16,9 @@ public sealed record DeploySettings
     public string? RunId { get; init; }
     public required string BackupDir { get; init; }
     public string? ClusterKind { get; init; }
+
+    /// <summary>--cluster=kind or --cluster=kind=&lt;name&gt;.</summary>
+    public bool IsKind => ClusterKind is "kind" || ClusterKind?.StartsWith("kind=", StringComparison.Ordinal) == true;
     public string? DatabaseUrl { get; init; }
     public string? RedisUrl { get; init; }
     public bool MigrationsReversible { get; init; }

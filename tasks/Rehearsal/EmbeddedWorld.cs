@@ -39,7 +39,9 @@ public static class EmbeddedWorld
         await using var owned = world;
         var defaults = await TargetDefaults.ForAsync(target, world, working);
         log.WriteLine($"Embedded world: kubectl --kubeconfig {world.Cluster.KubeconfigPath} get all -n {RehearsalEnvironment.Namespace}");
-        return host(Compose(arguments, [.. world.Arguments, "--environment=rehearsal", .. defaults]));
+        // Backups of this world stay with the rehearsal's files: never among real ones, never restored into another world.
+        var backups = RehearsalPaths.Backups(working, Context.RunStore.NewRunId(DateTimeOffset.UtcNow));
+        return host(Compose(arguments, [.. world.Arguments, "--environment=rehearsal", $"--backup-dir={backups}", .. defaults]));
     }
 
     /// <summary>The caller's arguments without --cluster=embedded, then each world argument the caller did not give.</summary>

@@ -13,7 +13,7 @@ public sealed class RehearseEveryTarget : AsyncFrostingTask<DeployContext>
 {
     public override async Task RunAsync(DeployContext context)
     {
-        if (context.Settings.ClusterKind == "kind")
+        if (context.Settings.IsKind)
         {
             throw new BadInputException("--cluster=kind is not available for Rehearse: a kind rehearsal needs the TwisterLab images, which this tool does not build; run ./build.sh --target=Rehearse for the embedded world.");
         }

@@ -1,3 +1,4 @@
+using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rehearsal;
@@ -13,6 +14,12 @@ public sealed class StartSandbox : AsyncFrostingTask<DeployContext>
 {
     public override async Task RunAsync(DeployContext context)
     {
+        if (context.Settings.IsKind)
+        {
+            StartKind(context);
+            return;
+        }
+
         var working = context.Environment.WorkingDirectory.FullPath;
         var folder = RehearsalPaths.Sandbox(working);
         if (SandboxState.Read(folder) is { } running && SandboxState.IsAlive(running.Pid))
@@ -28,6 +35,23 @@ public sealed class StartSandbox : AsyncFrostingTask<DeployContext>
 
         var state = await SandboxProcess.StartAsync(working, Path.Combine(AppContext.BaseDirectory, "twisterlab-build.dll"), context.CancellationToken);
         Print(context, state, $"Sandbox running (PID {state.Pid}). Run any chain against it with:");
+    }
+
+    /// <summary>--cluster=kind: the kind cluster is the sandbox (created when missing; Docker and kind were checked at start).</summary>
+    private static void StartKind(DeployContext context)
+    {
+        var name = KindCluster.Name(context.Settings.ClusterKind!);
+        var existed = KindCluster.Exists(name);
+        if (!existed)
+        {
+            context.Log.Information("kind create cluster --name {0}", name);
+            KindCluster.Create(name);
+        }
+
+        context.Log.Information(existed ? $"The kind cluster '{name}' is running. Run any chain against it with:" : $"Created the kind cluster '{name}'. Run any chain against it with:");
+        Console.Out.WriteLine($"--context={KindCluster.Context(name)}");
+        Console.Out.WriteLine("--environment=sandbox");
+        Console.Out.WriteLine($"Load the TwisterLab images first (kind load docker-image <image> --name {name}); stop it with: kind delete cluster --name {name}");
     }
 
     private static void Print(DeployContext context, SandboxState state, string headline)

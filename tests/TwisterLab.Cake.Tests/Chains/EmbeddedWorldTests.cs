@@ -40,7 +40,7 @@ public sealed class EmbeddedWorldTests : IDisposable
         { "BlueGreenCleanup", [], ExitCodes.BadInput, "still sends traffic to deployment/twisterlab-api" },
         { "BlueGreenRollback", ["--image-tag=v2.0"], ExitCodes.Failed, "twisterlab-api-v2-0\" not found" },
         { "Rollback", [], ExitCodes.Failed, "no rollout history found" },
-        { "FullRollback", [], ExitCodes.Failed, "no rollout history found" },
+        { "FullRollback", [], ExitCodes.BadInput, "No verified backup in" },
     };
 
     [Theory]
