@@ -18,7 +18,7 @@ public sealed class KindTests
         var (exitCode, output) = await BuildAsync(path: null, arguments);
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
-        Assert.Contains("error: --cluster=kind needs a running Docker engine: docker version found none", output);
+        Assert.Contains("--cluster=kind needs a running Docker engine: docker version found none", output);
         Assert.Contains("https://docs.docker.com/engine/install/", output);
     }
 
@@ -40,7 +40,7 @@ public sealed class KindTests
             var (exitCode, output) = await BuildAsync(bin, "--target=RollingUpgrade", "--image-tag=v2.0", "--cluster=kind", "--dryrun");
 
             Assert.Equal(ExitCodes.BadInput, exitCode);
-            Assert.Contains("error: --cluster=kind needs Docker: the docker CLI is not installed", output);
+            Assert.Contains("--cluster=kind needs Docker: the docker CLI is not installed", output);
         }
         finally
         {
