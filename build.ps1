@@ -16,6 +16,13 @@ function Test-Stale {
     return [bool]($sources | Where-Object { $_.LastWriteTimeUtc -gt $builtAt } | Select-Object -First 1)
 }
 
+# Servers a rehearsal, the tests or the embedded world start (a no-op for every other target); the script is bash,
+# so only where bash is (Linux, macOS).
+if (-not $IsWindows) {
+    & bash (Join-Path $root 'scripts/prerequisites.sh') @args
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 if (Test-Stale) {
     Write-Host 'Building the build host...'
     & dotnet build (Join-Path $root 'build/Build.csproj') --configuration Release --output $hostDir --nologo --verbosity quiet

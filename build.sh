@@ -14,6 +14,9 @@ stale() {
       -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]
 }
 
+# Servers a rehearsal, the tests or the embedded world start (a no-op for every other target).
+"$root/scripts/prerequisites.sh" "$@"
+
 if stale; then
   echo "Building the build host..." >&2
   dotnet build "$root/build/Build.csproj" --configuration Release --output "$host" --nologo --verbosity quiet >&2

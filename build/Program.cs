@@ -1,6 +1,3 @@
 using TwisterLab.Cake;
-using TwisterLab.Cake.Hosting;
 
-return new CakeHost()
-    .UseTwisterLab()
-    .Run(args);
+return TwisterLabHost.Run(args);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Lifetime;
+using TwisterLab.Cake.Rehearsal;
 using TwisterLab.Cake.Rollback;
 using TwisterLab.Cake.Safety;
 
@@ -11,6 +12,24 @@ namespace TwisterLab.Cake;
 
 public static class TwisterLabHost
 {
+    /// <summary>
+    /// The command line's entry point: a run with --cluster=embedded gets the whole rehearsal world around it
+    /// (<see cref="EmbeddedWorld"/>); every other run goes straight to the host.
+    /// </summary>
+    public static int Run(string[] arguments)
+    {
+        if (arguments is [var serve] && serve.StartsWith(SandboxProcess.ServeArgument + "=", StringComparison.Ordinal))
+        {
+            return SandboxProcess.ServeAsync(serve.Split('=', 2)[1]).GetAwaiter().GetResult();
+        }
+
+        return EmbeddedWorld.Wanted(arguments)
+            ? EmbeddedWorld.RunAsync(arguments, Host, Console.Error).GetAwaiter().GetResult()
+            : Host(arguments);
+    }
+
+    private static int Host(string[] arguments) => new CakeHost().UseTwisterLab().Run(arguments);
+
     /// <summary>Everything a TwisterLab run needs: the context, the lifetimes, the rollback runner, a log that redacts.</summary>
     public static CakeHost UseTwisterLab(this CakeHost host) =>
         host.AddAssembly(typeof(DeployContext).Assembly)

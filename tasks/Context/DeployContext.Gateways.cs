@@ -105,9 +105,15 @@ public sealed partial class DeployContext
 
     private ClusterGateway Connect()
     {
-        if (Settings.ClusterKind == "kind")
+        if (Settings.IsKind)
         {
-            throw new BadInputException("--cluster=kind needs a kind cluster: create one with 'kind create cluster' (Docker required) and pass --context=kind-kind.");
+            var name = KindCluster.Name(Settings.ClusterKind!);
+            if (!KindCluster.Exists(name))
+            {
+                throw new BadInputException($"There is no kind cluster '{name}' (kind get clusters): create it with kind create cluster --name {name}, or ./build.sh --target=SandboxUp --cluster=kind={name}.");
+            }
+
+            return ClusterGateway.Connect(new ClusterConnection(Settings.Kubeconfig, KindCluster.Context(name), Settings.Namespace));
         }
 
         return Settings.ClusterKind == "embedded"

@@ -23,6 +23,12 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
         KnownArguments = DeployArguments.Common.Concat(arguments).ToList();
         var workingDirectory = context.Environment.WorkingDirectory.FullPath;
         Settings = DeploySettings.From(context.Arguments, KnownArguments, workingDirectory);
+        // Checked here so that a dry run says it too: a plan for a run that cannot start must not read as fine.
+        if (Settings.IsKind && TwisterLab.Cake.Cluster.KindCluster.Problem() is { } missing)
+        {
+            throw new BadInputException(missing);
+        }
+
         foreach (var secret in KnownArguments.Where(spec => spec.Secret && context.Arguments.HasArgument(spec.Name)))
         {
             redactor.Add(context.Arguments.GetArgument(secret.Name));

@@ -22,6 +22,9 @@ public sealed record DeploySettings
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
     public required string BackupDir { get; init; }
     public string? ClusterKind { get; init; }
+
+    /// <summary>--cluster=kind or --cluster=kind=&lt;name&gt;.</summary>
+    public bool IsKind => ClusterKind is "kind" || ClusterKind?.StartsWith("kind=", StringComparison.Ordinal) == true;
     public string? DatabaseUrl { get; init; }
     public string? RedisUrl { get; init; }
     public bool MigrationsReversible { get; init; }
@@ -113,8 +116,8 @@ public sealed record DeploySettings
             MigrationCommand = Value(DeployArguments.MigrationCommand) ?? "alembic upgrade head",
             DowngradeCommand = Value(DeployArguments.DowngradeCommand) ?? "alembic downgrade {revision}",
             RolloutTimeout = Duration(DeployArguments.RolloutTimeout) ?? TimeSpan.FromMinutes(10),
-            MonitorWindow = Duration(DeployArguments.MonitorWindow) ?? TimeSpan.FromMinutes(5),
-            MonitorInterval = Duration(DeployArguments.MonitorInterval) ?? TimeSpan.FromSeconds(30),
+            MonitorWindow = Duration(DeployArguments.MonitorWindow) ?? ProfileDuration(profile.MonitorWindow, "monitorWindow") ?? TimeSpan.FromMinutes(5),
+            MonitorInterval = Duration(DeployArguments.MonitorInterval) ?? ProfileDuration(profile.MonitorInterval, "monitorInterval") ?? TimeSpan.FromSeconds(30),
             PrometheusUrl = Value(DeployArguments.PrometheusUrl) ?? profile.PrometheusUrl,
             CanaryPercent = Value(DeployArguments.Canary) is { } canary ? int.Parse(canary) : null,
             ScaleDownDelay = Duration(DeployArguments.ScaleDownDelay) ?? TimeSpan.FromSeconds(30),
@@ -149,6 +152,17 @@ public sealed record DeploySettings
         RejectContradictions(settings);
         return settings;
         TimeSpan? Duration(string name) => Value(name) is { } text ? Durations.Parse(text) : null;
+        TimeSpan? ProfileDuration(string? text, string field)
+        {
+            try
+            {
+                return text is null ? null : Durations.Parse(text);
+            }
+            catch (Exception exception) when (exception is FormatException or ArgumentException)
+            {
+                throw new BadInputException($"environments/{environment}.json, {field}: {exception.Message}");
+            }
+        }
     }
 
     /// <summary>--anonymize, else the profile's list (whose rules are checked here: the argument's were checked already).</summary>

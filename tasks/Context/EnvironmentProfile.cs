@@ -25,6 +25,11 @@ public sealed record EnvironmentProfile
     public string BaseUrl { get; init; } = "http://edgeserver.twisterlab.local:30001";
     public string? PrometheusUrl { get; init; }
 
+    /// <summary>The monitor's window and sampling interval for this environment (e.g. "10s"; --monitor-window wins).</summary>
+    public string? MonitorWindow { get; init; }
+
+    public string? MonitorInterval { get; init; }
+
     /// <summary>Personal columns a copy of production must not carry as they are ([schema.]table.column:kind).</summary>
     public IReadOnlyList<string> Anonymize { get; init; } = [];
 

@@ -17,6 +17,9 @@ public sealed record RehearsalOptions(string RepositoryRoot)
     /// <summary>A faulty version fails one request in this many.</summary>
     public int FaultyFailsOneIn { get; init; } = 3;
 
+    /// <summary>Image tags that fail one request in the given number: a rate of their own (e.g. the matrix's "degraded").</summary>
+    public IReadOnlyDictionary<string, int> DegradedVersions { get; init; } = new Dictionary<string, int>();
+
     /// <summary>
     /// Deploy v1 (the default). False leaves the namespace empty, the database empty as the postgres image creates it:
     /// the target of a first install (Compose -> Kubernetes), where the chain's own apply is the real one.
@@ -186,6 +189,12 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         return production;
     }
 
+    private PostgresTarget? _production;
+
+    /// <summary>"Production" of a staging rehearsal (<see cref="CreateProductionDatabaseAsync"/>), created on first use.</summary>
+    public async Task<PostgresTarget> ProductionDatabaseAsync(CancellationToken cancellationToken = default) =>
+        _production ??= await CreateProductionDatabaseAsync(cancellationToken);
+
     public const string ProductionRows = """
         INSERT INTO agents (name) SELECT (ARRAY['Alice Martin', 'Bob Dupont', 'Chloé Nguyen'])[1 + g % 3] || ' ' || g FROM generate_series(1, 30) AS g;
         INSERT INTO tickets (agent_id, body) SELECT 1 + g % 30, 'Customer jane.doe' || g || '@customer.example wrote: my invoice ' || g || ' is wrong' FROM generate_series(1, 800) AS g;
@@ -215,7 +224,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec }, cancellationToken);
         _owned.Add(Cluster);
         Gateway = ClusterGateway.Connect(Cluster.ClientConfiguration, new ClusterConnection(Namespace: Namespace));
-        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn }, cancellationToken);
+        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn, DegradedVersions = Options.DegradedVersions }, cancellationToken);
         _owned.Add(Api);
     }
 

@@ -1,9 +1,37 @@
 namespace TwisterLab.Cake.Rehearsal;
 
-/// <summary>One rehearsed procedure: the target with its arguments, and the exit code a correct tool gives.</summary>
-public sealed record Scenario(string Name, string Target, IReadOnlyList<string> Arguments, int ExpectedExitCode, Action<RehearsalEnvironment>? Arrange = null);
-
-public sealed record ScenarioResult(Scenario Scenario, int ExitCode, TimeSpan Duration)
+/// <summary>How a scenario's run is started.</summary>
+public enum ScenarioRun
 {
-    public bool AsExpected => ExitCode == Scenario.ExpectedExitCode;
+    /// <summary>In this process, through the real host, as a pipeline calls it.</summary>
+    InProcess,
+
+    /// <summary>A host process of its own with stdin and stdout redirected (no terminal to ask for confirmation).</summary>
+    Process,
+
+    /// <summary>A host process of its own, killed with SIGKILL once the deployment runs the new image.</summary>
+    KilledMidRun,
+}
+
+/// <summary>
+/// One rehearsed procedure: the target with its arguments, the exit code a correct tool gives, and the world it must
+/// leave. <see cref="Arrange"/> prepares the world (a fault, a version to judge) before its "before" snapshot.
+/// </summary>
+public sealed record Scenario(string Name, string Target, IReadOnlyList<string> Arguments, int ExpectedExitCode, WorldExpectation World)
+{
+    public Func<RehearsalEnvironment, CancellationToken, Task>? Arrange { get; init; }
+
+    public ScenarioRun Run { get; init; } = ScenarioRun.InProcess;
+
+    /// <summary>Runs on a world of its own with an empty namespace (a first install), not the shared one.</summary>
+    public bool EmptyNamespace { get; init; }
+}
+
+public sealed record ScenarioResult(Scenario Scenario, int ExitCode, IReadOnlyList<string> WorldProblems, TimeSpan Duration)
+{
+    public bool ExitAsExpected => ExitCode == Scenario.ExpectedExitCode;
+
+    public bool WorldAsExpected => WorldProblems.Count == 0;
+
+    public bool AsExpected => ExitAsExpected && WorldAsExpected;
 }

@@ -20,6 +20,9 @@ public sealed record StandInOptions
 
     /// <summary>A faulty version fails one request in this many (3 = a third), evenly, so a rehearsal's rate is exact.</summary>
     public int FaultyFailsOneIn { get; init; } = 3;
+
+    /// <summary>Image tags failing one request in the given number (a rate of their own, e.g. a degraded version).</summary>
+    public IReadOnlyDictionary<string, int> DegradedVersions { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>
@@ -91,7 +94,7 @@ public sealed class StandInApi : IAsyncDisposable
         {
             (result, status) = (Results.Text("Service unavailable: maintenance in progress", statusCode: 503), 503);
         }
-        else if (_options.FaultyVersions.Contains(version) && Interlocked.Increment(ref _faultyServed) % _options.FaultyFailsOneIn == 0)
+        else if (FailsOneIn(version) is { } oneIn && Interlocked.Increment(ref _faultyServed) % oneIn == 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(600), token);
             (result, status) = (Results.Json(new { error = "internal error", version }, statusCode: 500), 500);
@@ -104,6 +107,9 @@ public sealed class StandInApi : IAsyncDisposable
         _metrics.Observe(status, clock.Elapsed.TotalSeconds, agentRun ? status < 500 : null);
         return result;
     }
+
+    private int? FailsOneIn(string version) =>
+        _options.FaultyVersions.Contains(version) ? _options.FaultyFailsOneIn : _options.DegradedVersions.TryGetValue(version, out var oneIn) ? oneIn : null;
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -12,6 +12,11 @@ namespace TwisterLab.Cake.Rollback;
 /// </summary>
 public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, SecretRedactor redactor)
 {
+    /// <summary>
+    /// Test-only: the compensation kind named here is marked applied without being applied (a broken undo that
+    /// claims success), so a test can prove the rehearsal's world verdict catches what an exit code cannot.
+    /// </summary>
+    public const string BreakUndoVariable = "TWISTERLAB_TEST_BREAK_UNDO";
 
     /// <summary>A runner over given handler instances (tests, tools), without a host's container.</summary>
     public static CompensationRunner For(IEnumerable<ICompensationHandler> handlers, ICakeLog log, SecretRedactor redactor)
@@ -55,7 +60,15 @@ public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, 
                     ?? throw new InvalidOperationException($"no handler knows how to undo '{entry.Kind}' (is this build older than the run?)");
                 var compensation = (Compensation)(entry.Data.Deserialize(handler.RecordType, RunJournal.Json)
                     ?? throw new InvalidDataException($"journal entry #{entry.Sequence} has no data"));
-                await handler.ApplyAsync(compensation, cancellationToken);
+                if (Environment.GetEnvironmentVariable(BreakUndoVariable) == entry.Kind)
+                {
+                    log.Warning("Not undoing #{0}: {1} is broken on purpose ({2}).", entry.Sequence, entry.Kind, BreakUndoVariable);
+                }
+                else
+                {
+                    await handler.ApplyAsync(compensation, cancellationToken);
+                }
+
                 journal.MarkApplied(entry);
             }
             catch (Exception exception)

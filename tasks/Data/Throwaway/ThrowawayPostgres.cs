@@ -23,6 +23,9 @@ public sealed class ThrowawayPostgres : IAsyncDisposable, IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The watchdog wrapper's PID: it runs the server and stops it when signalled or when its parent dies.</summary>
+    public int ProcessId => _watchdog.WrapperPid;
     public string Password { get; }
     public const string Superuser = "postgres";
     public string DataDirectory => _dataDirectory;

@@ -20,6 +20,9 @@ public sealed class ThrowawayRedis : IAsyncDisposable, IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The watchdog wrapper's PID: it runs the server and stops it when signalled or when its parent dies.</summary>
+    public int ProcessId => _watchdog.WrapperPid;
     public string Directory { get; }
     public string? Password { get; }
     public RedisTarget Target => new(Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}");

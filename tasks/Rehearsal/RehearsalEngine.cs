@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text;
+using TwisterLab.Cake.Cluster;
+using TwisterLab.Cake.Hosting;
+
+namespace TwisterLab.Cake.Rehearsal;
+
+/// <summary>Where a rehearsal runs: the checkout (k8s/, rehearsal/), the working directory its runs write to, the host to start for process scenarios.</summary>
+public sealed record RehearsalRunOptions(string RepositoryRoot, string WorkingDirectory)
+{
+    /// <summary>The host's entry assembly, for scenarios that need a process of their own (kill, no terminal).</summary>
+    public string HostAssembly { get; init; } = Path.Combine(AppContext.BaseDirectory, "twisterlab-build.dll");
+
+    public Action<string> Log { get; init; } = _ => { };
+
+    /// <summary>Where this rehearsal's backups go (set by the engine: one folder per rehearsal).</summary>
+    public string BackupDirectory { get; init; } = "";
+}
+
+/// <summary>
+/// Runs every scenario of <see cref="RehearsalScenarios"/>: one world, started once, each scenario from the world the
+/// previous one left, judged twice — by its exit code and by the world it leaves (<see cref="WorldExpectation"/>).
+/// A scenario that needs an empty namespace gets a world of its own.
+/// </summary>
+public static class RehearsalEngine
+{
+    public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(RehearsalRunOptions options, IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken)
+    {
+        var results = new List<ScenarioResult>();
+        options = options with { BackupDirectory = RehearsalPaths.Backups(options.WorkingDirectory, Context.RunStore.NewRunId(DateTimeOffset.UtcNow)) };
+        var shared = scenarios.Where(scenario => !scenario.EmptyNamespace).ToList();
+        await using (var world = await RehearsalEnvironment.StartAsync(RehearsalScenarios.Options(options.RepositoryRoot), cancellationToken))
+        {
+            using var traffic = SyntheticTraffic.Start(world.Api.BaseUrl);
+            var before = new Dictionary<string, WorldSnapshot>();
+            foreach (var scenario in shared)
+            {
+                results.Add(await RunAsync(options, world, scenario, before, cancellationToken));
+            }
+        }
+
+        foreach (var scenario in scenarios.Where(scenario => scenario.EmptyNamespace))
+        {
+            await using var empty = await RehearsalEnvironment.StartAsync(RehearsalScenarios.Options(options.RepositoryRoot) with { DeployVersionOne = false }, cancellationToken);
+            results.Add(await RunAsync(options, empty, scenario, [], cancellationToken));
+        }
+
+        return results;
+    }
+
+    private static async Task<ScenarioResult> RunAsync(RehearsalRunOptions options, RehearsalEnvironment world, Scenario scenario, Dictionary<string, WorldSnapshot> before, CancellationToken cancellationToken)
+    {
+        options.Log($"Rehearsal: {scenario.Name}");
+        if (scenario.Arrange is { } arrange)
+        {
+            await arrange(world, cancellationToken);
+        }
+
+        var start = await SnapshotAsync(world, cancellationToken);
+        before[scenario.Name] = start;
+        var defaults = await TargetDefaults.ForAsync(scenario.Target, world, options.WorkingDirectory, cancellationToken);
+        var arguments = EmbeddedWorld.Compose(
+            [$"--target={scenario.Target}", .. scenario.Arguments],
+            [.. world.Arguments, "--environment=rehearsal", $"--working={options.WorkingDirectory}", $"--backup-dir={options.BackupDirectory}", .. defaults]);
+        var clock = Stopwatch.StartNew();
+        var exitCode = scenario.Run switch
+        {
+            ScenarioRun.InProcess => new CakeHost().UseTwisterLab().Run(arguments),
+            ScenarioRun.Process => await HostProcess.RunAsync(options, arguments, cancellationToken),
+            _ => await HostProcess.KillMidRunAsync(options, arguments, world, cancellationToken),
+        };
+        var elapsed = clock.Elapsed;
+        var baseline = scenario.World.Baseline is { } name ? before[name] : start;
+        var problems = scenario.World.Problems(baseline, await SnapshotAsync(world, cancellationToken));
+        return new ScenarioResult(scenario, exitCode, problems, elapsed);
+    }
+
+    private static Task<WorldSnapshot> SnapshotAsync(RehearsalEnvironment world, CancellationToken cancellationToken) =>
+        WorldSnapshot.TakeAsync(world.Gateway, world.Database, world.Redis.Target, cancellationToken);
+
+    /// <summary>One row per scenario: scenario, target, expected exit, exit, exit verdict, world verdict, time.</summary>
+    public static string Table(IEnumerable<ScenarioResult> results)
+    {
+        var text = new StringBuilder("| scenario | target | expected exit | exit | exit | world | time |\n|---|---|---|---|---|---|---|\n");
+        foreach (var result in results)
+        {
+            var exit = result.ExitAsExpected ? "as expected" : $"exit {result.ExitCode}, not {result.Scenario.ExpectedExitCode}";
+            var world = result.WorldAsExpected ? "as expected" : Cell(string.Join("; ", result.WorldProblems.Take(3)) + (result.WorldProblems.Count > 3 ? $"; and {result.WorldProblems.Count - 3} more" : ""));
+            text.Append($"| {Cell(result.Scenario.Name)} | {result.Scenario.Target} | {result.Scenario.ExpectedExitCode} | {result.ExitCode} | {exit} | {world} | {result.Duration.TotalSeconds:0.0} s |\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Cell(string text) => text.Replace("|", "/").Replace("\n", " ");
+}
