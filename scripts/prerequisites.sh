@@ -46,6 +46,10 @@ command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)   # the rehearsal's stand-in scripts
 if [ "$target" = Test ]; then
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)   # tests drop privileges for initdb
+  # The simulator's parity suite drives the real Python client (Debian's package, under the system python) and the
+  # JavaScript one (installed with npm by the suite itself).
+  /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || missing+=(python3-kubernetes)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 
 optional=()
