@@ -57,10 +57,13 @@ public static class InputChecks
             ? $"--{DeployArguments.SqlitePath}: {problem}"
             : null;
 
-    /// <summary>The journal --run names can be read (a damaged one is refused naming the file, before any undo).</summary>
+    /// <summary>
+    /// The local journal --run names can be read (a damaged one is refused naming the file, before any undo). 'latest'
+    /// reads every journal when it is resolved, and a run without a local journal is read from the cluster's copy.
+    /// </summary>
     private static string? JournalProblem(DeployContext context)
     {
-        if (context.Settings.RunId is { } run)
+        if (context.Settings.RunId is { } run && run != "latest" && File.Exists(context.Runs.JournalOf(run)))
         {
             context.Runs.LoadJournal(run); // throws the one-line refusal itself
         }
