@@ -100,7 +100,8 @@ public sealed record DeploySettings
             Profile = profile,
             Namespace = Value(DeployArguments.Namespace) ?? profile.Namespace,
             KubeContext = Value(DeployArguments.KubeContext),
-            Kubeconfig = Value(DeployArguments.Kubeconfig) is { } kubeconfig ? Path.GetFullPath(kubeconfig, workingDirectory) : null,
+            // As written: KubeconfigLoader reads a relative path (or a ':' list) from the directory the user ran ./build.sh from.
+            Kubeconfig = Value(DeployArguments.Kubeconfig),
             ImageTag = Value(DeployArguments.ImageTag),
             Confirm = Flag(DeployArguments.Confirm),
             NoRollback = Flag(DeployArguments.NoRollback),
