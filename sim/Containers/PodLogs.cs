@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using TwisterLab.KubeSim.Exec;
 
 namespace TwisterLab.KubeSim.Containers;
 
@@ -88,7 +89,7 @@ internal sealed class ContainerLog
 }
 
 /// <summary>A write-only stream that cuts what a process writes into log lines (a partial last line on dispose).</summary>
-internal sealed class LogWriterStream(ContainerLog log) : Stream
+internal sealed class LogWriterStream(ContainerLog log) : WriteOnlyStream
 {
     readonly MemoryStream pending = new();
 
@@ -129,13 +130,4 @@ internal sealed class LogWriterStream(ContainerLog log) : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -162,19 +162,10 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
     /// A write-only stream that turns every write into one frame on its channel. With <paramref name="dropAfter"/> the
     /// socket is aborted once that many bytes went out (SimFaults.DropExecAfter).
     /// </summary>
-    sealed class ChannelStream(WebSocket socket, SemaphoreSlim sendLock, byte channel, long? dropAfter = null, Action? onDrop = null) : Stream
+    sealed class ChannelStream(WebSocket socket, SemaphoreSlim sendLock, byte channel, long? dropAfter = null, Action? onDrop = null) : WriteOnlyStream
     {
         long sent;
 
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
