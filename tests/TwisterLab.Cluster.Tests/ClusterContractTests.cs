@@ -366,7 +366,8 @@ public abstract class ClusterContractTests
 
         Assert.False(runLock.IsHeld);
         Assert.Equal("other-run", runLock.LostTo);
-        var exception = Assert.Throws<ClusterException>(runLock.EnsureHeld);
+        var exception = Assert.Throws<RunLockLostException>(runLock.EnsureHeld);
+        Assert.Equal("other-run", exception.NewHolder);
         Assert.Contains("lost", exception.Message);
         await runLock.ReleaseAsync(None);
         Assert.Equal("other-run", (await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync(RunLock.LeaseName, cluster.Namespace)).Spec.HolderIdentity);
