@@ -63,17 +63,32 @@ public static class RehearsalEngine
             [$"--target={scenario.Target}", .. scenario.Arguments],
             [.. world.Arguments, "--environment=rehearsal", $"--working={options.WorkingDirectory}", $"--backup-dir={options.BackupDirectory}", .. defaults]);
         var clock = Stopwatch.StartNew();
-        var exitCode = scenario.Run switch
+        int exitCode;
+        try
         {
-            ScenarioRun.InProcess => new CakeHost().UseTwisterLab().Run(arguments),
-            ScenarioRun.Process => await HostProcess.RunAsync(options, arguments, cancellationToken),
-            _ => await HostProcess.KillMidRunAsync(options, arguments, world, cancellationToken),
-        };
+            exitCode = scenario.Run switch
+            {
+                ScenarioRun.InProcess => new CakeHost().UseTwisterLab().Run(arguments),
+                ScenarioRun.Process => await HostProcess.RunAsync(options, arguments, cancellationToken),
+                _ => await HostProcess.KillMidRunAsync(options, arguments, world, cancellationToken),
+            };
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A scenario the rehearsal could not drive (e.g. a killed run whose rollout never came, because an earlier
+            // scenario left the world broken) is a row that is not as expected, never the end of the table.
+            options.Log($"Rehearsal: {scenario.Name} could not run: {exception.Message}");
+            exitCode = CouldNotRun;
+        }
+
         var elapsed = clock.Elapsed;
         var baseline = scenario.World.Baseline is { } name ? before[name] : start;
         var problems = scenario.World.Problems(baseline, await SnapshotAsync(world, cancellationToken));
         return new ScenarioResult(scenario, exitCode, problems, elapsed);
     }
+
+    /// <summary>The exit code a row shows when the rehearsal itself could not run the scenario to its end.</summary>
+    public const int CouldNotRun = -1;
 
     private static Task<WorldSnapshot> SnapshotAsync(RehearsalEnvironment world, CancellationToken cancellationToken) =>
         WorldSnapshot.TakeAsync(world.Gateway, world.Database, world.Redis.Target, cancellationToken);
