@@ -123,7 +123,7 @@ public sealed partial class DeployContext
         }
 
         var copy = Cluster.RunJournals.ReadAsync(runId, CancellationToken).GetAwaiter().GetResult()
-            ?? throw new BadInputException($"Run '{runId}' has no journal, neither in {Runs.Root} nor in namespace {Settings.Namespace} (secret/{RunJournalSecrets.NameOf(runId)}): it changed nothing, or the id is wrong.");
+            ?? throw new BadInputException($"--run: run '{runId}' has no journal, neither in {Runs.Root} nor in namespace {Settings.Namespace} (secret/{RunJournalSecrets.NameOf(runId)}): it changed nothing, or the id is wrong.");
         var journal = RunJournal.FromBytes(Runs.JournalOf(runId), copy.Journal);
         journal.Flush();
         Log.Information("Run {0}: journal read from the cluster (secret/{1}); kept in {2}.", runId, RunJournalSecrets.NameOf(runId), Shown(journal.FilePath));
