@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Tests.Chains;
@@ -36,11 +37,11 @@ public sealed class EmbeddedWorldTests : IDisposable
         { "StagingRehearsal", ["--image-tag=v2.2"], ExitCodes.Success, "succeeded" },
         { "PostUpgradeVerify", [], ExitCodes.Success, "succeeded" },
         { "Monitor", [], ExitCodes.Success, "succeeded" },
-        // A fresh v1 world: no green to clean up behind, nothing to roll back.
-        { "BlueGreenCleanup", [], ExitCodes.BadInput, "still sends traffic to deployment/twisterlab-api" },
-        { "BlueGreenRollback", ["--image-tag=v2.0"], ExitCodes.Failed, "twisterlab-api-v2-0\" not found" },
+        // A fresh v1 world: no retired colour to clean up or go back to (refused before any change), nothing to roll back.
+        { "BlueGreenCleanup", [], ExitCodes.BadInput, "no retired deployment of twisterlab-api" },
+        { "BlueGreenRollback", ["--image-tag=v2.0"], ExitCodes.BadInput, "no retired deployment of twisterlab-api beside the live one" },
         { "Rollback", [], ExitCodes.Failed, "no rollout history found" },
-        { "FullRollback", [], ExitCodes.BadInput, "No verified backup in" },
+        { "FullRollback", [], ExitCodes.BadInput, "no backup of rehearsal cluster" },
     };
 
     [Theory]
@@ -62,11 +63,13 @@ public sealed class EmbeddedWorldTests : IDisposable
         Assert.Equal(ExitCodes.Success, TwisterLabHost.Run(["--target=RollingUpgrade", "--image-tag=v2.0", "--cluster=embedded", "--dryrun", $"--working={_working}"]));
 
         Assert.False(Directory.Exists(Path.Combine(_working, ".twisterlab", "runs")));
+        Assert.False(Directory.Exists(RunStore.RehearsalRootOf(_working)));
     }
 
     private JsonElement LatestReport()
     {
-        var folder = Directory.GetDirectories(Path.Combine(_working, ".twisterlab", "runs")).Order(StringComparer.Ordinal).Last();
+        // --cluster=embedded is a rehearsal: its runs live apart from real ones.
+        var folder = Directory.GetDirectories(RunStore.RehearsalRootOf(_working)).Order(StringComparer.Ordinal).Last();
         return JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json"))).RootElement;
     }
 
