@@ -173,6 +173,8 @@ public sealed class ClusterBindingTests
                 await cluster.Gateway.Manifests.ApplyAsync(Path.Combine(RepositoryRoot.Path, "k8s", folder), dryRun: false, CancellationToken.None);
             }
 
+            // v1 rolled out first: set at once, the image could reach the first ReplicaSet and leave no revision to undo to.
+            await cluster.Gateway.Deployments.WaitForRolloutAsync("twisterlab-api", new RolloutWaitOptions(TimeSpan.FromSeconds(30)), CancellationToken.None);
             await cluster.Gateway.Deployments.SetImageAsync("twisterlab-api", "twisterlab-api", "twisterlab-api:v1.1", CancellationToken.None);
             await cluster.Gateway.Deployments.WaitForRolloutAsync("twisterlab-api", new RolloutWaitOptions(TimeSpan.FromSeconds(30)), CancellationToken.None);
             return new AppCluster(cluster);
