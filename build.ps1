@@ -9,7 +9,7 @@ $stamp = Join-Path $hostDir '.built'
 function Test-Stale {
     if (-not (Test-Path $stamp)) { return $true }
     $builtAt = (Get-Item -Force $stamp).LastWriteTimeUtc
-    $sources = @('build', 'tasks', 'sim') | ForEach-Object { Join-Path $root $_ } | Where-Object { Test-Path $_ } |
+    $sources = @('build', 'tasks', 'embedded', 'sim') | ForEach-Object { Join-Path $root $_ } | Where-Object { Test-Path $_ } |
         ForEach-Object { Get-ChildItem -Path $_ -Recurse -File -Include '*.cs', '*.csproj', '*.props', '*.json' } |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
     $sources += @('Directory.Build.props', 'Cake.References.props', 'global.json') | ForEach-Object { Get-Item (Join-Path $root $_) }

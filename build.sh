@@ -9,7 +9,7 @@ stamp="$host/.built"
 
 stale() {
   [ ! -f "$stamp" ] && return 0
-  [ -n "$(find "$root/build" "$root/tasks" "$root/sim" "$root/Directory.Build.props" "$root/Cake.References.props" "$root/global.json" \
+  [ -n "$(find "$root/build" "$root/tasks" "$root/embedded" "$root/sim" "$root/Directory.Build.props" "$root/Cake.References.props" "$root/global.json" \
       -newer "$stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) \
       -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]
 }

@@ -1,39 +1,82 @@
+using System.Reflection;
 using Cake.Core.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Lifetime;
-using TwisterLab.Cake.Rehearsal;
 using TwisterLab.Cake.Rollback;
 using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake;
 
+/// <summary>
+/// Something beside the library that a host carries: its tasks are listed and run like the library's, and it may take
+/// a whole command line for itself (the embedded world wraps the host for --cluster=embedded). The library package
+/// has none; the twisterlab tool and the repository's build host register the embedded world (embedded/).
+/// </summary>
+public interface ITwisterLabExtension
+{
+    /// <summary>The assembly whose tasks the host adds.</summary>
+    Assembly Tasks { get; }
+
+    /// <summary>Runs this command line itself (calling <paramref name="host"/> when it wants the host), or null when it is not its own.</summary>
+    int? TryRun(string[] arguments, Func<string[], int> host);
+}
+
 public static class TwisterLabHost
 {
+    private static readonly List<ITwisterLabExtension> Extensions = [];
+
+    /// <summary>Adds an extension to every host built from here on (once per type: registering twice is harmless).</summary>
+    public static void Extend(ITwisterLabExtension extension)
+    {
+        lock (Extensions)
+        {
+            if (!Extensions.Any(known => known.GetType() == extension.GetType()))
+            {
+                Extensions.Add(extension);
+            }
+        }
+    }
+
     /// <summary>
-    /// The command line's entry point: a run with --cluster=embedded gets the whole rehearsal world around it
-    /// (<see cref="EmbeddedWorld"/>); every other run goes straight to the host.
+    /// The command line's entry point: an extension that claims the arguments runs them (--cluster=embedded gets the
+    /// whole rehearsal world around the host); every other run goes straight to the host.
     /// </summary>
     public static int Run(string[] arguments)
     {
-        if (arguments is [var serve] && serve.StartsWith(SandboxProcess.ServeArgument + "=", StringComparison.Ordinal))
+        foreach (var extension in Registered())
         {
-            return SandboxProcess.ServeAsync(serve.Split('=', 2)[1]).GetAwaiter().GetResult();
+            if (extension.TryRun(arguments, Host) is { } exitCode)
+            {
+                return exitCode;
+            }
         }
 
-        return EmbeddedWorld.Wanted(arguments)
-            ? EmbeddedWorld.RunAsync(arguments, Host, Console.Error).GetAwaiter().GetResult()
-            : Host(arguments);
+        return Host(arguments);
     }
 
     private static int Host(string[] arguments) => new CakeHost().UseTwisterLab().Run(arguments);
 
+    private static ITwisterLabExtension[] Registered()
+    {
+        lock (Extensions)
+        {
+            return [.. Extensions];
+        }
+    }
+
     /// <summary>Everything a TwisterLab run needs: the context, the lifetimes, the rollback runner, a log that redacts.</summary>
-    public static CakeHost UseTwisterLab(this CakeHost host) =>
-        host.AddAssembly(typeof(DeployContext).Assembly)
-            .UseContext<DeployContext>()
+    public static CakeHost UseTwisterLab(this CakeHost host)
+    {
+        host.AddAssembly(typeof(DeployContext).Assembly);
+        foreach (var extension in Registered())
+        {
+            host.AddAssembly(extension.Tasks);
+        }
+
+        return host.UseContext<DeployContext>()
             .UseLifetime<DeployLifetime>()
             .UseTaskLifetime<DeployTaskLifetime>()
             .ConfigureServices(services =>
@@ -43,7 +86,8 @@ public static class TwisterLabHost
                 services.AddSingleton<CompensationRunner>();
                 services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().Cluster);
                 services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().SecretStash);
-                foreach (var handler in typeof(ICompensationHandler).Assembly.GetTypes()
+                // The library's undo handlers and those of every assembly the host carries (an extension's own compensations).
+                foreach (var handler in host.Assemblies.Append(typeof(ICompensationHandler).Assembly).Distinct().SelectMany(assembly => assembly.GetTypes())
                              .Where(type => type is { IsClass: true, IsAbstract: false } && typeof(ICompensationHandler).IsAssignableFrom(type)))
                 {
                     services.AddCompensationHandler(handler);
@@ -52,4 +96,5 @@ public static class TwisterLabHost
                 services.Replace(ServiceDescriptor.Singleton<ICakeLog>(provider =>
                     new RedactingLog((ICakeLog)plainLog.ImplementationFactory!(provider), provider.GetRequiredService<SecretRedactor>())));
             });
+    }
 }

@@ -7,7 +7,7 @@ namespace TwisterLab.Cake.Cluster;
 /// it. Rehearsals run every procedure against it where no real cluster (or Docker for kind) is available.
 /// Its kubeconfig file lets the real kubectl follow along (kubectl --kubeconfig &lt;KubeconfigPath&gt; get pods -A).
 /// </summary>
-public sealed class EmbeddedCluster : IAsyncDisposable
+public sealed class EmbeddedCluster : IEmbeddedCluster
 {
     private EmbeddedCluster(SimulatedCluster simulator, ClusterGateway gateway)
     {

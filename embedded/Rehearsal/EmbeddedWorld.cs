@@ -23,7 +23,9 @@ public static class EmbeddedWorld
     {
         var target = HostArguments.Target(arguments);
         var working = HostArguments.Value(arguments, "working") is { } folder ? Path.GetFullPath(folder) : Directory.GetCurrentDirectory();
-        var options = new RehearsalOptions(working) { DeployVersionOne = TargetDefaults.NeedsVersionOne(target) };
+        // The world's manifests and assets: the working directory's when it has them (the repository), else the tool's.
+        var assets = Hosting.BundledFolders.RootWith(working, Hosting.BundledFolders.Manifests, Hosting.BundledFolders.Rehearsal);
+        var options = new RehearsalOptions(assets) { DeployVersionOne = TargetDefaults.NeedsVersionOne(target) };
         log.WriteLine($"Embedded world: starting the simulated cluster, PostgreSQL, Redis and the stand-in API for {target}...");
         RehearsalEnvironment world;
         try

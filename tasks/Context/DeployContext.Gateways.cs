@@ -11,7 +11,7 @@ namespace TwisterLab.Cake.Context;
 public sealed partial class DeployContext
 {
     private ClusterGateway? _cluster;
-    private EmbeddedCluster? _embedded;
+    private IEmbeddedCluster? _embedded;
     private RunLock? _lock;
     private SecretStash? _stash;
     private HttpProbe? _http;
@@ -135,7 +135,7 @@ public sealed partial class DeployContext
     /// </summary>
     private ClusterGateway StartEmbedded()
     {
-        _embedded = EmbeddedCluster.StartAsync(Settings.Namespace, cancellationToken: CancellationToken).GetAwaiter().GetResult();
+        _embedded = EmbeddedClusters.StartAsync(Settings.Namespace, CancellationToken).GetAwaiter().GetResult();
         var gateway = Announce(_embedded.Gateway);
         foreach (var manifests in new[] { "base", "deployments" }.Select(folder => Path.Combine(Settings.ManifestsDir, folder)).Where(Directory.Exists))
         {

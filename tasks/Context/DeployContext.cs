@@ -29,6 +29,12 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
             throw new BadInputException(missing);
         }
 
+        // A plan needs no cluster; a real run on --cluster=embedded needs the simulator, which the library alone lacks.
+        if (Settings.ClusterKind == "embedded" && !IsDryRun && !TwisterLab.Cake.Cluster.EmbeddedClusters.Available)
+        {
+            throw new BadInputException(TwisterLab.Cake.Cluster.EmbeddedClusters.Missing);
+        }
+
         foreach (var secret in KnownArguments.Where(spec => spec.Secret && context.Arguments.HasArgument(spec.Name)))
         {
             redactor.Add(context.Arguments.GetArgument(secret.Name));

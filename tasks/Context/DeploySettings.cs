@@ -125,7 +125,7 @@ public sealed record DeploySettings
             BackupPath = Value(DeployArguments.Backup) is { } backup ? Path.GetFullPath(backup, workingDirectory) : null,
             VerifyRestore = Flag(DeployArguments.VerifyRestore),
             InjectFailureAt = Value(DeployArguments.InjectFailure),
-            ManifestsDir = Path.GetFullPath(Value(DeployArguments.Manifests) ?? "k8s", workingDirectory),
+            ManifestsDir = Value(DeployArguments.Manifests) is { } manifests ? Path.GetFullPath(manifests, workingDirectory) : BundledFolders.Resolve(workingDirectory, BundledFolders.Manifests),
             SchemaMigration = Path.GetFullPath(Value(DeployArguments.SchemaMigration) ?? "migrations/upgrade_v2.sql", workingDirectory),
             DataMigrationCommand = Value(DeployArguments.DataMigrationCommand) ?? "python scripts/migrate_data_v2.py",
             Secret = Value(DeployArguments.Secret),
@@ -226,7 +226,7 @@ public sealed record DeploySettings
 
     private static EnvironmentProfile LoadProfile(string workingDirectory, string environment, bool explicitlyAsked)
     {
-        var folder = Path.Combine(workingDirectory, "environments");
+        var folder = BundledFolders.Resolve(workingDirectory, BundledFolders.Profiles);
         var path = Path.Combine(folder, environment + ".json");
         if (File.Exists(path))
         {

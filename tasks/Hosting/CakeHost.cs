@@ -30,6 +30,9 @@ public sealed class CakeHost
 
     public static CakeHost Create() => new();
 
+    /// <summary>The assemblies whose tasks this host runs: the entry assembly and every one added.</summary>
+    public IReadOnlyList<Assembly> Assemblies => _assemblies;
+
     public CakeHost AddAssembly(Assembly assembly)
     {
         if (!_assemblies.Contains(assembly))
