@@ -28,8 +28,5 @@ public sealed class Default(TaskCatalog catalog) : FrostingTask<DeployContext>
         context.Log.Information("Host options: --dryrun, --tree, --description, --exclusive, --verbosity, --working, --version, --info, --help.");
     }
 
-    // Chains are the targets people run; their steps are listed by --tree. A host without chains lists every task.
-    private bool IsTarget(Type type) =>
-        type != typeof(Default) &&
-        (type.Namespace?.EndsWith(".Chains", StringComparison.Ordinal) == true || !catalog.Types.Any(t => t != typeof(Default) && t.Namespace?.EndsWith(".Chains", StringComparison.Ordinal) == true));
+    private bool IsTarget(Type type) => type != typeof(Default) && catalog.Targets.Contains(type);
 }

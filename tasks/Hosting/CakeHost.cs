@@ -100,7 +100,7 @@ public sealed class CakeHost
         services.AddSingleton<BuildScriptHost<IFrostingContext>>();
         services.AddSingleton<TreeScriptHost>();
         services.AddSingleton<DescriptionScriptHost>();
-        services.AddSingleton<IVersionResolver, VersionResolver>();
+        services.AddSingleton<IVersionResolver, PackageVersionResolver>();
         services.AddSingleton<VersionFeature>();
         services.AddSingleton<InfoFeature>();
 

@@ -42,6 +42,19 @@ public sealed class TaskCatalog
     public static IEnumerable<Type> DependeesOf(Type task) =>
         task.GetCustomAttributes<IsDependeeOfAttribute>().OrderBy(attribute => attribute.Line).Select(attribute => ValidTask(attribute.Task));
 
+    /// <summary>
+    /// The tasks people run, from every assembly the host loaded: those no other task depends on (chains, whatever
+    /// their namespace). A step is depended on by its chain, or placed into one with [IsDependeeOf]: --tree shows it.
+    /// </summary>
+    public IEnumerable<Type> Targets
+    {
+        get
+        {
+            var steps = Types.SelectMany(DependenciesOf).Concat(Types.Where(type => DependeesOf(type).Any())).ToHashSet();
+            return Types.Where(type => !steps.Contains(type));
+        }
+    }
+
     public bool Contains(string name) => _byName.ContainsKey(name);
 
     public Type? Find(string name) => _byName.GetValueOrDefault(name);

@@ -4,7 +4,9 @@ namespace TwisterLab.Cake.Tests;
 
 /// <summary>
 /// The layers of ../shared/DESIGN.md, pinned: every `using` (and every fully qualified TwisterLab.Cake.X name) in
-/// tasks/ may point only at its own layer or a lower one. A file's layer is its top folder under tasks/.
+/// tasks/ and embedded/ may point only at its own layer or a lower one. A file's layer is its top folder under tasks/
+/// (or embedded/, which keeps the same folders for what runs the simulator). The library (tasks/) never reaches the
+/// simulator or the rehearsal world: its package must not depend on them.
 /// </summary>
 public sealed partial class LayeringTests
 {
@@ -38,10 +40,12 @@ public sealed partial class LayeringTests
         ["Hosting"] = 0,
     };
 
+    public static readonly string[] Projects = ["tasks", "embedded"];
+
     [Fact]
     public void Every_using_in_tasks_points_down_the_layers()
     {
-        var violations = Arrows(Path.Combine(RepositoryRoot.Path, "tasks"))
+        var violations = Projects.SelectMany(project => Arrows(Path.Combine(RepositoryRoot.Path, project)))
             .Where(arrow => Layers[arrow.To] > Layers[arrow.From])
             .Select(arrow => $"{arrow.File}: {arrow.From} ({Layers[arrow.From]}) -> {arrow.To} ({Layers[arrow.To]}) by '{arrow.Line}'")
             .ToList();
@@ -52,9 +56,21 @@ public sealed partial class LayeringTests
     [Fact]
     public void Every_folder_of_tasks_has_a_layer()
     {
-        var folders = Directory.GetDirectories(Path.Combine(RepositoryRoot.Path, "tasks")).Select(Path.GetFileName)
+        var folders = Projects.SelectMany(project => Directory.GetDirectories(Path.Combine(RepositoryRoot.Path, project))).Select(Path.GetFileName)
             .Where(name => name is not ("bin" or "obj")).OfType<string>();
         Assert.Empty(folders.Where(folder => !Layers.ContainsKey(folder)));
+    }
+
+    [Fact]
+    public void The_library_never_reaches_the_simulator_or_the_rehearsal_world()
+    {
+        var tasks = Path.Combine(RepositoryRoot.Path, "tasks");
+        var reaching = Arrows(tasks).Where(arrow => arrow.To is "KubeSim" or "Rehearsal").Select(arrow => $"{arrow.File}: '{arrow.Line}'");
+        Assert.Empty(reaching);
+        Assert.False(Directory.Exists(Path.Combine(tasks, "Rehearsal")), "tasks/Rehearsal belongs in embedded/");
+        var project = File.ReadAllText(Path.Combine(tasks, "TwisterLab.Cake.csproj"));
+        Assert.DoesNotContain("sim/", project);
+        Assert.DoesNotContain("embedded/", project);
     }
 
     [Fact]
