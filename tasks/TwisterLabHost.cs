@@ -20,8 +20,13 @@ public interface ITwisterLabExtension
     /// <summary>The assembly whose tasks the host adds.</summary>
     Assembly Tasks { get; }
 
+    /// <summary>Its services: arguments (<see cref="ArgumentSpec"/>), handlers of its own compensations are found in <see cref="Tasks"/>.</summary>
+    void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     /// <summary>Runs this command line itself (calling <paramref name="host"/> when it wants the host), or null when it is not its own.</summary>
-    int? TryRun(string[] arguments, Func<string[], int> host);
+    int? TryRun(string[] arguments, Func<string[], int> host) => null;
 }
 
 public static class TwisterLabHost
@@ -74,6 +79,11 @@ public static class TwisterLabHost
         foreach (var extension in Registered())
         {
             host.AddAssembly(extension.Tasks);
+        }
+
+        foreach (var extension in Registered())
+        {
+            host.ConfigureServices(extension.ConfigureServices);
         }
 
         return host.UseContext<DeployContext>()
