@@ -31,7 +31,7 @@ public sealed class DatabaseAccess(DeployContext context)
     public string DescribeBackup(string shownPath, string? why = null)
     {
         var command = IsDirect
-            ? $"pg_dump -U {context.Database.Username} -Fd -j{BackupOptions.DirectJobs} -Z{Compression} -f {shownPath} {context.Database.Database}"
+            ? $"pg_dump -U {context.Database.Username} -Fd -j$(nproc) -Z{Compression} -f {shownPath} {context.Database.Database}"
             : InPod.DescribeDump(shownPath, Compression);
         string?[] notes = [IsDirect ? null : "rows counted in the dump's own snapshot", why];
         var comment = string.Join("; ", notes.OfType<string>());
@@ -40,7 +40,7 @@ public sealed class DatabaseAccess(DeployContext context)
 
     /// <summary>The restore's command line: a <c>.dump</c> file in one transaction, a directory-format folder with a job per core.</summary>
     public string DescribeRestore(string shownPath) => IsDirect
-        ? $"pg_restore --clean --if-exists {(shownPath.EndsWith(".dump", StringComparison.Ordinal) ? "--single-transaction" : $"-j{BackupOptions.DirectJobs}")} -d {context.Database.Database} {shownPath}"
+        ? $"pg_restore --clean --if-exists {(shownPath.EndsWith(".dump", StringComparison.Ordinal) ? "--single-transaction" : "-j$(nproc)")} -d {context.Database.Database} {shownPath}"
         : InPod.DescribeRestore(shownPath, context.Settings.Profile.DatabaseName);
 
     public string DescribeVerify(string shownPath, bool restoreTest)

@@ -18,7 +18,8 @@ public sealed class ImportSqlite : DeployStep, IHasPreconditions, INeedDirectDat
     public override IEnumerable<string> Plan(DeployContext context)
     {
         var sqlite = context.Settings.SqlitePath is { } path ? context.Shown(path) : "<--sqlite-path>";
-        yield return $"cp {sqlite} {context.Shown(CopyPath(context))} && sha256sum   # the export kept: the file itself, copied while the import runs";
+        var copy = context.Shown(CopyPath(context));
+        yield return $"cp {sqlite} {copy} && sha256sum {copy} > {copy}.sha256   # the export kept: the SQLite file itself, copied while the import runs";
         if (context.Settings.ExportSql)
         {
             yield return $"export {sqlite} to {context.Shown(SqlPath(context))}   # --export-sql, written while the import runs";
