@@ -81,16 +81,16 @@ internal static class UserPathBench
         Console.WriteLine($"ours vs the guide's pg_dump -Fc: {guide.Seconds / Median(backupRows["./build.sh --target=BackupDatabase --database-url=…"]).Seconds:F2}x faster");
 
         // The restore a user runs is FullRollback's: a safety backup of the database as it is, then pg_restore over it
-        // (one transaction), then the row counts checked against the manifest. The raw pair does the same two commands.
-        var backup = Directory.GetFileSystemEntries(backups, "backup_pre_upgrade_*.dump").OrderBy(Directory.GetLastWriteTimeUtc).Last();
+        // (a directory-format folder: a job per core), then the row counts checked against the manifest. The raw pair does the same two commands.
+        var backup = NewestOurs(backups)!;
         var restoreRows = Interleave(runs, new (string, Func<int, string>)[]
         {
             ("./build.sh --target=RestoreDatabase --backup=… --database-url=…", run => $"{buildSh} --target=RestoreDatabase --backup={backup} --database-url={bench.Url(db.Database)} {common}"),
-            ($"raw pg_dump -Fd -j{jobs} -Z1 && pg_restore --clean --if-exists --single-transaction", run =>
-                $"{password} {pgDump} -Fd -j{jobs} -Z1 -f {Target("raw_safety", run)} {connection} {db.Database} && {password} {pgRestore} --clean --if-exists --single-transaction {connection} -d {db.Database} {backup}"),
-            ("raw pg_restore --clean --if-exists --single-transaction alone", run => $"{password} {pgRestore} --clean --if-exists --single-transaction {connection} -d {db.Database} {backup}"),
+            ($"raw pg_dump -Fd -j{jobs} -Z1 && pg_restore --clean --if-exists -j{jobs}", run =>
+                $"{password} {pgDump} -Fd -j{jobs} -Z1 -f {Target("raw_safety", run)} {connection} {db.Database} && {password} {pgRestore} --clean --if-exists -j{jobs} {connection} -d {db.Database} {backup}"),
+            ($"raw pg_restore --clean --if-exists -j{jobs} alone", run => $"{password} {pgRestore} --clean --if-exists -j{jobs} {connection} -d {db.Database} {backup}"),
         }, () => KeepNewestBackup(backups));
-        Print($"restore, {rows:N0} rows", restoreRows, baseline: $"raw pg_dump -Fd -j{jobs} -Z1 && pg_restore --clean --if-exists --single-transaction");
+        Print($"restore, {rows:N0} rows", restoreRows, baseline: $"raw pg_dump -Fd -j{jobs} -Z1 && pg_restore --clean --if-exists -j{jobs}");
         foreach (var entry in Directory.GetFileSystemEntries(backups)) Delete(entry);
     }
 
@@ -148,9 +148,13 @@ internal static class UserPathBench
     private static void KeepNewestBackup(string backups)
     {
         if (!Directory.Exists(backups)) return;
-        var keep = Directory.GetFileSystemEntries(backups, "backup_pre_upgrade_*.dump").OrderBy(Directory.GetLastWriteTimeUtc).LastOrDefault();
+        var keep = NewestOurs(backups);
         foreach (var entry in Directory.GetFileSystemEntries(backups).Where(e => keep is null || !e.StartsWith(keep, StringComparison.Ordinal))) Delete(entry);
     }
+
+    /// <summary>Our newest backup: a folder when direct (directory format), found by its manifest, which is written last.</summary>
+    private static string? NewestOurs(string backups) =>
+        Directory.GetFiles(backups, "backup_pre_upgrade_*.manifest.json").OrderBy(File.GetLastWriteTimeUtc).Select(m => m[..^".manifest.json".Length]).LastOrDefault();
 
     private static void Delete(string path)
     {

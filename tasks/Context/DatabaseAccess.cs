@@ -21,19 +21,26 @@ public sealed class DatabaseAccess(DeployContext context)
     public PodPostgres InPod => new(context.Cluster.Pods, new PodDatabase(
         context.Settings.Profile.PostgresDeployment, context.Settings.Namespace, context.Settings.Profile.DatabaseUser, context.Settings.Profile.DatabaseName));
 
+    /// <summary>
+    /// Where a backup named <paramref name="stem"/> goes: direct backups are folders (directory format, a job per
+    /// core: several times faster than the guide's -Fc), backups through exec the guide's single <c>.dump</c> file.
+    /// </summary>
+    public string BackupPath(string stem) => Path.Combine(context.Settings.BackupDir, IsDirect ? stem : stem + ".dump");
+
     /// <summary>The backup's command line, with <paramref name="why"/> as a comment.</summary>
     public string DescribeBackup(string shownPath, string? why = null)
     {
         var command = IsDirect
-            ? $"pg_dump -U {context.Database.Username} -Fc -Z{Compression} {context.Database.Database} > {shownPath}"
+            ? $"pg_dump -U {context.Database.Username} -Fd -j$(nproc) -Z{Compression} -f {shownPath} {context.Database.Database}"
             : InPod.DescribeDump(shownPath, Compression);
         string?[] notes = [IsDirect ? null : "rows counted in the dump's own snapshot", why];
         var comment = string.Join("; ", notes.OfType<string>());
         return comment.Length == 0 ? command : $"{command}   # {comment}";
     }
 
+    /// <summary>The restore's command line: a <c>.dump</c> file in one transaction, a directory-format folder with a job per core.</summary>
     public string DescribeRestore(string shownPath) => IsDirect
-        ? $"pg_restore --clean --if-exists --single-transaction -d {context.Database.Database} {shownPath}"
+        ? $"pg_restore --clean --if-exists {(shownPath.EndsWith(".dump", StringComparison.Ordinal) ? "--single-transaction" : "-j$(nproc)")} -d {context.Database.Database} {shownPath}"
         : InPod.DescribeRestore(shownPath, context.Settings.Profile.DatabaseName);
 
     public string DescribeVerify(string shownPath, bool restoreTest)
@@ -43,9 +50,9 @@ public sealed class DatabaseAccess(DeployContext context)
         return $"pg_restore --list {shownPath}   # verify, with the manifest's sha256{restore}";
     }
 
-    /// <summary>A backup of the database as it is now (custom format, level 1), with its manifest.</summary>
+    /// <summary>A backup of the database as it is now (direct: directory format, a job per core; exec: custom format; level 1), with its manifest.</summary>
     public Task<BackupResult> BackupAsync(string path) => IsDirect
-        ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path) { Cluster = context.BindingToRecord() }, context.CancellationToken)
+        ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = BackupOptions.DirectJobs, Cluster = context.BindingToRecord() }, context.CancellationToken)
         : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression, Cluster = context.BindingToRecord() }, context.CancellationToken);
 
     /// <summary>
@@ -72,6 +79,29 @@ public sealed class DatabaseAccess(DeployContext context)
     }
 
     /// <summary>
+    /// Verifies the backup <see cref="BackupAsync"/> just wrote, as <see cref="VerifyAsync(string, bool)"/> does but
+    /// without reading it again to hash it: its SHA-256 was taken from the bytes as they were written; sizes, the
+    /// file list and <c>pg_restore --list</c> are checked here, the full SHA-256 again whenever it is restored.
+    /// </summary>
+    public async Task<BackupManifest> VerifyAsync(BackupResult justWritten, bool restoreTest = false)
+    {
+        var gateway = new PostgresBackupGateway();
+        if (IsDirect)
+        {
+            return await gateway.VerifyJustWrittenAsync(justWritten, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance, Jobs = BackupOptions.DirectJobs } : null, context.CancellationToken);
+        }
+
+        var inPodList = PgToolLocator.IsAvailable("pg_restore") ? null : new VerifyOptions { ListArchive = InPod.ListArchiveAsync };
+        var manifest = await gateway.VerifyJustWrittenAsync(justWritten, inPodList, context.CancellationToken);
+        if (restoreTest)
+        {
+            await InPod.RestoreTestAsync(justWritten.Path, context.CancellationToken);
+        }
+
+        return manifest;
+    }
+
+    /// <summary>
     /// Restores over the existing database, then checks the row counts against the backup's manifest. Returns the
     /// tables checked. A compensation passes the rollback's own token (the run's may be cancelled already).
     /// </summary>
@@ -81,9 +111,15 @@ public sealed class DatabaseAccess(DeployContext context)
         var token = cancellationToken ?? context.CancellationToken;
         if (IsDirect)
         {
+            // A folder restores with a job per core (not one transaction): the caller holds the safety backup that undoes a half restore.
             var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, path,
-                new RestoreOptions { IntoExistingDatabase = true, DropTablesNotInBackup = exactly }, token);
+                new RestoreOptions { IntoExistingDatabase = true, DropTablesNotInBackup = exactly, Jobs = Directory.Exists(path) ? BackupOptions.DirectJobs : 1 }, token);
             return restored.After.Tables.Count;
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new DataOperationException($"{path} is a directory-format backup (taken with --database-url): it cannot be streamed into the pod; restore it with --database-url.");
         }
 
         var facts = await InPod.RestoreAsync(path, dropTablesNotInBackup: exactly, cancellationToken: token);

@@ -44,6 +44,7 @@ public static partial class DeployArguments
     public const string DeleteOld = "delete-old";
     public const string RedisImage = "redis-image";
     public const string SqlitePath = "sqlite-path";
+    public const string ExportSql = "export-sql";
     public const string KubernetesVersion = "kubernetes-version";
     public const string NodeUpgradeCommand = "node-upgrade-command";
     public const string Nodes = "nodes";
@@ -116,6 +117,7 @@ public static partial class DeployArguments
         new(LoadTestCommand, "StagingRehearsal: the load test (default: k6 run tests/load/load-test.js --env STAGE=staging; skipped with a line when k6 is not installed).", Check: ArgumentParsers.NotBlank),
         new(InjectFailure, "Rehearsal: make this step fail after its work, to see the chain roll back; must name a step of the chain being run.", Check: CheckName),
         new(VerifyRestore, "Also test each backup by restoring it into a scratch database.", Flag: true),
+        new(ExportSql, "MigrateSqliteToPostgres: also write the guide's sqlite_export.sql (gzip-compressed, beside the load); without it the export kept is a hashed copy of the SQLite file.", Flag: true),
     ];
 
     // Docker's reference grammar for a tag.

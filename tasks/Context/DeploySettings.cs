@@ -48,6 +48,9 @@ public sealed record DeploySettings
     public bool DeleteOld { get; init; }
     public string RedisImage { get; init; } = "redis:7.2-alpine";
     public string? SqlitePath { get; init; }
+
+    /// <summary>--export-sql: ImportSqlite also writes the SQL text export (gzip), not only the hashed copy of the file.</summary>
+    public bool ExportSql { get; init; }
     public string? KubernetesVersion { get; init; }
     public string NodeUpgradeCommand { get; init; } = GuideNodeUpgradeCommand;
     public IReadOnlyList<string>? Nodes { get; init; }
@@ -124,6 +127,7 @@ public sealed record DeploySettings
             ScaleDownDelay = Duration(DeployArguments.ScaleDownDelay) ?? TimeSpan.FromSeconds(30),
             BackupPath = Value(DeployArguments.Backup) is { } backup ? Path.GetFullPath(backup, workingDirectory) : null,
             VerifyRestore = Flag(DeployArguments.VerifyRestore),
+            ExportSql = Flag(DeployArguments.ExportSql),
             InjectFailureAt = Value(DeployArguments.InjectFailure),
             ManifestsDir = Value(DeployArguments.Manifests) is { } manifests ? Path.GetFullPath(manifests, workingDirectory) : BundledFolders.Resolve(workingDirectory, BundledFolders.Manifests),
             SchemaMigration = Path.GetFullPath(Value(DeployArguments.SchemaMigration) ?? "migrations/upgrade_v2.sql", workingDirectory),

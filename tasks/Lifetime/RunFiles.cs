@@ -14,7 +14,7 @@ internal static class RunFiles
     {
         foreach (var partial in Partials(context.Settings.BackupDir, "*.partial"))
         {
-            File.Delete(partial);
+            Delete(partial);
             context.Log.Verbose("Removed {0}, left by a run that was stopped while writing it.", context.Shown(partial));
         }
     }
@@ -24,7 +24,7 @@ internal static class RunFiles
     {
         foreach (var partial in Partials(context.Settings.BackupDir, $"*{context.RunId}*.partial"))
         {
-            File.Delete(partial);
+            Delete(partial);
         }
 
         if (Directory.Exists(context.Settings.BackupDir))
@@ -43,6 +43,13 @@ internal static class RunFiles
         }
     }
 
+    // A directory-format backup is written into a <name>.partial folder.
     private static IEnumerable<string> Partials(string folder, string pattern) =>
-        Directory.Exists(folder) ? Directory.GetFiles(folder, pattern) : [];
+        Directory.Exists(folder) ? Directory.GetFileSystemEntries(folder, pattern) : [];
+
+    private static void Delete(string partial)
+    {
+        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        else File.Delete(partial);
+    }
 }

@@ -22,13 +22,12 @@ public sealed class BackupDatabase : DeployStep
     {
         PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var backup = await context.Postgres.BackupAsync(PathFor(context));
-        await context.Postgres.VerifyAsync(backup.Path, context.Settings.VerifyRestore);
+        await context.Postgres.VerifyAsync(backup, context.Settings.VerifyRestore);
         context.LastBackup = backup.Path;
         context.Log.Information("Backup {0} ({1}): {2:N0} bytes, {3} tables, alembic {4}, verified.",
             backup.Path, backup.Manifest.Server, backup.Manifest.SizeBytes, backup.Manifest.TableRows.Count, backup.Manifest.AlembicRevision ?? "(none)");
     }
 
-    /// <summary>The guide's name (backup_pre_upgrade_&lt;date&gt;.dump), made unique per run.</summary>
-    private static string PathFor(DeployContext context) =>
-        Path.Combine(context.Settings.BackupDir, $"backup_pre_upgrade_{context.RunId}.dump");
+    /// <summary>The guide's name (backup_pre_upgrade_&lt;date&gt;.dump), made unique per run; a folder when direct.</summary>
+    private static string PathFor(DeployContext context) => context.Postgres.BackupPath($"backup_pre_upgrade_{context.RunId}");
 }

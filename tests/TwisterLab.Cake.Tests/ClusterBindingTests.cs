@@ -110,7 +110,8 @@ public sealed class ClusterBindingTests
 
         // Only A's backup in the folder: B has nothing of its own to restore, and says so before any change.
         a.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive");
-        var backupOfA = Assert.Single(Directory.GetFiles(backups, "*.dump"));
+        // Direct backups are directory-format folders named backup_pre_upgrade_<run>.
+        var backupOfA = Assert.Single(Directory.GetDirectories(backups, "backup_pre_upgrade_*"));
         Assert.Contains(idOfA, File.ReadAllText(backupOfA + ".manifest.json"));
         var before = await b.SnapshotAsync();
         Assert.Equal(ExitCodes.BadInput, b.Run("FullRollback", $"--backup-dir={backups}", "--image-tag=v1"));
@@ -127,9 +128,9 @@ public sealed class ClusterBindingTests
 
         // B's own backup, older than a newer one of A in the same folder, is the one B restores.
         b.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive", $"--backup-dir={backups}");
-        var backupOfB = Assert.Single(Directory.GetFiles(backups, "*.dump").Where(path => path != backupOfA));
+        var backupOfB = Assert.Single(Directory.GetDirectories(backups, "backup_pre_upgrade_*").Where(path => path != backupOfA));
         a.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive");
-        Assert.Equal(3, Directory.GetFiles(backups, "*.dump").Length);
+        Assert.Equal(3, Directory.GetDirectories(backups, "backup_pre_upgrade_*").Length);
         b.RunExpecting(ExitCodes.Success, "FullRollback", $"--backup-dir={backups}", "--image-tag=v1");
         Assert.Contains(b.LatestLog(), line => line.Contains($"Restored {backupOfB}"));
     }

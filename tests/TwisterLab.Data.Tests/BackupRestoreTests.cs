@@ -44,16 +44,37 @@ public sealed class BackupRestoreTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
-    public async Task Directory_format_with_jobs_verifies_per_file()
+    public async Task Directory_format_is_verified_without_rereading_restored_with_jobs_and_refused_when_damaged()
     {
         var source = await SampleAsync();
         var path = Path.Combine(_folder, "big");
-        await new PostgresBackupGateway().BackupAsync(source, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = 2 });
-        var manifest = await new PostgresBackupGateway().VerifyAsync(path, new VerifyOptions { RestoreInto = postgres.Server.Target() });
+        var written = await new PostgresBackupGateway().BackupAsync(source, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = 2 });
+        Assert.Equal([Path.GetFileName(path)], Directory.GetDirectories(_folder).Select(Path.GetFileName)); // no .partial folder left
+        Assert.Contains("directory format -j2", written.Manifest.OptionsReason);
+        var manifest = await new PostgresBackupGateway().VerifyJustWrittenAsync(written, new VerifyOptions { RestoreInto = postgres.Server.Target() });
+        Assert.Equal(manifest.Sha256, (await new PostgresBackupGateway().VerifyAsync(path)).Sha256);
         Assert.NotNull(manifest.Files);
-        File.AppendAllText(Path.Combine(path, manifest.Files!.Keys.First(k => k.EndsWith(".dat.gz"))), "x");
+
+        // Restored with two jobs (a folder cannot be restored in one transaction and in parallel at once), content equal.
+        var restoredTarget = postgres.Server.Target($"restored_{Guid.NewGuid():N}"[..20]);
+        await new PostgresRestoreGateway().RestoreAsync(restoredTarget, path, new RestoreOptions { Jobs = 2 });
+        Assert.Equal((await IntegritySnapshotter.TakeAsync(source)).Tables, (await IntegritySnapshotter.TakeAsync(restoredTarget)).Tables);
+
+        // A changed byte is found by the full check; a removed file even by the quick check of a just-written backup.
+        var data = Path.Combine(path, manifest.Files!.Keys.First(k => k.EndsWith(".dat.gz")));
+        var bytes = await File.ReadAllBytesAsync(data);
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(data, bytes);
+        var flipped = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway().VerifyAsync(path));
+        Assert.Contains("fails its SHA-256 check", flipped.Message);
+        var refused = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresRestoreGateway().RestoreAsync(postgres.Server.Target("never_created_dir"), path, new RestoreOptions { Jobs = 2 }));
+        Assert.Contains("take a new backup", refused.Message);
+        File.AppendAllText(data, "x");
         var error = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway().VerifyAsync(path));
         Assert.Contains("truncated or replaced", error.Message);
+        File.Delete(data);
+        var missing = await Assert.ThrowsAsync<DataOperationException>(() => new PostgresBackupGateway().VerifyJustWrittenAsync(written));
+        Assert.Contains("truncated or replaced", missing.Message);
     }
 
     [Theory]

@@ -61,6 +61,21 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
         var expected = await IntegritySnapshotter.TakeAsync(direct);
         var actual = await IntegritySnapshotter.TakeAsync(imported);
         Assert.Empty(actual.CompareTo(expected));
+
+        // Beside a load: the byte-exact copy of the file (hashed) and the gzip SQL export, both written while loading.
+        var copyPath = Path.Combine(_folder, "copy.sqlite");
+        var gzPath = Path.Combine(_folder, "sqlite_export.sql.gz");
+        var beside = await postgres.CreateDatabaseAsync("beside");
+        var report = await _migrator.MigrateAsync(file, beside, new SqliteMigrationOptions { CopyPath = copyPath, SqlOutPath = gzPath });
+        Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(copyPath));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file))), report.Copy!.Sha256);
+        Assert.StartsWith(report.Copy.Sha256 + "  copy.sqlite", await File.ReadAllTextAsync(copyPath + ".sha256"));
+        Assert.Contains("copy sqlite file", report.PhaseSeconds.Keys);
+        Assert.Contains("load tickets", ImportTimings.Of(report).ToString());
+        await using (var gz = new System.IO.Compression.GZipStream(File.OpenRead(gzPath), System.IO.Compression.CompressionMode.Decompress))
+        await using (var sql = File.Create(sqlPath + ".fromgz.sql"))
+            await gz.CopyToAsync(sql);
+        Assert.Equal(await File.ReadAllTextAsync(sqlPath), await File.ReadAllTextAsync(sqlPath + ".fromgz.sql"));
     }
 
     [Fact]
@@ -74,7 +89,9 @@ public sealed class SqliteMigrationTests(PostgresFixture postgres) : IClassFixtu
             """);
         var db = await postgres.CreateDatabaseAsync("aff");
 
-        var error = await Assert.ThrowsAsync<SqliteAffinityException>(() => _migrator.MigrateAsync(file, db));
+        var copyPath = Path.Combine(_folder, "copy.sqlite");
+        var error = await Assert.ThrowsAsync<SqliteAffinityException>(() => _migrator.MigrateAsync(file, db, new SqliteMigrationOptions { CopyPath = copyPath, SqlOutPath = copyPath + ".sql.gz" }));
+        Assert.Equal(["dev.db"], Directory.GetFiles(_folder).Select(Path.GetFileName)); // no copy, export or partial beside a failed migration
 
         Assert.Equal(7, error.Total);
         Assert.Contains(error.Violations, v => v is { Column: "t", Row: "rowid 4" }); // invalid UTF-8, never replaced by U+FFFD

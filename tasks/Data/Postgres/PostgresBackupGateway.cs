@@ -66,7 +66,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             Format = options.Format.ToString().ToLowerInvariant(),
             Compression = options.Compression,
             Jobs = options.Format == PgDumpFormat.Directory ? options.Jobs : null,
-            OptionsReason = BackupOptions.DefaultsReason,
+            OptionsReason = options.Reason,
             SizeBytes = size,
             Sha256 = sha,
             Files = files,
@@ -103,7 +103,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             ServerVersion = facts.ServerVersion,
             Format = options.Format.ToString().ToLowerInvariant(),
             Compression = options.Compression,
-            OptionsReason = BackupOptions.DefaultsReason,
+            OptionsReason = options.Reason,
             SizeBytes = size,
             Sha256 = sha,
             TableRows = facts.TableRows,
@@ -121,10 +121,36 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
     {
         var manifest = await BackupManifest.ReadAsync(backupPath, cancellationToken);
         await VerifyChecksumAsync(backupPath, manifest, cancellationToken);
+        await ListAndRestoreTestAsync(backupPath, manifest, options, cancellationToken);
+        return manifest;
+    }
+
+    private static async Task ListAndRestoreTestAsync(string backupPath, BackupManifest manifest, VerifyOptions? options, CancellationToken cancellationToken)
+    {
         var toc = options?.ListArchive is { } list ? await list(backupPath, cancellationToken) : PgToolRun.ListArchive(backupPath);
         if (!toc.Any(line => line.Contains(" TABLE DATA ", StringComparison.Ordinal)) && manifest.TableRows.Count > 0)
             throw new DataOperationException($"Backup {backupPath} lists no table data although the manifest names {manifest.TableRows.Count} tables: take a new backup.");
         if (options?.RestoreInto is { } server) await RestoreTestAsync(backupPath, manifest, server, options.Jobs, cancellationToken);
+    }
+
+    /// <summary>
+    /// Verifies a backup this process has just written and hashed: its size on disk (and for a folder, its list of
+    /// files) against the manifest, and <c>pg_restore --list</c>, without reading the archive a second time — its
+    /// SHA-256 was taken from the very bytes written a moment ago. Every later use (ChooseBackup, restore) checks the
+    /// full SHA-256 again.
+    /// </summary>
+    public async Task<BackupManifest> VerifyJustWrittenAsync(BackupResult written, VerifyOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var manifest = await BackupManifest.ReadAsync(written.Path, cancellationToken);
+        if (manifest.Sha256 != written.Manifest.Sha256 || manifest.SizeBytes != written.Manifest.SizeBytes)
+            throw new DataOperationException($"Backup manifest of {written.Path} was replaced since it was written: take a new backup.");
+        var isFolder = Directory.Exists(written.Path);
+        var onDisk = isFolder ? Directory.GetFiles(written.Path) : File.Exists(written.Path) ? [written.Path] : [];
+        var size = onDisk.Sum(file => new FileInfo(file).Length);
+        var sameFiles = !isFolder || onDisk.Select(Path.GetFileName).Order(StringComparer.Ordinal).SequenceEqual(manifest.Files?.Keys ?? []);
+        if (onDisk.Length == 0 || size != manifest.SizeBytes || !sameFiles)
+            throw new DataOperationException($"Backup {written.Path} is {size} bytes, its manifest says {manifest.SizeBytes} (truncated or replaced): take a new backup.");
+        await ListAndRestoreTestAsync(written.Path, manifest, options, cancellationToken);
         return manifest;
     }
 
@@ -168,7 +194,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             Compression = options.Compression,
             Jobs = options.Jobs,
             Snapshot = snapshotId,
-            OutputPath = options.Format == PgDumpFormat.Directory ? options.OutputPath : null,
+            OutputPath = options.Format == PgDumpFormat.Directory ? options.OutputPath + ".partial" : null,
         };
         settings.ConnectTo(target);
         return settings;
@@ -212,26 +238,38 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
     private static async Task<(long, string, IReadOnlyDictionary<string, string>?)> DumpToDirectoryAsync(PgDumpSettings settings, BackupOptions options, CancellationToken cancellationToken)
     {
         // pg_dump -Fd -j writes many files itself; it cannot stream, so this path exists only for direct connections.
-        using var process = Process.Start(PgToolLocator.StartInfo("pg_dump", PgDumpRunner.BuildArguments(settings), settings, redirectOutput: false))!;
-        var stderr = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
+        // It writes into <path>.partial, renamed when hashed: a killed run never leaves a folder that looks like a backup.
+        var partial = settings.OutputPath!;
+        try
         {
-            if (Directory.Exists(options.OutputPath)) Directory.Delete(options.OutputPath, recursive: true);
-            throw new DataOperationException($"pg_dump failed (exit {process.ExitCode}): {LastLine(SecretRedactor.Redact(stderr))}; the partial backup folder was removed.");
+            using var process = Process.Start(PgToolLocator.StartInfo("pg_dump", PgDumpRunner.BuildArguments(settings), settings, redirectOutput: false))!;
+            var stderr = await process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+                throw new DataOperationException($"pg_dump failed (exit {process.ExitCode}): {LastLine(SecretRedactor.Redact(stderr))}; the partial backup folder was removed.");
+            var hashed = await HashDirectoryAsync(partial, cancellationToken);
+            Directory.Move(partial, options.OutputPath);
+            return hashed;
         }
-        return await HashDirectoryAsync(options.OutputPath, cancellationToken);
+        finally
+        {
+            if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        }
     }
 
+    /// <summary>
+    /// A directory backup's SHA-256: over the lines "name sha256-of-file", one per file, sorted by name (ordinal) and
+    /// joined by '\n' — so a renamed, added, removed or changed file changes it. Files are hashed in parallel.
+    /// </summary>
     private static async Task<(long, string, IReadOnlyDictionary<string, string>?)> HashDirectoryAsync(string directory, CancellationToken cancellationToken)
     {
+        var paths = Directory.GetFiles(directory);
+        var hashes = new string[paths.Length];
+        await Parallel.ForAsync(0, paths.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (i, token) => hashes[i] = await HashFileAsync(paths[i], token));
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        long size = 0;
-        foreach (var file in Directory.GetFiles(directory))
-        {
-            files[Path.GetFileName(file)] = await HashFileAsync(file, cancellationToken);
-            size += new FileInfo(file).Length;
-        }
+        for (var i = 0; i < paths.Length; i++) files[Path.GetFileName(paths[i])] = hashes[i];
+        var size = paths.Sum(path => new FileInfo(path).Length);
         var combined = string.Join("\n", files.Select(f => $"{f.Key} {f.Value}"));
         return (size, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(combined))), files);
     }

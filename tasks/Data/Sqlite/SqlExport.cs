@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 
 namespace TwisterLab.Cake.Data;
@@ -15,7 +16,10 @@ internal sealed class SqlExport : IDisposable
         _partial = path + ".partial";
         try
         {
-            Writer = new StreamWriter(_partial, append: false, new UTF8Encoding(false), 1 << 20);
+            Stream file = new FileStream(_partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            // .gz: the text is mostly the data again, and compresses several-fold at the fastest level.
+            if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) file = new GZipStream(file, CompressionLevel.Fastest);
+            Writer = new StreamWriter(file, new UTF8Encoding(false), 1 << 20);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

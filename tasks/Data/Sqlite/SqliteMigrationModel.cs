@@ -5,8 +5,14 @@ public sealed record SqliteMigrationOptions
     /// <summary>Replace tables that already exist in PostgreSQL (dropped inside the migration's transaction, so a failure brings them back).</summary>
     public bool DropExisting { get; init; }
 
-    /// <summary>Also write a psql-importable SQL export (<c>--sql-out=file</c>), the guide's sqlite_export.sql.</summary>
+    /// <summary>
+    /// Also write a psql-importable SQL export (<c>--sql-out=file</c>), the guide's sqlite_export.sql; gzip-compressed
+    /// when the name ends in <c>.gz</c>. With a target it is written at the same time as the load, from its own read.
+    /// </summary>
     public string? SqlOutPath { get; init; }
+
+    /// <summary>Keep a hashed copy of the SQLite file here (byte-exact), taken at the same time as the load.</summary>
+    public string? CopyPath { get; init; }
 
     /// <summary>Only these tables (null: all).</summary>
     public IReadOnlyList<string>? Tables { get; init; }
@@ -37,6 +43,9 @@ public sealed record SqliteMigrationReport(
 
     /// <summary>Wall seconds of the whole parallel part, of each of its jobs ("load tickets", "index ix_tickets_agent", "verify tickets", …) and of publishing.</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The copy of the SQLite file (<see cref="SqliteMigrationOptions.CopyPath"/>), null when none was asked for.</summary>
+    public SqliteFileCopyResult? Copy { get; init; }
 
     /// <summary>How PostgreSQL's checksums were computed (OnServer or ReadBack), null when verification was off.</summary>
     public string? Verification { get; init; }

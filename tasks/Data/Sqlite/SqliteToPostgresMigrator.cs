@@ -25,10 +25,43 @@ public sealed class SqliteToPostgresMigrator
     private static SqliteMigrationReport Migrate(string sqlitePath, PostgresTarget? target, SqliteMigrationOptions options, CancellationToken cancellationToken)
     {
         if (target is null) return Export(sqlitePath, options, cancellationToken);
-        var report = StagedPostgresLoad.Run(sqlitePath, target, options, cancellationToken);
-        // The SQL export is a second, sequential read of SQLite; it never delays or risks the load.
-        if (options.SqlOutPath is not null) Export(sqlitePath, options, cancellationToken);
-        return report;
+        // The copy of the file and the SQL export each read SQLite on their own thread while the load runs, instead of
+        // after it; a failed load removes them, so they exist only beside a migration that happened.
+        var copy = Timed(options.CopyPath, path => SqliteFileCopy.Copy(sqlitePath, path, cancellationToken));
+        var export = Timed(options.SqlOutPath, _ => Export(sqlitePath, options, cancellationToken));
+        SqliteMigrationReport report;
+        try
+        {
+            report = StagedPostgresLoad.Run(sqlitePath, target, options, cancellationToken);
+        }
+        catch
+        {
+            foreach (var (side, path) in new (Task?, string?)[] { (copy, options.CopyPath), (export, options.SqlOutPath) })
+            {
+                try { side?.Wait(CancellationToken.None); } catch (AggregateException) { }
+                if (path is not null && File.Exists(path)) File.Delete(path);
+                if (path is not null && File.Exists(path + ".sha256")) File.Delete(path + ".sha256");
+            }
+            throw;
+        }
+        var phases = new Dictionary<string, double>(report.PhaseSeconds);
+        var copied = copy is null ? null : Await(copy, phases, "copy sqlite file");
+        if (export is not null) Await(export, phases, "sql export");
+        return report with { PhaseSeconds = phases, Copy = copied };
+    }
+
+    private static Task<(T Result, double Seconds)>? Timed<T>(string? path, Func<string, T> work) => path is null ? null : Task.Run(() =>
+    {
+        var watch = Stopwatch.StartNew();
+        var result = work(path);
+        return (result, watch.Elapsed.TotalSeconds);
+    });
+
+    private static T Await<T>(Task<(T Result, double Seconds)> side, Dictionary<string, double> phases, string name)
+    {
+        var (result, seconds) = side.ConfigureAwait(false).GetAwaiter().GetResult();
+        phases[name] = seconds;
+        return result;
     }
 
     /// <summary>The undo of a successful migration: drops the tables it created (one statement, so their foreign keys do not matter).</summary>

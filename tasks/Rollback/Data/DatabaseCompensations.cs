@@ -31,7 +31,7 @@ public sealed class RestoreDatabaseFromBackupHandler(ClusterGateway cluster, Sec
     // Restoring the same backup twice leaves the same database, so this is idempotent.
     protected override async Task ApplyAsync(RestoreDatabaseFromBackup compensation, CancellationToken cancellationToken)
     {
-        if (!File.Exists(compensation.BackupPath))
+        if (!File.Exists(compensation.BackupPath) && !Directory.Exists(compensation.BackupPath))
         {
             throw new InvalidOperationException($"the backup {compensation.BackupPath} is not on this machine: copy it there (with its .manifest.json) and run the Rollback again");
         }

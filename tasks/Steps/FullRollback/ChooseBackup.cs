@@ -10,7 +10,7 @@ namespace TwisterLab.Cake.Steps.FullRollback;
 /// <c>--backup-dir</c> must verify, and when it does not, the run is refused naming it and the next candidate: an
 /// older backup loses rows, so restoring one is a person's decision, never a silent fallback.
 /// </summary>
-[TaskDescription("Guide: choose the backup to restore (--backup=<file>, else the newest in --backup-dir) and verify it — size, sha256, manifest, pg_restore --list — before any change.")]
+[TaskDescription("Guide: choose the backup to restore (--backup=<file or folder>, else the newest in --backup-dir) and verify it — size, sha256, manifest, pg_restore --list — before any change.")]
 public sealed class ChooseBackup : DeployStep, IHasPreconditions
 {
     public IEnumerable<string> Problems(DeployContext context)
@@ -74,16 +74,24 @@ public sealed class ChooseBackup : DeployStep, IHasPreconditions
     }
 
     /// <summary>
-    /// The backups FullRollback may pick, newest first: only those whose manifest names this cluster, namespace and
-    /// environment (never a rehearsal's or another cluster's). The one place that decides which backups are candidates.
+    /// The backups FullRollback may pick, newest first: files (custom format) and folders (directory format) alike,
+    /// found by their manifests, and only those whose manifest names this cluster, namespace and environment (never a
+    /// rehearsal's or another cluster's). The one place that decides which backups are candidates.
     /// </summary>
     public static IReadOnlyList<string> Candidates(DeployContext context) =>
         Directory.Exists(context.Settings.BackupDir)
-            ? Directory.GetFiles(context.Settings.BackupDir, "*.dump")
+            ? Directory.GetFiles(context.Settings.BackupDir, "*" + ManifestSuffix)
+                .Select(manifest => manifest[..^ManifestSuffix.Length])
+                .Where(path => File.Exists(path) || Directory.Exists(path))
                 .Where(path => !Path.GetFileName(path).Contains("pre_restore", StringComparison.Ordinal))
                 .Where(path => IsOurs(context, path))
-                .OrderByDescending(File.GetLastWriteTimeUtc).ThenByDescending(path => path, StringComparer.Ordinal).ToList()
+                .OrderByDescending(LastWrite).ThenByDescending(path => path, StringComparer.Ordinal).ToList()
             : [];
+
+    private static readonly string ManifestSuffix = BackupManifest.PathFor(string.Empty);
+
+    // A folder's own time changes when a file is added or removed; its manifest is written once, when the backup is complete.
+    private static DateTime LastWrite(string backup) => File.GetLastWriteTimeUtc(BackupManifest.PathFor(backup));
 
     private static bool IsOurs(DeployContext context, string path)
     {

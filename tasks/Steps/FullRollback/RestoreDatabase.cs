@@ -24,7 +24,7 @@ public sealed class RestoreDatabase : DeployStep
 
         PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var safety = await context.Postgres.BackupAsync(SafetyPath(context));
-        await context.Postgres.VerifyAsync(safety.Path);
+        await context.Postgres.VerifyAsync(safety);
         context.Record(Name, RestoreDatabaseFromBackup.For(context, safety.Path));
 
         // The restore checks the row counts against the chosen backup's manifest on both paths.
@@ -32,5 +32,5 @@ public sealed class RestoreDatabase : DeployStep
         context.Log.Information("Restored {0} ({1} tables checked).", chosen, tables);
     }
 
-    private static string SafetyPath(DeployContext context) => Path.Combine(context.Settings.BackupDir, $"backup_pre_restore_{context.RunId}.dump");
+    private static string SafetyPath(DeployContext context) => context.Postgres.BackupPath($"backup_pre_restore_{context.RunId}");
 }

@@ -18,7 +18,7 @@ public sealed class RestoreIntoNewPostgres : DeployStep, INeedDirectDatabase
     public override IEnumerable<string> Plan(DeployContext context)
     {
         yield return "SHOW server_version_num   # on the old (--database-url) and the new (--new-database-url) server: the new major must not be lower";
-        yield return $"pg_restore --single-transaction -d <--new-database-url> {context.Shown(Path.Combine(context.Settings.BackupDir, $"backup_pre_upgrade_{context.RunId}.dump"))}   # into deployment/{NewPostgres.Name(context)}";
+        yield return $"pg_restore --single-transaction -d <--new-database-url> {context.Shown(context.Postgres.BackupPath($"backup_pre_upgrade_{context.RunId}"))}   # into deployment/{NewPostgres.Name(context)}";
     }
 
     protected override async Task ExecuteAsync(DeployContext context)

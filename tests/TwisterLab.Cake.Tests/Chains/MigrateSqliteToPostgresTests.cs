@@ -45,6 +45,12 @@ public sealed class MigrateSqliteToPostgresTests
         var url = await rehearsal.Environment.Gateway.Secrets.ReadKeyAsync("twisterlab-secrets", "DATABASE_URL", CancellationToken.None);
         Assert.Equal($"postgresql+asyncpg://twisterlab:{Uri.EscapeDataString(rehearsal.Environment.Database.Password!)}@postgres:5432/twisterlab", url);
         Assert.Equal("succeeded", rehearsal.Outcome());
+        // The export kept is the file itself, byte for byte, with its sha256; no SQL text unless --export-sql.
+        var kept = Assert.Single(Directory.GetFiles(Path.Combine(rehearsal.WorkingDirectory, "backups"), "sqlite_export_*"), file => file.EndsWith(".sqlite", StringComparison.Ordinal));
+        Assert.Equal(File.ReadAllBytes(arguments[0]["--sqlite-path=".Length..]), File.ReadAllBytes(kept));
+        Assert.Empty(Directory.GetFiles(Path.Combine(rehearsal.WorkingDirectory, "backups"), "sqlite_export_*.sql*"));
+        var import = rehearsal.LatestReport().GetProperty("steps").EnumerateArray().Single(step => step.GetProperty("name").GetString() == "ImportSqlite");
+        Assert.Contains("load legacy_notes", import.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -25,10 +25,16 @@ public sealed class RollbackChainTests
         var before = await rehearsal.SnapshotAsync();
         Assert.Equal(ExitCodes.Success, rehearsal.Run("RollingUpgrade", "--image-tag=v2.0"));
         Assert.NotEmpty(before.Differences(await rehearsal.SnapshotAsync()));
+        // Direct (--database-url): the backup is a directory-format folder, dumped with a job per core, the reason in its manifest.
+        var backup = Assert.Single(Directory.GetDirectories(Path.Combine(rehearsal.WorkingDirectory, "backups"), "backup_pre_upgrade_*"));
+        var manifest = await TwisterLab.Cake.Data.BackupManifest.ReadAsync(backup);
+        Assert.Equal(("directory", TwisterLab.Cake.Data.BackupOptions.DirectJobs), (manifest.Format, manifest.Jobs));
+        Assert.Contains("directory format", manifest.OptionsReason);
 
         Assert.Equal(ExitCodes.Success, rehearsal.Run("FullRollback"));
 
         Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
+        Assert.Contains(rehearsal.LatestLog(), line => line.Contains("Restored ") && line.Contains(Path.GetFileName(backup)));
     }
 
     [Fact]

@@ -152,14 +152,15 @@ public sealed class WriterTests
     }
 
     [Fact]
-    public async Task FullRollback_refuses_a_newest_backup_that_fails_verification_naming_the_next_before_any_change()
+    public async Task FullRollback_refuses_a_newest_backup_folder_that_fails_verification_naming_the_next_before_any_change()
     {
         await using var rehearsal = await Rehearsal.StartAsync();
         rehearsal.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive");
         rehearsal.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive");
-        var backups = Directory.GetFiles(Path.Combine(rehearsal.WorkingDirectory, "backups"), "*.dump").Order(StringComparer.Ordinal).ToList();
-        File.SetLastWriteTimeUtc(backups[0], DateTime.UtcNow.AddMinutes(-5));
-        await using (var damaged = File.OpenWrite(backups[1]))
+        // Direct backups are directory-format folders: the newest is chosen by its manifest's time, one byte changed in one of its files.
+        var backups = Directory.GetDirectories(Path.Combine(rehearsal.WorkingDirectory, "backups"), "backup_pre_upgrade_*").Order(StringComparer.Ordinal).ToList();
+        File.SetLastWriteTimeUtc(TwisterLab.Cake.Data.BackupManifest.PathFor(backups[0]), DateTime.UtcNow.AddMinutes(-5));
+        await using (var damaged = File.OpenWrite(Directory.GetFiles(backups[1], "*.dat.gz").OrderByDescending(file => new FileInfo(file).Length).First()))
         {
             damaged.Seek(100, SeekOrigin.Begin);
             damaged.WriteByte(0x42);
@@ -184,11 +185,14 @@ public sealed class WriterTests
         var backups = Directory.CreateDirectory(Path.Combine(rehearsal.WorkingDirectory, "backups")).FullName;
         var leftOver = Path.Combine(backups, "backup_pre_upgrade_20200101-000000000-dead.dump.partial");
         File.WriteAllBytes(leftOver, []);
+        var leftOverFolder = Directory.CreateDirectory(Path.Combine(backups, "backup_pre_upgrade_20200101-000000000-beef.partial")).FullName;
+        File.WriteAllBytes(Path.Combine(leftOverFolder, "toc.dat"), []);
 
         rehearsal.RunExpecting(ExitCodes.Success, "MigrateToMultiTenant");
 
         var runId = rehearsal.LatestReport().GetProperty("runId").GetString()!;
         Assert.False(File.Exists(leftOver));
+        Assert.False(Directory.Exists(leftOverFolder), "a killed directory-format dump's folder was left behind");
         var password = new Npgsql.NpgsqlConnectionStringBuilder(rehearsal.Environment.Database.ConnectionString).Password!;
         var kept = (await rehearsal.Environment.Gateway.RunJournals.ReadAsync(runId, CancellationToken.None))!;
         Assert.Equal("succeeded", kept.State);
@@ -199,7 +203,7 @@ public sealed class WriterTests
         const UnixFileMode file = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         Assert.Equal(folder, File.GetUnixFileMode(rehearsal.LatestRunFolder()));
         Assert.Equal(folder, File.GetUnixFileMode(backups));
-        foreach (var path in Directory.GetFiles(rehearsal.LatestRunFolder()).Concat(Directory.GetFiles(backups)))
+        foreach (var path in Directory.GetFiles(rehearsal.LatestRunFolder()).Concat(Directory.GetFiles(backups, "*", SearchOption.AllDirectories)))
         {
             Assert.True(file == File.GetUnixFileMode(path), $"{path} is {File.GetUnixFileMode(path)}");
         }

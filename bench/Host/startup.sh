@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Start-up settings side by side: the host as ./build.sh builds it (JIT), the same host published ReadyToRun, and
+# runtime knobs (TieredPGO off, TieredCompilation off, QuickJitForLoops off) on each, interleaved round by round.
+# Prints per variant the median wall and CPU (user + sys) seconds of a warm `--target=BackupDatabase --dryrun` and of
+# `--version`, with the load average, and what publishing ReadyToRun cost once.
+#   bench/Host/startup.sh [runs]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+runs="${1:-5}"
+jit="$root/.twisterlab/host/twisterlab-build.dll"
+r2r="${TWL_R2R_DIR:-/tmp/twl-r2r-host}"
+cd "$root"
+./build.sh --version >/dev/null   # the JIT host, built if a source changed
+
+if [ ! -f "$r2r/twisterlab-build.dll" ]; then
+  start=$(date +%s.%N)
+  dotnet publish build/Build.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$r2r" --nologo -v q >/dev/null
+  echo "publishing ReadyToRun took $(echo "$(date +%s.%N) - $start" | bc) s (load $(cut -d' ' -f1 /proc/loadavg))"
+fi
+
+variants=("jit|$jit|" "r2r|$r2r/twisterlab-build.dll|" "jit TieredPGO=0|$jit|DOTNET_TieredPGO=0" "r2r TieredPGO=0|$r2r/twisterlab-build.dll|DOTNET_TieredPGO=0"
+          "jit TC_QuickJitForLoops=0|$jit|DOTNET_TC_QuickJitForLoops=0" "jit TieredCompilation=0|$jit|DOTNET_TieredCompilation=0")
+declare -A wall cpu
+for round in $(seq "$runs"); do
+  for variant in "${variants[@]}"; do
+    IFS='|' read -r name dll env <<<"$variant"
+    for what in dryrun version; do
+      args=(--target=BackupDatabase --dryrun); [ "$what" = version ] && args=(--version)
+      out=$( { env $env TWISTERLAB_CALLER_DIR="$PWD" /usr/bin/time -f "%e %U %S" dotnet "$dll" "${args[@]}" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+      read -r w u s <<<"$out"
+      wall["$name/$what"]+="$w "
+      cpu["$name/$what"]+="$(echo "$u + $s" | bc) "
+    done
+  done
+  echo "round $round done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+echo "| variant | dry run wall s | dry run CPU s | --version wall s | --version CPU s |"
+echo "| --- | --- | --- | --- | --- |"
+for variant in "${variants[@]}"; do
+  IFS='|' read -r name _ _ <<<"$variant"
+  echo "| $name | $(echo "${wall[$name/dryrun]}" | median) | $(echo "${cpu[$name/dryrun]}" | median) | $(echo "${wall[$name/version]}" | median) | $(echo "${cpu[$name/version]}" | median) |"
+done
+echo "load average: $(cat /proc/loadavg)"
