@@ -23,6 +23,17 @@ public static class TwisterLabHost
             return SandboxProcess.ServeAsync(serve.Split('=', 2)[1]).GetAwaiter().GetResult();
         }
 
+        try
+        {
+            // Values from TWISTERLAB_* and --x-file, so that a pipeline keeps secrets off every command line.
+            arguments = ArgumentSources.Resolve(arguments);
+        }
+        catch (BadInputException badInput)
+        {
+            Console.Error.WriteLine("error: " + badInput.Message);
+            return ExitCodes.BadInput;
+        }
+
         return EmbeddedWorld.Wanted(arguments)
             ? EmbeddedWorld.RunAsync(arguments, Host, Console.Error).GetAwaiter().GetResult()
             : Host(arguments);
