@@ -21,19 +21,24 @@ public sealed class DatabaseAccess(DeployContext context)
     public PodPostgres InPod => new(context.Cluster.Pods, new PodDatabase(
         context.Settings.Profile.PostgresDeployment, context.Settings.Namespace, context.Settings.Profile.DatabaseUser, context.Settings.Profile.DatabaseName));
 
+    /// <summary>Where the direct tools connect, as an operator would type it (the password is never on a command line).</summary>
+    private string Connection => $"-h {context.Database.Host} -p {context.Database.Port} -U {context.Database.Username}";
+
+    private const string PasswordNote = "password from PGPASSWORD";
+
     /// <summary>The backup's command line, with <paramref name="why"/> as a comment.</summary>
     public string DescribeBackup(string shownPath, string? why = null)
     {
         var command = IsDirect
-            ? $"pg_dump -U {context.Database.Username} -Fc -Z{Compression} {context.Database.Database} > {shownPath}"
+            ? $"pg_dump {Connection} -Fc -Z{Compression} {context.Database.Database} > {shownPath}"
             : InPod.DescribeDump(shownPath, Compression);
-        string?[] notes = [IsDirect ? null : "rows counted in the dump's own snapshot", why];
+        string?[] notes = [IsDirect ? PasswordNote : "rows counted in the dump's own snapshot", why];
         var comment = string.Join("; ", notes.OfType<string>());
         return comment.Length == 0 ? command : $"{command}   # {comment}";
     }
 
     public string DescribeRestore(string shownPath) => IsDirect
-        ? $"pg_restore --clean --if-exists --single-transaction -d {context.Database.Database} {shownPath}"
+        ? $"pg_restore {Connection} --clean --if-exists --single-transaction -d {context.Database.Database} {shownPath}   # {PasswordNote}"
         : InPod.DescribeRestore(shownPath, context.Settings.Profile.DatabaseName);
 
     public string DescribeVerify(string shownPath, bool restoreTest)
