@@ -176,7 +176,9 @@ public static class CiPipeline
 
     private static bool IsGitHub(DeployContext context) => context.GitHubActions().IsRunningOnGitHubActions;
 
-    private static bool IsGitLab(DeployContext context) => context.GitLabCI().IsRunningOnGitLabCI;
+    // Cake's provider looks at CI_SERVER=yes; GitLab sets GITLAB_CI=true too, and that is the variable people know.
+    private static bool IsGitLab(DeployContext context) =>
+        context.GitLabCI().IsRunningOnGitLabCI || context.Environment.GetEnvironmentVariable("GITLAB_CI") == "true";
 
     // GitLab's section names: letters, digits, '_', '.', '-'.
     private static string SectionName(string step) => "twisterlab_" + new string(step.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_').ToArray());
