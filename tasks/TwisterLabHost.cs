@@ -51,6 +51,17 @@ public static class TwisterLabHost
     /// </summary>
     public static int Run(string[] arguments)
     {
+        try
+        {
+            // Values from TWISTERLAB_* and --x-file, so that a pipeline keeps secrets off every command line.
+            arguments = ArgumentSources.Resolve(arguments);
+        }
+        catch (BadInputException badInput)
+        {
+            Console.Error.WriteLine("error: " + badInput.Message);
+            return ExitCodes.BadInput;
+        }
+
         foreach (var extension in Registered())
         {
             if (extension.TryRun(arguments, Host) is { } exitCode)

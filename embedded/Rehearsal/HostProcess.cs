@@ -50,6 +50,10 @@ public static class HostProcess
         return process.ExitCode;
     }
 
+    private const string EnvironmentPrefix = "TWISTERLAB_";
+
+    private static readonly string[] CiVariables = ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITLAB_CI", "TWISTERLAB_DOTENV"];
+
     private static Process Start(RehearsalRunOptions options, IReadOnlyList<string> arguments)
     {
         if (!File.Exists(options.HostAssembly))
@@ -59,10 +63,31 @@ public static class HostProcess
 
         var start = new ProcessStartInfo("dotnet") { ArgumentList = { options.HostAssembly }, WorkingDirectory = options.WorkingDirectory };
         // The database password stays out of the process list: without --database-url the run reaches the database
-        // through exec into the postgres pod, the guide's way.
+        // through exec into the postgres pod, the guide's way. Every other URL (some carry a password) goes through the
+        // child's environment, as TWISTERLAB_<NAME>, which the host reads as the argument (see Context.ArgumentSources).
+        var urls = new Dictionary<string, string>();
         foreach (var argument in arguments.Where(argument => !argument.StartsWith("--database-url=", StringComparison.Ordinal)))
         {
-            start.ArgumentList.Add(argument);
+            if (HostArguments.Name(argument) is { } name && name.EndsWith("-url", StringComparison.Ordinal) && argument.Contains('='))
+            {
+                urls[EnvironmentPrefix + name.Replace('-', '_').ToUpperInvariant()] = argument.Split('=', 2)[1];
+            }
+            else
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        // The scenario's arguments are all it gets: none from this process's TWISTERLAB_* variables, and no CI outputs
+        // or annotations (those belong to the run that started the rehearsal).
+        foreach (var name in options.ArgumentVariables.Concat(CiVariables))
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in urls)
+        {
+            start.Environment[name] = value;
         }
 
         start.RedirectStandardInput = start.RedirectStandardOutput = start.RedirectStandardError = true;

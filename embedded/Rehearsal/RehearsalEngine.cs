@@ -13,6 +13,9 @@ public sealed record RehearsalRunOptions(string RepositoryRoot, string WorkingDi
 
     public Action<string> Log { get; init; } = _ => { };
 
+    /// <summary>The environment variables a host reads as arguments (TWISTERLAB_*): kept from a scenario's process.</summary>
+    public IReadOnlyList<string> ArgumentVariables { get; init; } = [];
+
     /// <summary>Where this rehearsal's backups go (set by the engine: one folder per rehearsal).</summary>
     public string BackupDirectory { get; init; } = "";
 }

@@ -25,7 +25,14 @@ public sealed class Default(TaskCatalog catalog) : FrostingTask<DeployContext>
         }
 
         context.Log.Information(string.Empty);
-        context.Log.Information("Host options: --dryrun, --tree, --description, --exclusive, --verbosity, --working, --version, --info, --help.");
+        context.Log.Information("Where a value comes from, first found wins (TWISTERLAB_SOME_NAME is --some-name's variable; an empty one counts as unset):");
+        foreach (var source in ArgumentSources.Precedence)
+        {
+            context.Log.Information("  {0}", source);
+        }
+
+        context.Log.Information(string.Empty);
+        context.Log.Information("Host options (command line only): --dryrun, --tree, --description, --exclusive, --verbosity, --working, --version, --info, --help.");
     }
 
     private bool IsTarget(Type type) => type != typeof(Default) && catalog.Targets.Contains(type);

@@ -15,14 +15,15 @@ public sealed class ClusterGateway : IDisposable
     private readonly RetryOptions _retry;
     private readonly string? _context;
 
-    public ClusterGateway(IKubernetes client, string @namespace, RetryOptions? retry = null, string? context = null, RequestCounter? counter = null)
+    /// <param name="kubeconfig">Named in the kubectl lines the actions describe (a plan's), when the user named one.</param>
+    public ClusterGateway(IKubernetes client, string @namespace, RetryOptions? retry = null, string? context = null, RequestCounter? counter = null, string? kubeconfig = null)
     {
         Client = client;
         Namespace = @namespace;
         Requests = counter;
         _retry = retry ?? RetryOptions.Default;
         _context = context;
-        var scope = new ClusterScope(client, new ApiCaller(retry ?? RetryOptions.Default), new Kubectl(context, @namespace), @namespace);
+        var scope = new ClusterScope(client, new ApiCaller(retry ?? RetryOptions.Default), new Kubectl(context, @namespace, kubeconfig), @namespace);
         Scope = scope;
         Deployments = new Deployments(scope);
         Services = new Services(scope);

@@ -43,8 +43,11 @@ public sealed record KubectlCommand(IReadOnlyList<KubectlArgument> Items)
             : "'" + argument.Replace("'", "'\\''") + "'";
 }
 
-/// <summary>Builds <see cref="KubectlCommand"/>s with the connection's context and namespace.</summary>
-public sealed class Kubectl(string? context, string @namespace)
+/// <summary>
+/// Builds <see cref="KubectlCommand"/>s with the connection's context and namespace, and the kubeconfig when one was
+/// named (so that a plan's line, pasted into a terminal, reaches the cluster the plan was made for).
+/// </summary>
+public sealed class Kubectl(string? context, string @namespace, string? kubeconfig = null)
 {
     public string Namespace => @namespace;
 
@@ -61,6 +64,12 @@ public sealed class Kubectl(string? context, string @namespace)
         {
             items.Add(new("-n"));
             items.Add(new(@namespace));
+        }
+
+        if (kubeconfig is not null)
+        {
+            items.Add(new("--kubeconfig"));
+            items.Add(new(kubeconfig));
         }
 
         if (context is not null)

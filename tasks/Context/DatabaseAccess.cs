@@ -27,20 +27,25 @@ public sealed class DatabaseAccess(DeployContext context)
     /// </summary>
     public string BackupPath(string stem) => Path.Combine(context.Settings.BackupDir, IsDirect ? stem : stem + ".dump");
 
+    /// <summary>Where the direct tools connect, as an operator would type it (the password is never on a command line).</summary>
+    private string Connection => $"-h {context.Database.Host} -p {context.Database.Port} -U {context.Database.Username}";
+
+    private const string PasswordNote = "password from PGPASSWORD";
+
     /// <summary>The backup's command line, with <paramref name="why"/> as a comment.</summary>
     public string DescribeBackup(string shownPath, string? why = null)
     {
         var command = IsDirect
-            ? $"pg_dump -U {context.Database.Username} -Fd -j$(nproc) -Z{Compression} -f {shownPath} {context.Database.Database}"
+            ? $"pg_dump {Connection} -Fd -j$(nproc) -Z{Compression} -f {shownPath} {context.Database.Database}"
             : InPod.DescribeDump(shownPath, Compression);
-        string?[] notes = [IsDirect ? null : "rows counted in the dump's own snapshot", why];
+        string?[] notes = [IsDirect ? PasswordNote : "rows counted in the dump's own snapshot", why];
         var comment = string.Join("; ", notes.OfType<string>());
         return comment.Length == 0 ? command : $"{command}   # {comment}";
     }
 
     /// <summary>The restore's command line: a <c>.dump</c> file in one transaction, a directory-format folder with a job per core.</summary>
     public string DescribeRestore(string shownPath) => IsDirect
-        ? $"pg_restore --clean --if-exists {(shownPath.EndsWith(".dump", StringComparison.Ordinal) ? "--single-transaction" : "-j$(nproc)")} -d {context.Database.Database} {shownPath}"
+        ? $"pg_restore {Connection} --clean --if-exists {(shownPath.EndsWith(".dump", StringComparison.Ordinal) ? "--single-transaction" : "-j$(nproc)")} -d {context.Database.Database} {shownPath}   # {PasswordNote}"
         : InPod.DescribeRestore(shownPath, context.Settings.Profile.DatabaseName);
 
     public string DescribeVerify(string shownPath, bool restoreTest)

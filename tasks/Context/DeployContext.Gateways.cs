@@ -33,7 +33,7 @@ public sealed partial class DeployContext
     public HttpProbe Http => _http ??= new HttpProbe();
 
     /// <summary>Renders kubectl command lines with this run's context and namespace, for plans of actions the gateway has no describer for.</summary>
-    public Kubectl Kubectl => new(Settings.KubeContext, Settings.Namespace);
+    public Kubectl Kubectl => new(Settings.KubeContext, Settings.Namespace, IsDryRun ? Settings.Kubeconfig : null);
 
     /// <summary>Backups and restores: directly with --database-url, otherwise by exec in the postgres deployment.</summary>
     public DatabaseAccess Postgres => new(this);
@@ -165,5 +165,5 @@ public sealed partial class DeployContext
     }
 
     private ClusterGateway DescribeOnly() =>
-        new(new Kubernetes(new KubernetesClientConfiguration { Host = "https://plan.invalid" }), Settings.Namespace, context: Settings.KubeContext);
+        new(new Kubernetes(new KubernetesClientConfiguration { Host = "https://plan.invalid" }), Settings.Namespace, context: Settings.KubeContext, kubeconfig: Settings.Kubeconfig);
 }

@@ -18,6 +18,7 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
     {
         var settings = context.Settings;
         context.TasksToRun = info.TasksToExecute.Select(task => task.Name).ToList();
+        CiPipeline.Begin(context);
         // Before any step, so before any journal record; in a dry run too, so a plan says what the run would refuse.
         InputChecks.Run(context, StepsToRun(context));
         var mode = context.IsDryRun ? "plan (dry run: nothing will change)" : $"run {context.RunId}";
@@ -33,6 +34,9 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
         if (context.IsDryRun)
         {
             context.Outcome = RunOutcome.Planned;
+            var refused = info.ThrownException is { } thrown ? context.Redactor.Redact(Innermost(thrown).Message) : null;
+            CiPipeline.End(context, refused is null ? RunOutcome.Planned : RunOutcome.Rejected, refused is null ? 0 : Hosting.ExitCodes.BadInput, refused, report: null,
+                refused is null && context.Plan.Actions.Count > 0 ? PlanSummary(context) : null);
             if (context.Plan.Actions.Count > 0)
             {
                 // The head names the cluster (from the kubeconfig, not called), so a plan is never read as one for another cluster.
@@ -45,6 +49,7 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
 
         if (context.Target == ListingTarget)
         {
+            CiPipeline.Release(context);
             // Listing the targets and arguments changes nothing, so it leaves no run folder behind.
             return;
         }
@@ -61,10 +66,14 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
             PrivateFiles.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), error is null ? log.Lines : [.. log.Lines, $"Error: {error}"]);
         }
 
-        GitHubActions.AppendSummary(report);
+        CiPipeline.End(context, report.Outcome, report.ExitCode, error, Path.Combine(context.Runs.FolderOf(context.RunId), "report.json"), report.ToMarkdown());
         context.Log.Information("{0}: {1} (exit {2}). Report: {3}", context.Target, report.Outcome, report.ExitCode, markdown);
         context.ReleaseAsync().AsTask().GetAwaiter().GetResult();
     }
+
+    /// <summary>A dry run's step summary: the plan, as the log prints it.</summary>
+    private static string PlanSummary(DeployContext context) =>
+        $"### Plan for {context.Target}\n\nCluster {context.DescribeCluster()}, namespace {context.Settings.Namespace}, environment {context.Settings.Environment} (dry run: nothing was changed)\n\n```\n{context.Plan.Render()}\n```\n";
 
     /// <summary>What ./build.sh runs without --target (the host's default).</summary>
     private const string ListingTarget = "Default";

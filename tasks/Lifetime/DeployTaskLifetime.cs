@@ -3,12 +3,12 @@ using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Lifetime;
 
-/// <summary>Around each step: times it for the report and groups its log lines in GitHub Actions.</summary>
+/// <summary>Around each step: times it for the report and groups its log lines in GitHub Actions or GitLab CI.</summary>
 public sealed class DeployTaskLifetime : FrostingTaskLifetime<DeployContext>
 {
     public override void Setup(DeployContext context, ITaskSetupContext info)
     {
-        GitHubActions.BeginGroup(info.Task.Name);
+        CiPipeline.BeginStep(context, info.Task.Name);
         context.Recorder.Begin(info.Task.Name);
     }
 
@@ -20,6 +20,6 @@ public sealed class DeployTaskLifetime : FrostingTaskLifetime<DeployContext>
             : StepStatus.Failed;
         var detail = info.ThrownException is { } exception ? context.Redactor.Redact(exception.Message) : null;
         context.Recorder.End(info.Task.Name, status, info.Duration, detail);
-        GitHubActions.EndGroup();
+        CiPipeline.EndStep(context, info.Task.Name);
     }
 }

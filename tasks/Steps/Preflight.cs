@@ -41,8 +41,10 @@ public sealed class Preflight(IServiceProvider services) : DeployStep
         context.Log.Information("Version compatibility matrix:\n{0}", VersionMatrix.Render(findings));
         foreach (var warning in findings.Where(finding => finding.Verdict is VersionVerdict.BelowRecommended or VersionVerdict.Unknown))
         {
-            context.Log.Warning("{0} {1}: {2}", warning.Requirement.Component, warning.Found ?? "(not found)",
-                warning.Verdict == VersionVerdict.Unknown ? "version unknown" : $"below the recommended {warning.Requirement.Recommended}");
+            var line = $"{warning.Requirement.Component} {warning.Found ?? "(not found)"}: " +
+                       (warning.Verdict == VersionVerdict.Unknown ? "version unknown" : $"below the recommended {warning.Requirement.Recommended}");
+            context.Log.Warning("{0}", line);
+            CiPipeline.Warning(context, "Version matrix: " + line);
         }
 
         if (findings.Where(finding => finding.Verdict == VersionVerdict.BelowMinimum).ToList() is { Count: > 0 } blocking)

@@ -23,14 +23,18 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
         return builder;
     }
 
-    /// <summary>docker exec [-i] [--env K=V] container command...</summary>
+    /// <summary>
+    /// docker exec [-i] [--env K=V] [--env SECRET] container command... A secret variable is named without its value:
+    /// docker then copies it from the CLI's own environment (<see cref="DockerSettings.PassSecrets"/> puts it there), so
+    /// it never shows in the process list.
+    /// </summary>
     public static ProcessArgumentBuilder Exec(DockerExec exec)
     {
         var builder = new ProcessArgumentBuilder();
         builder.Append("exec");
         if (exec.Interactive) builder.Append("--interactive");
         foreach (var (name, value) in exec.Environment) builder.AppendSwitchQuoted("--env", $"{name}={value}");
-        foreach (var (name, value) in exec.SecretEnvironment) builder.AppendSwitchQuotedSecret("--env", $"{name}={value}");
+        foreach (var (name, value) in exec.SecretEnvironment) builder.AppendSwitch("--env", name);
         builder.AppendWord(exec.Container);
         foreach (var part in exec.Command) builder.AppendWord(part);
         return builder;
@@ -89,6 +93,11 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in settings.EnvironmentVariables ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start) ?? throw new CakeException("docker did not start.");
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try

@@ -7,6 +7,14 @@ public sealed class DockerSettings : ToolSettings
 {
     /// <summary>docker --host, e.g. ssh://user@compose-host; null keeps the CLI's own choice (DOCKER_HOST, the context).</summary>
     public string? Host { get; set; }
+
+    /// <summary>The exec's secret variables, set in the docker CLI's environment, where <c>--env NAME</c> copies them from.</summary>
+    public DockerSettings PassSecrets(DockerExec exec)
+    {
+        EnvironmentVariables ??= new Dictionary<string, string>();
+        foreach (var (name, value) in exec.SecretEnvironment) EnvironmentVariables[name] = value;
+        return this;
+    }
 }
 
 /// <summary>One docker exec: the container, the command, and environment variables for it (secret ones masked in logs).</summary>
@@ -17,7 +25,10 @@ public sealed record DockerExec(string Container, IReadOnlyList<string> Command)
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Variables whose values are secrets (a PGPASSWORD): rendered masked in every log and plan.</summary>
+    /// <summary>
+    /// Variables whose values are secrets (a PGPASSWORD): on the command line by name only (<c>--env PGPASSWORD</c>), the
+    /// value through the CLI's environment (<see cref="DockerSettings.PassSecrets"/>).
+    /// </summary>
     public IReadOnlyDictionary<string, string> SecretEnvironment { get; init; } = new Dictionary<string, string>();
 }
 

@@ -27,6 +27,13 @@ public abstract class PgToolSettings : ToolSettings
     {
         var environment = new Dictionary<string, string>(EnvironmentVariables ?? new Dictionary<string, string>());
         if (!string.IsNullOrEmpty(Password)) environment["PGPASSWORD"] = Password;
+        AddSecretVariables(environment);
+
         return environment;
+    }
+
+    /// <summary>Other secrets a tool reads from its environment rather than its command line.</summary>
+    protected virtual void AddSecretVariables(IDictionary<string, string> environment)
+    {
     }
 }

@@ -35,7 +35,8 @@ public sealed class PsqlRunner(IFileSystem fileSystem, ICakeEnvironment environm
     private static void AppendVariables(ProcessArgumentBuilder builder, PsqlSettings settings)
     {
         foreach (var (name, value) in settings.Variables) builder.AppendSwitchQuoted("--set", "=", $"{name}={value}");
-        foreach (var (name, value) in settings.SecretVariables) builder.AppendSwitchQuotedSecret("--set", "=", $"{name}={value}");
+        // A secret's value goes through psql's environment; \getenv (psql 15+) sets the variable from it before the script.
+        foreach (var name in settings.SecretVariables.Keys) builder.AppendSwitchQuoted("--command", "=", $"\\getenv {name} {PsqlSettings.SecretVariablePrefix}{name}");
     }
 
     private static void AppendInput(ProcessArgumentBuilder builder, PsqlSettings settings)

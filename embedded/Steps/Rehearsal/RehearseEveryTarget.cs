@@ -20,7 +20,7 @@ public sealed class RehearseEveryTarget : AsyncFrostingTask<DeployContext>
 
         var root = context.Environment.WorkingDirectory.FullPath;
         var results = await RehearsalEngine.RunAsync(
-            new RehearsalRunOptions(root, root) { Log = line => context.Log.Information("{0}", line) }, RehearsalScenarios.All(), context.CancellationToken);
+            new RehearsalRunOptions(root, root) { Log = line => context.Log.Information("{0}", line), ArgumentVariables = [.. ArgumentSources.EnvironmentNames()] }, RehearsalScenarios.All(), context.CancellationToken);
         var table = RehearsalEngine.Table(results);
         context.Log.Information("Rehearsal summary:\n{0}", table);
         context.Notes.Add("Rehearsal summary:\n\n" + table);

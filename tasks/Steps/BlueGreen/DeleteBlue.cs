@@ -15,7 +15,7 @@ public abstract class DeleteDeploymentStep : DeployStep
 
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        yield return $"kubectl get deployment/{Target(context)} -n {context.Settings.Namespace} -o yaml > {context.Shown(Saved(context))}   # the undo";
+        yield return $"{context.Kubectl.Namespaced("get", $"deployment/{Target(context)}", "-o", "yaml")} > {context.Shown(Saved(context))}   # the undo";
         yield return context.Cluster.Deployments.DescribeDelete(Target(context));
     }
 

@@ -16,7 +16,7 @@ public sealed class ApplySchemaMigrations : DeployStep, IHasPreconditions
     public override IEnumerable<string> Plan(DeployContext context)
     {
         var file = context.Shown(context.Settings.SchemaMigration);
-        yield return $"{context.Cluster.Pods.DescribeExec(Psql(context))} < {file}";
+        yield return context.Cluster.Pods.DescribeExec(Psql(context) with { StdinFile = file });
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
