@@ -42,6 +42,8 @@ public static partial class DeployArguments
     public const string NewPostgres = "new-postgres";
     public const string NewDatabaseUrl = "new-database-url";
     public const string DeleteOld = "delete-old";
+    public const string PgCopy = "pg-copy";
+    public const string ReplicationSourceUrl = "replication-source-url";
     public const string RedisImage = "redis-image";
     public const string SqlitePath = "sqlite-path";
     public const string KubernetesVersion = "kubernetes-version";
@@ -97,6 +99,9 @@ public static partial class DeployArguments
         new(NewPostgres, "PostgresMajorUpgrade: the new server's deployment and Service, applied from <manifests>/deployments/<name>.yaml (default: postgres-16).", Check: CheckName),
         new(NewDatabaseUrl, "PostgresMajorUpgrade: the new server, reached directly for the restore and its checks, e.g. postgresql://twisterlab:pass@localhost:5433/twisterlab (kubectl port-forward svc/postgres-16 5433:5432).", Check: CheckPostgresAddress, Secret: true),
         new(DeleteOld, "PostgresMajorUpgrade: after verification, delete the old PostgreSQL deployment and its PVC (no undo; default: keep them).", Flag: true),
+        new(PgCopy, "PostgresMajorUpgrade: how the data moves. replication: logical replication while the API writes, then a pause of seconds (needs wal_level = logical on the old server); dump: the guide's dump/restore with writes refused for the whole copy; auto (default): replication when the old server allows it, else dump.",
+            Check: value => value is "auto" or "replication" or "dump" ? null : $"'{value}' is not a copy method (auto, replication or dump)."),
+        new(ReplicationSourceUrl, "PostgresMajorUpgrade: the old server as the NEW server reaches it, for its subscription, e.g. postgresql://twisterlab:pass@postgres:5432/twisterlab (default: --database-url).", Check: CheckPostgresAddress, Secret: true),
         new(RedisImage, "RedisUpgrade: the Redis image to set (default: redis:7.2-alpine).", Check: CheckImageReference),
         new(SqlitePath, "MigrateSqliteToPostgres: the SQLite database file to move into PostgreSQL (header and size checked, then PRAGMA quick_check, before the first change).", Check: ArgumentParsers.SqliteFile, IsPath: true),
         new(KubernetesVersion, "ClusterUpgrade: the kubelet version to reach, e.g. 1.29.0 (not newer than the control plane).", Check: CheckVersion),

@@ -25,6 +25,12 @@ public sealed record RehearsalOptions(string RepositoryRoot)
     /// the target of a first install (Compose -> Kubernetes), where the chain's own apply is the real one.
     /// </summary>
     public bool DeployVersionOne { get; init; } = true;
+
+    /// <summary>
+    /// The application's server runs with wal_level = logical (the default here), so a PostgreSQL major upgrade can copy
+    /// by replication; false gives the stock wal_level = replica, where it falls back to dump/restore.
+    /// </summary>
+    public bool LogicalWal { get; init; } = true;
 }
 
 /// <summary>
@@ -119,6 +125,16 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         return NewDatabase!;
     }
 
+    /// <summary>
+    /// The database the API uses now: the server behind the Service its DATABASE_URL names (postgres-16 is the second
+    /// server once started, any other name the first), as the rehearsal's pods reach them.
+    /// </summary>
+    public async Task<PostgresTarget> ApiDatabaseAsync(CancellationToken cancellationToken = default)
+    {
+        var url = await Gateway.Secrets.ReadKeyAsync("twisterlab-secrets", "DATABASE_URL", cancellationToken);
+        return url is not null && NewDatabase is { } moved && url.Contains("@postgres-16:", StringComparison.Ordinal) ? moved : Database;
+    }
+
     /// <summary>The second server's application database as the twisterlab user (null before it is started).</summary>
     public PostgresTarget? NewDatabase => NewPostgres is null ? null
         : new(new NpgsqlConnectionStringBuilder(NewPostgres.Target("twisterlab").ConnectionString) { Username = "twisterlab" }.ConnectionString);
@@ -204,7 +220,8 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
 
     private async Task StartServersAsync(CancellationToken cancellationToken)
     {
-        Postgres = await ThrowawayPostgres.StartAsync(cancellationToken: cancellationToken);
+        var settings = Options.LogicalWal ? new Dictionary<string, string> { ["wal_level"] = "logical" } : null;
+        Postgres = await ThrowawayPostgres.StartAsync(settings, cancellationToken);
         _owned.Add(Postgres);
         await using (var connection = new NpgsqlConnection(Postgres.Target().ConnectionString))
         {

@@ -41,12 +41,18 @@ public static class RehearsalScenarios
         },
         new("full rollback of the held upgrade", "FullRollback", [], ExitCodes.Success, WorldExpectation.AsBeforeScenario(Held)),
         new("rolling upgrade to v2.0", "RollingUpgrade", ["--image-tag=v2.0"], ExitCodes.Success,
-            WorldExpectation.Changed("upgraded to v2.0", (Api, ":v2.0 "), ("alembic", "0002")).AllowingChangesTo("table/")),
+            WorldExpectation.Changed("upgraded to v2.0", (Api, ":v2.0 "), ("alembic", "0002")).AllowingChangesTo("table/"))
+        {
+            Watch = WatchRequests,
+        },
         new("quick rollback (rollout undo)", "Rollback", [], ExitCodes.Success, WorldExpectation.Changed("image back to v1, schema kept", (Api, ":v1 "))),
         new("rolling upgrade to an unpullable image rolls back", "RollingUpgrade", ["--image-tag=v3-typo", "--migrations-reversible"], ExitCodes.Failed, WorldExpectation.AsBefore),
         new("blue-green to a green that serves errors rolls back", "BlueGreenDeploy", [$"--image-tag={FaultyVersion}"], ExitCodes.Failed, WorldExpectation.AsBefore),
         new(BlueGreen, "BlueGreenDeploy", ["--image-tag=v2.0", "--canary=25"], ExitCodes.Success,
-            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api)),
+            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api))
+        {
+            Watch = WatchRequests,
+        },
         new("blue-green rollback", "BlueGreenRollback", ["--image-tag=v2.0"], ExitCodes.Success, WorldExpectation.AsBeforeScenario(BlueGreen)),
         new("maintenance-window upgrade to v2.1", "MaintenanceUpgrade", ["--image-tag=v2.1"], ExitCodes.Success,
             WorldExpectation.Changed("upgraded to v2.1", (Api, ":v2.1 ")).AllowingChangesTo("table/", "alembic")),
@@ -81,13 +87,20 @@ public static class RehearsalScenarios
         new("SQLite to PostgreSQL", "MigrateSqliteToPostgres", [], ExitCodes.Success,
             WorldExpectation.Changed("SQLite tables imported, API pointed at PostgreSQL", ("table/public.legacy_notes", "rows=3 "), ("table/public.legacy_settings", "rows=2 "))
                 .AllowingChangesTo("secret/")),
-        new("PostgreSQL major upgrade to a new server", "PostgresMajorUpgrade", [], ExitCodes.Success,
-            WorldExpectation.Changed("postgres-16 serves the API", ("deployment/postgres-16", "postgres:16"), ("service/postgres-16", "app=postgres-16")).AllowingChangesTo("secret/", Api)),
+        new("PostgreSQL major upgrade to a new server, a writer throughout", "PostgresMajorUpgrade", [], ExitCodes.Success,
+            WorldExpectation.Changed("postgres-16 serves the API", ("deployment/postgres-16", "postgres:16"), ("service/postgres-16", "app=postgres-16"))
+                .AllowingChangesTo("secret/", Api, "table/public." + RehearsalWriter.Table))
+        {
+            Watch = async (world, _, token) => await RehearsalWriter.StartAsync(world, token),
+        },
         new("cluster upgrade, worker by worker", "ClusterUpgrade", [], ExitCodes.Success,
             WorldExpectation.Changed("workers on kubelet v" + TargetDefaults.UpgradedKubernetes, ("node/twisterlab-worker", "kubelet=v" + TargetDefaults.UpgradedKubernetes + " unschedulable=False"),
                 ("node/twisterlab-worker2", "kubelet=v" + TargetDefaults.UpgradedKubernetes + " unschedulable=False"))),
         new("blue-green to v2.0 again (blue retired last: later chains need it)", "BlueGreenDeploy", ["--image-tag=v2.0"], ExitCodes.Success,
-            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api)),
+            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api))
+        {
+            Watch = WatchRequests,
+        },
         new("blue-green cleanup", "BlueGreenCleanup", [], ExitCodes.Success, WorldExpectation.Changed("blue deleted, green serves", (Api, null))),
         new("Docker Compose to Kubernetes, into an empty namespace", "MigrateComposeToKubernetes", [], ExitCodes.Success,
             WorldExpectation.Changed("installed from k8s/ with the Compose data", (Api, ":v1 "), ("deployment/postgres", "postgres:15"), ("table/public.tickets", "rows="))
@@ -96,6 +109,10 @@ public static class RehearsalScenarios
             EmptyNamespace = true,
         },
     ];
+
+    /// <summary>The synthetic traffic through a healthy upgrade: every request must succeed.</summary>
+    private static Task<IScenarioWatch> WatchRequests(RehearsalEnvironment world, SyntheticTraffic? traffic, CancellationToken cancellationToken) =>
+        Task.FromResult<IScenarioWatch>(new TrafficWatch(traffic ?? throw new InvalidOperationException("a request watch needs the shared world's traffic")));
 
     /// <summary>Puts a version on the API deployment outside any run (what a previous release left), and waits for it.</summary>
     private static async Task RunImageAsync(RehearsalEnvironment world, string tag, CancellationToken cancellationToken)
