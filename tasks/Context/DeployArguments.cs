@@ -29,6 +29,7 @@ public static partial class DeployArguments
     public const string MonitorWindow = "monitor-window";
     public const string MonitorInterval = "monitor-interval";
     public const string PrometheusUrl = "prometheus-url";
+    public const string BaselineWindow = "baseline-window";
     public const string Canary = "canary";
     public const string ScaleDownDelay = "scale-down-delay";
     public const string Backup = "backup";
@@ -87,6 +88,7 @@ public static partial class DeployArguments
         new(RolloutTimeout, "How long a rollout may take, 1s to 24h, e.g. 10m (default: 10m).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))),
         new(MonitorWindow, "How long Monitor watches the new version, 1s to 24h, e.g. 5m (the guide says 5-10 minutes; default: 5m).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))),
         new(MonitorInterval, "How often Monitor samples the metrics, 100ms to 1h and not longer than --monitor-window (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1))),
+        new(BaselineWindow, "How long the metrics are read before the change, as the baseline that degradation, memory and CPU are judged against, 1s to 1h (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))),
         new(PrometheusUrl, "Prometheus to read the checklist metrics from, an http(s) URL, e.g. http://prometheus:9090 (default: the API's /metrics page). Reached before the first change.", Check: ArgumentParsers.HttpUrl("http://prometheus:9090")),
         new(Canary, "Blue-green: first send this percent of traffic to green while Monitor judges it (1-99).", Check: CheckPercent),
         new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback, 0s (scale down at once) to 24h (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.Zero, TimeSpan.FromHours(24))),

@@ -47,6 +47,9 @@ public sealed record DeploySettings
     public string? NewDatabaseUrl { get; init; }
     public bool DeleteOld { get; init; }
 
+    /// <summary>How long the metrics are read before the change for the baseline.</summary>
+    public TimeSpan BaselineWindow { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>PostgresMajorUpgrade: auto, replication or dump.</summary>
     public string PgCopy { get; init; } = "auto";
 
@@ -139,6 +142,7 @@ public sealed record DeploySettings
             NewDatabaseUrl = Value(DeployArguments.NewDatabaseUrl),
             DeleteOld = Flag(DeployArguments.DeleteOld),
             PgCopy = Value(DeployArguments.PgCopy) ?? "auto",
+            BaselineWindow = Duration(DeployArguments.BaselineWindow) ?? TimeSpan.FromSeconds(30),
             ReplicationSourceUrl = Value(DeployArguments.ReplicationSourceUrl),
             RedisImage = Value(DeployArguments.RedisImage) ?? "redis:7.2-alpine",
             KubernetesVersion = Value(DeployArguments.KubernetesVersion),

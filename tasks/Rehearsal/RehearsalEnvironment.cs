@@ -20,6 +20,12 @@ public sealed record RehearsalOptions(string RepositoryRoot)
     /// <summary>Image tags that fail one request in the given number: a rate of their own (e.g. the matrix's "degraded").</summary>
     public IReadOnlyDictionary<string, int> DegradedVersions { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>The stand-in API's least request time (zero: none); <see cref="SlowVersions"/> scale it.</summary>
+    public TimeSpan BaseLatency { get; init; }
+
+    /// <summary>Image tags answering this many times slower than <see cref="BaseLatency"/> (the matrix's degradation rows).</summary>
+    public IReadOnlyDictionary<string, double> SlowVersions { get; init; } = new Dictionary<string, double>();
+
     /// <summary>
     /// Deploy v1 (the default). False leaves the namespace empty, the database empty as the postgres image creates it:
     /// the target of a first install (Compose -> Kubernetes), where the chain's own apply is the real one.
@@ -95,6 +101,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         "--rollout-timeout=30s",
         "--monitor-window=3s",
         "--monitor-interval=500ms",
+        "--baseline-window=1s",
         "--scale-down-delay=1s",
         $"--manifests={Path.Combine(Options.RepositoryRoot, "k8s")}",
         $"--schema-migration={Path.Combine(Options.RepositoryRoot, "rehearsal", "upgrade_v2.sql")}",
@@ -241,7 +248,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec }, cancellationToken);
         _owned.Add(Cluster);
         Gateway = ClusterGateway.Connect(Cluster.ClientConfiguration, new ClusterConnection(Namespace: Namespace));
-        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn, DegradedVersions = Options.DegradedVersions }, cancellationToken);
+        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn, DegradedVersions = Options.DegradedVersions, BaseLatency = Options.BaseLatency, SlowVersions = Options.SlowVersions }, cancellationToken);
         _owned.Add(Api);
     }
 
