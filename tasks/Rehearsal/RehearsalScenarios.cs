@@ -14,6 +14,8 @@ public static class RehearsalScenarios
 {
     public const string FaultyVersion = "v3-faulty";
     public const string DegradedVersion = "v2-degraded";
+    public const string SlightlySlowerVersion = "v2-slower10";
+    public const string MuchSlowerVersion = "v2-slower100";
     public const string UnpullableImage = "twisterlab-api:v3-typo";
 
     /// <summary>The exit code of a process killed with SIGKILL (128 + 9), as .NET reports it.</summary>
@@ -30,6 +32,9 @@ public static class RehearsalScenarios
     {
         FaultyVersions = new HashSet<string> { FaultyVersion },
         DegradedVersions = new Dictionary<string, int> { [DegradedVersion] = 40 },  // 2.5 %: the matrix's "investigate"
+        // Every request takes ~100 ms, so a slowdown is a share of something: 10 % slower is the matrix's "< 20 %", twice as slow its "≥ 20 %".
+        BaseLatency = TimeSpan.FromMilliseconds(100),
+        SlowVersions = new Dictionary<string, double> { [SlightlySlowerVersion] = 1.1, [MuchSlowerVersion] = 2.0 },
     };
 
     public static IReadOnlyList<Scenario> All() =>
@@ -58,6 +63,15 @@ public static class RehearsalScenarios
             WorldExpectation.Changed("upgraded to v2.1", (Api, ":v2.1 ")).AllowingChangesTo("table/", "alembic")),
         new("post-upgrade verification", "PostUpgradeVerify", [], ExitCodes.Success, WorldExpectation.AsBefore),
         new("monitor a healthy version", "Monitor", [], ExitCodes.Success, WorldExpectation.AsBefore),
+        new("rolling upgrade to a version 10 % slower than the baseline: noted", "RollingUpgrade", [$"--image-tag={SlightlySlowerVersion}", "--migrations-reversible"], ExitCodes.Success,
+            WorldExpectation.Changed("upgraded, the slowdown noted", (Api, $":{SlightlySlowerVersion} ")).AllowingChangesTo("table/", "alembic"))
+        {
+            Arrange = (world, token) => RunImageAsync(world, "v2.1", token),
+        },
+        new("rolling upgrade to a version twice as slow as the baseline rolls back", "RollingUpgrade", [$"--image-tag={MuchSlowerVersion}", "--migrations-reversible"], ExitCodes.Failed, WorldExpectation.AsBefore)
+        {
+            Arrange = (world, token) => RunImageAsync(world, "v2.1", token),
+        },
         new("monitor a version failing 2.5 % of requests: degraded", "Monitor", [], ExitCodes.Degraded, WorldExpectation.AsBefore)
         {
             Arrange = (world, token) => RunImageAsync(world, DegradedVersion, token),

@@ -17,7 +17,7 @@ public sealed class WaitForReplicationCatchUp : DeployStep, INeedDirectDatabase
 
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        yield return $"{CopyPath.IfReplication(context)}SELECT srsubstate FROM pg_subscription_rel   # every table 'r' (ready) on the new server; and on the old: pg_current_wal_lsn() - confirmed_flush_lsn FROM pg_replication_slots <= 1 MB, within {context.Settings.RolloutTimeout}";
+        yield return $"{CopyPath.IfReplication(context)}SELECT srsubstate FROM pg_subscription_rel   # every table 'r' (ready) on the new server; and on the old: pg_current_wal_lsn() - confirmed_flush_lsn FROM pg_replication_slots <= 1 MB, within {Durations.Format(context.Settings.RolloutTimeout)}";
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
