@@ -38,7 +38,7 @@ public static class RehearsalEngine
             var before = new Dictionary<string, WorldSnapshot>();
             foreach (var scenario in shared)
             {
-                results.Add(await RunAsync(options, world, scenario, before, cancellationToken));
+                results.Add(await RunAsync(options, world, scenario, before, cancellationToken, traffic));
             }
         }
 
@@ -51,7 +51,8 @@ public static class RehearsalEngine
         return results;
     }
 
-    private static async Task<ScenarioResult> RunAsync(RehearsalRunOptions options, RehearsalEnvironment world, Scenario scenario, Dictionary<string, WorldSnapshot> before, CancellationToken cancellationToken)
+    private static async Task<ScenarioResult> RunAsync(
+        RehearsalRunOptions options, RehearsalEnvironment world, Scenario scenario, Dictionary<string, WorldSnapshot> before, CancellationToken cancellationToken, SyntheticTraffic? traffic = null)
     {
         options.Log($"Rehearsal: {scenario.Name}");
         if (scenario.Arrange is { } arrange)
@@ -65,6 +66,7 @@ public static class RehearsalEngine
         var arguments = EmbeddedWorld.Compose(
             [$"--target={scenario.Target}", .. scenario.Arguments],
             [.. world.Arguments, "--environment=rehearsal", $"--working={options.WorkingDirectory}", $"--backup-dir={options.BackupDirectory}", .. defaults]);
+        await using var watch = scenario.Watch is { } startWatch ? await startWatch(world, traffic, cancellationToken) : null;
         var clock = Stopwatch.StartNew();
         int exitCode;
         try
@@ -85,9 +87,15 @@ public static class RehearsalEngine
         }
 
         var elapsed = clock.Elapsed;
+        var watched = watch is null ? null : await watch.StopAsync(cancellationToken);
+        if (watched is not null)
+        {
+            options.Log($"Rehearsal: {scenario.Name}: {watched.Line}");
+        }
+
         var baseline = scenario.World.Baseline is { } name ? before[name] : start;
         var problems = scenario.World.Problems(baseline, await SnapshotAsync(world, cancellationToken));
-        return new ScenarioResult(scenario, exitCode, problems, elapsed);
+        return new ScenarioResult(scenario, exitCode, [.. problems, .. watched?.Problems ?? []], elapsed) { WatchLine = watched?.Line };
     }
 
     /// <summary>The exit code a row shows when the rehearsal itself could not run the scenario to its end.</summary>

@@ -20,11 +20,23 @@ public sealed record RehearsalOptions(string RepositoryRoot)
     /// <summary>Image tags that fail one request in the given number: a rate of their own (e.g. the matrix's "degraded").</summary>
     public IReadOnlyDictionary<string, int> DegradedVersions { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>The stand-in API's least request time (zero: none); <see cref="SlowVersions"/> scale it.</summary>
+    public TimeSpan BaseLatency { get; init; }
+
+    /// <summary>Image tags answering this many times slower than <see cref="BaseLatency"/> (the matrix's degradation rows).</summary>
+    public IReadOnlyDictionary<string, double> SlowVersions { get; init; } = new Dictionary<string, double>();
+
     /// <summary>
     /// Deploy v1 (the default). False leaves the namespace empty, the database empty as the postgres image creates it:
     /// the target of a first install (Compose -> Kubernetes), where the chain's own apply is the real one.
     /// </summary>
     public bool DeployVersionOne { get; init; } = true;
+
+    /// <summary>
+    /// The application's server runs with wal_level = logical (the default here), so a PostgreSQL major upgrade can copy
+    /// by replication; false gives the stock wal_level = replica, where it falls back to dump/restore.
+    /// </summary>
+    public bool LogicalWal { get; init; } = true;
 }
 
 /// <summary>
@@ -89,6 +101,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         "--rollout-timeout=30s",
         "--monitor-window=3s",
         "--monitor-interval=500ms",
+        "--baseline-window=1s",
         "--scale-down-delay=1s",
         $"--manifests={Path.Combine(Options.RepositoryRoot, "k8s")}",
         $"--schema-migration={Path.Combine(Options.RepositoryRoot, "rehearsal", "upgrade_v2.sql")}",
@@ -117,6 +130,16 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         }
 
         return NewDatabase!;
+    }
+
+    /// <summary>
+    /// The database the API uses now: the server behind the Service its DATABASE_URL names (postgres-16 is the second
+    /// server once started, any other name the first), as the rehearsal's pods reach them.
+    /// </summary>
+    public async Task<PostgresTarget> ApiDatabaseAsync(CancellationToken cancellationToken = default)
+    {
+        var url = await Gateway.Secrets.ReadKeyAsync("twisterlab-secrets", "DATABASE_URL", cancellationToken);
+        return url is not null && NewDatabase is { } moved && url.Contains("@postgres-16:", StringComparison.Ordinal) ? moved : Database;
     }
 
     /// <summary>The second server's application database as the twisterlab user (null before it is started).</summary>
@@ -204,7 +227,8 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
 
     private async Task StartServersAsync(CancellationToken cancellationToken)
     {
-        Postgres = await ThrowawayPostgres.StartAsync(cancellationToken: cancellationToken);
+        var settings = Options.LogicalWal ? new Dictionary<string, string> { ["wal_level"] = "logical" } : null;
+        Postgres = await ThrowawayPostgres.StartAsync(settings, cancellationToken);
         _owned.Add(Postgres);
         await using (var connection = new NpgsqlConnection(Postgres.Target().ConnectionString))
         {
@@ -224,7 +248,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec }, cancellationToken);
         _owned.Add(Cluster);
         Gateway = ClusterGateway.Connect(Cluster.ClientConfiguration, new ClusterConnection(Namespace: Namespace));
-        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn, DegradedVersions = Options.DegradedVersions }, cancellationToken);
+        Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn, DegradedVersions = Options.DegradedVersions, BaseLatency = Options.BaseLatency, SlowVersions = Options.SlowVersions }, cancellationToken);
         _owned.Add(Api);
     }
 

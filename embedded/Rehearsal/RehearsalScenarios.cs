@@ -14,6 +14,8 @@ public static class RehearsalScenarios
 {
     public const string FaultyVersion = "v3-faulty";
     public const string DegradedVersion = "v2-degraded";
+    public const string SlightlySlowerVersion = "v2-slower10";
+    public const string MuchSlowerVersion = "v2-slower100";
     public const string UnpullableImage = "twisterlab-api:v3-typo";
 
     /// <summary>The exit code of a process killed with SIGKILL (128 + 9), as .NET reports it.</summary>
@@ -30,6 +32,9 @@ public static class RehearsalScenarios
     {
         FaultyVersions = new HashSet<string> { FaultyVersion },
         DegradedVersions = new Dictionary<string, int> { [DegradedVersion] = 40 },  // 2.5 %: the matrix's "investigate"
+        // Every request takes ~100 ms, so a slowdown is a share of something: 10 % slower is the matrix's "< 20 %", twice as slow its "≥ 20 %".
+        BaseLatency = TimeSpan.FromMilliseconds(100),
+        SlowVersions = new Dictionary<string, double> { [SlightlySlowerVersion] = 1.1, [MuchSlowerVersion] = 2.0 },
     };
 
     public static IReadOnlyList<Scenario> All() =>
@@ -41,17 +46,32 @@ public static class RehearsalScenarios
         },
         new("full rollback of the held upgrade", "FullRollback", [], ExitCodes.Success, WorldExpectation.AsBeforeScenario(Held)),
         new("rolling upgrade to v2.0", "RollingUpgrade", ["--image-tag=v2.0"], ExitCodes.Success,
-            WorldExpectation.Changed("upgraded to v2.0", (Api, ":v2.0 "), ("alembic", "0002")).AllowingChangesTo("table/")),
+            WorldExpectation.Changed("upgraded to v2.0", (Api, ":v2.0 "), ("alembic", "0002")).AllowingChangesTo("table/"))
+        {
+            Watch = WatchRequests,
+        },
         new("quick rollback (rollout undo)", "Rollback", [], ExitCodes.Success, WorldExpectation.Changed("image back to v1, schema kept", (Api, ":v1 "))),
         new("rolling upgrade to an unpullable image rolls back", "RollingUpgrade", ["--image-tag=v3-typo", "--migrations-reversible"], ExitCodes.Failed, WorldExpectation.AsBefore),
         new("blue-green to a green that serves errors rolls back", "BlueGreenDeploy", [$"--image-tag={FaultyVersion}"], ExitCodes.Failed, WorldExpectation.AsBefore),
         new(BlueGreen, "BlueGreenDeploy", ["--image-tag=v2.0", "--canary=25"], ExitCodes.Success,
-            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api)),
+            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api))
+        {
+            Watch = WatchRequests,
+        },
         new("blue-green rollback", "BlueGreenRollback", ["--image-tag=v2.0"], ExitCodes.Success, WorldExpectation.AsBeforeScenario(BlueGreen)),
         new("maintenance-window upgrade to v2.1", "MaintenanceUpgrade", ["--image-tag=v2.1"], ExitCodes.Success,
             WorldExpectation.Changed("upgraded to v2.1", (Api, ":v2.1 ")).AllowingChangesTo("table/", "alembic")),
         new("post-upgrade verification", "PostUpgradeVerify", [], ExitCodes.Success, WorldExpectation.AsBefore),
         new("monitor a healthy version", "Monitor", [], ExitCodes.Success, WorldExpectation.AsBefore),
+        new("rolling upgrade to a version 10 % slower than the baseline: noted", "RollingUpgrade", [$"--image-tag={SlightlySlowerVersion}", "--migrations-reversible"], ExitCodes.Success,
+            WorldExpectation.Changed("upgraded, the slowdown noted", (Api, $":{SlightlySlowerVersion} ")).AllowingChangesTo("table/", "alembic"))
+        {
+            Arrange = (world, token) => RunImageAsync(world, "v2.1", token),
+        },
+        new("rolling upgrade to a version twice as slow as the baseline rolls back", "RollingUpgrade", [$"--image-tag={MuchSlowerVersion}", "--migrations-reversible"], ExitCodes.Failed, WorldExpectation.AsBefore)
+        {
+            Arrange = (world, token) => RunImageAsync(world, "v2.1", token),
+        },
         new("monitor a version failing 2.5 % of requests: degraded", "Monitor", [], ExitCodes.Degraded, WorldExpectation.AsBefore)
         {
             Arrange = (world, token) => RunImageAsync(world, DegradedVersion, token),
@@ -81,13 +101,20 @@ public static class RehearsalScenarios
         new("SQLite to PostgreSQL", "MigrateSqliteToPostgres", [], ExitCodes.Success,
             WorldExpectation.Changed("SQLite tables imported, API pointed at PostgreSQL", ("table/public.legacy_notes", "rows=3 "), ("table/public.legacy_settings", "rows=2 "))
                 .AllowingChangesTo("secret/")),
-        new("PostgreSQL major upgrade to a new server", "PostgresMajorUpgrade", [], ExitCodes.Success,
-            WorldExpectation.Changed("postgres-16 serves the API", ("deployment/postgres-16", "postgres:16"), ("service/postgres-16", "app=postgres-16")).AllowingChangesTo("secret/", Api)),
+        new("PostgreSQL major upgrade to a new server, a writer throughout", "PostgresMajorUpgrade", [], ExitCodes.Success,
+            WorldExpectation.Changed("postgres-16 serves the API", ("deployment/postgres-16", "postgres:16"), ("service/postgres-16", "app=postgres-16"))
+                .AllowingChangesTo("secret/", Api, "table/public." + RehearsalWriter.Table))
+        {
+            Watch = async (world, _, token) => await RehearsalWriter.StartAsync(world, token),
+        },
         new("cluster upgrade, worker by worker", "ClusterUpgrade", [], ExitCodes.Success,
             WorldExpectation.Changed("workers on kubelet v" + TargetDefaults.UpgradedKubernetes, ("node/twisterlab-worker", "kubelet=v" + TargetDefaults.UpgradedKubernetes + " unschedulable=False"),
                 ("node/twisterlab-worker2", "kubelet=v" + TargetDefaults.UpgradedKubernetes + " unschedulable=False"))),
         new("blue-green to v2.0 again (blue retired last: later chains need it)", "BlueGreenDeploy", ["--image-tag=v2.0"], ExitCodes.Success,
-            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api)),
+            WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api))
+        {
+            Watch = WatchRequests,
+        },
         new("blue-green cleanup", "BlueGreenCleanup", [], ExitCodes.Success, WorldExpectation.Changed("blue deleted, green serves", (Api, null))),
         new("Docker Compose to Kubernetes, into an empty namespace", "MigrateComposeToKubernetes", [], ExitCodes.Success,
             WorldExpectation.Changed("installed from k8s/ with the Compose data", (Api, ":v1 "), ("deployment/postgres", "postgres:15"), ("table/public.tickets", "rows="))
@@ -96,6 +123,10 @@ public static class RehearsalScenarios
             EmptyNamespace = true,
         },
     ];
+
+    /// <summary>The synthetic traffic through a healthy upgrade: every request must succeed.</summary>
+    private static Task<IScenarioWatch> WatchRequests(RehearsalEnvironment world, SyntheticTraffic? traffic, CancellationToken cancellationToken) =>
+        Task.FromResult<IScenarioWatch>(new TrafficWatch(traffic ?? throw new InvalidOperationException("a request watch needs the shared world's traffic")));
 
     /// <summary>Puts a version on the API deployment outside any run (what a previous release left), and waits for it.</summary>
     private static async Task RunImageAsync(RehearsalEnvironment world, string tag, CancellationToken cancellationToken)

@@ -23,12 +23,22 @@ public sealed record Scenario(string Name, string Target, IReadOnlyList<string> 
 
     public ScenarioRun Run { get; init; } = ScenarioRun.InProcess;
 
+    /// <summary>
+    /// Started after the "before" snapshot and stopped when the run ends: judges what the world's users saw meanwhile
+    /// (a writer through a database upgrade, the synthetic traffic through a rollout). Its line is printed; its problems
+    /// fail the world verdict. It gets the shared world's traffic (null on a world of its own).
+    /// </summary>
+    public Func<RehearsalEnvironment, SyntheticTraffic?, CancellationToken, Task<IScenarioWatch>>? Watch { get; init; }
+
     /// <summary>Runs on a world of its own with an empty namespace (a first install), not the shared one.</summary>
     public bool EmptyNamespace { get; init; }
 }
 
 public sealed record ScenarioResult(Scenario Scenario, int ExitCode, IReadOnlyList<string> WorldProblems, TimeSpan Duration)
 {
+    /// <summary>What the scenario's watch printed (null without one).</summary>
+    public string? WatchLine { get; init; }
+
     public bool ExitAsExpected => ExitCode == Scenario.ExpectedExitCode;
 
     public bool WorldAsExpected => WorldProblems.Count == 0;

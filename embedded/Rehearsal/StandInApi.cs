@@ -23,6 +23,12 @@ public sealed record StandInOptions
 
     /// <summary>Image tags failing one request in the given number (a rate of their own, e.g. a degraded version).</summary>
     public IReadOnlyDictionary<string, int> DegradedVersions { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>How long every request takes at least (zero: as fast as it can), so that a slowdown has something to scale.</summary>
+    public TimeSpan BaseLatency { get; init; }
+
+    /// <summary>Image tags that answer this many times slower than <see cref="BaseLatency"/> (1.1 = 10 % slower).</summary>
+    public IReadOnlyDictionary<string, double> SlowVersions { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>
@@ -101,6 +107,11 @@ public sealed class StandInApi : IAsyncDisposable
         }
         else
         {
+            if (_options.BaseLatency > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.BaseLatency * _options.SlowVersions.GetValueOrDefault(version, 1.0), token);
+            }
+
             (result, status) = (answer(version), 200);
         }
 

@@ -56,6 +56,12 @@ internal sealed class StandInMetrics
             text.AppendLine($"{TwisterLabMetrics.AgentRuns}{{result=\"failure\"}} {_agentFailures}");
             text.AppendLine($"# TYPE {TwisterLabMetrics.DatabaseConnections} gauge");
             text.AppendLine($"{TwisterLabMetrics.DatabaseConnections} 5");
+            // This process's own figures, as the API's Prometheus client exports its process's.
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            text.AppendLine($"# TYPE {TwisterLabMetrics.ProcessMemory} gauge");
+            text.AppendLine($"{TwisterLabMetrics.ProcessMemory} {process.WorkingSet64}");
+            text.AppendLine($"# TYPE {TwisterLabMetrics.ProcessCpu} counter");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{TwisterLabMetrics.ProcessCpu} {process.TotalProcessorTime.TotalSeconds}");
             return text.ToString();
         }
     }

@@ -5,15 +5,23 @@ using TwisterLab.Cake.Steps.PostgresUpgrade;
 
 namespace TwisterLab.Cake.Chains;
 
-[TaskDescription("PostgreSQL major version upgrade (13 -> 16): backup, new server beside the old, restore, integrity, DATABASE_URL, restart, verify; --delete-old removes the old server. Undo before the delete: secret back, restart, new server removed.")]
+[TaskDescription("PostgreSQL major version upgrade (13 -> 16) losing no write: backup, new server beside the old, the data copied by logical replication while the API writes (or dump/restore with writes refused throughout, --pg-copy), a short write freeze for the switch, integrity, DATABASE_URL, restart, freeze lifted, verify; --delete-old removes the old server. Undo before the delete: replication dropped, secret back, restart, freeze lifted, new server removed.")]
 [IsDependentOn(typeof(Preflight))]
 [IsDependentOn(typeof(PreflightLive))]
+[IsDependentOn(typeof(ChooseCopyPath))]
+[IsDependentOn(typeof(FreezeWritesForCopy))]
 [IsDependentOn(typeof(BackupDatabase))]
 [IsDependentOn(typeof(DeployNewPostgres))]
 [IsDependentOn(typeof(RestoreIntoNewPostgres))]
+[IsDependentOn(typeof(CopySchemaToNewPostgres))]
+[IsDependentOn(typeof(StartReplication))]
+[IsDependentOn(typeof(WaitForReplicationCatchUp))]
+[IsDependentOn(typeof(FreezeWritesForSwitch))]
+[IsDependentOn(typeof(FinishReplication))]
 [IsDependentOn(typeof(VerifyNewPostgresIntegrity))]
 [IsDependentOn(typeof(PointSecretAtNewPostgres))]
 [IsDependentOn(typeof(RestartApi))]
+[IsDependentOn(typeof(ResumeWrites))]
 [IsDependentOn(typeof(VerifyNewPostgres))]
 [IsDependentOn(typeof(DeleteOldPostgres))]
 public sealed class PostgresMajorUpgrade : FrostingTask<DeployContext>;

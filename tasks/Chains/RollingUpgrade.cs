@@ -7,6 +7,7 @@ namespace TwisterLab.Cake.Chains;
 
 [TaskDescription("Rolling update (the default strategy): backup, migrate, set image, rollout status, health, monitor. Undo: rollout undo to the revision before.")]
 [IsDependentOn(typeof(Preflight))]
+[IsDependentOn(typeof(MeasureBaseline))]
 [IsDependentOn(typeof(BackupDatabase))]
 [IsDependentOn(typeof(ApplyMigrations))]
 [IsDependentOn(typeof(SetImage))]

@@ -29,6 +29,7 @@ public static partial class DeployArguments
     public const string MonitorWindow = "monitor-window";
     public const string MonitorInterval = "monitor-interval";
     public const string PrometheusUrl = "prometheus-url";
+    public const string BaselineWindow = "baseline-window";
     public const string Canary = "canary";
     public const string ScaleDownDelay = "scale-down-delay";
     public const string Backup = "backup";
@@ -42,6 +43,8 @@ public static partial class DeployArguments
     public const string NewPostgres = "new-postgres";
     public const string NewDatabaseUrl = "new-database-url";
     public const string DeleteOld = "delete-old";
+    public const string PgCopy = "pg-copy";
+    public const string ReplicationSourceUrl = "replication-source-url";
     public const string RedisImage = "redis-image";
     public const string SqlitePath = "sqlite-path";
     public const string ExportSql = "export-sql";
@@ -86,6 +89,7 @@ public static partial class DeployArguments
         new(RolloutTimeout, "How long a rollout may take, 1s to 24h, e.g. 10m (default: 10m).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))),
         new(MonitorWindow, "How long Monitor watches the new version, 1s to 24h, e.g. 5m (the guide says 5-10 minutes; default: 5m).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))),
         new(MonitorInterval, "How often Monitor samples the metrics, 100ms to 1h and not longer than --monitor-window (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1))),
+        new(BaselineWindow, "How long the metrics are read before the change, as the baseline that degradation, memory and CPU are judged against, 1s to 1h (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))),
         new(PrometheusUrl, "Prometheus to read the checklist metrics from, an http(s) URL, e.g. http://prometheus:9090 (default: the API's /metrics page). Reached before the first change.", Check: ArgumentParsers.HttpUrl("http://prometheus:9090")),
         new(Canary, "Blue-green: first send this percent of traffic to green while Monitor judges it (1-99).", Check: CheckPercent),
         new(ScaleDownDelay, "Blue-green: keep blue warm this long after the switch, for an instant rollback, 0s (scale down at once) to 24h (default: 30s).", Check: ArgumentParsers.Duration(TimeSpan.Zero, TimeSpan.FromHours(24))),
@@ -98,6 +102,9 @@ public static partial class DeployArguments
         new(NewPostgres, "PostgresMajorUpgrade: the new server's deployment and Service, applied from <manifests>/deployments/<name>.yaml (default: postgres-16).", Check: CheckName),
         new(NewDatabaseUrl, "PostgresMajorUpgrade: the new server, reached directly for the restore and its checks, e.g. postgresql://twisterlab:pass@localhost:5433/twisterlab (kubectl port-forward svc/postgres-16 5433:5432).", Check: CheckPostgresAddress, Secret: true),
         new(DeleteOld, "PostgresMajorUpgrade: after verification, delete the old PostgreSQL deployment and its PVC (no undo; default: keep them).", Flag: true),
+        new(PgCopy, "PostgresMajorUpgrade: how the data moves. replication: logical replication while the API writes, then a pause of seconds (needs wal_level = logical on the old server); dump: the guide's dump/restore with writes refused for the whole copy; auto (default): replication when the old server allows it, else dump.",
+            Check: value => value is "auto" or "replication" or "dump" ? null : $"'{value}' is not a copy method (auto, replication or dump)."),
+        new(ReplicationSourceUrl, "PostgresMajorUpgrade: the old server as the NEW server reaches it, for its subscription, e.g. postgresql://twisterlab:pass@postgres:5432/twisterlab (default: --database-url).", Check: CheckPostgresAddress, Secret: true),
         new(RedisImage, "RedisUpgrade: the Redis image to set (default: redis:7.2-alpine).", Check: CheckImageReference),
         new(SqlitePath, "MigrateSqliteToPostgres: the SQLite database file to move into PostgreSQL (header and size checked, then PRAGMA quick_check, before the first change).", Check: ArgumentParsers.SqliteFile, IsPath: true),
         new(KubernetesVersion, "ClusterUpgrade: the kubelet version to reach, e.g. 1.29.0 (not newer than the control plane).", Check: CheckVersion),

@@ -84,6 +84,15 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     /// <summary>The verified backup this run took, for the steps (and undos) that restore it.</summary>
     public string? LastBackup { get; set; }
 
+    /// <summary>PostgresMajorUpgrade: true when the data moves by logical replication, false by dump/restore (chosen before any change).</summary>
+    public bool? CopiesByReplication { get; set; }
+
+    /// <summary>The API's health over a short window before the change (null: not measured), what MonitorHealth compares with.</summary>
+    public Metrics.HealthSample? Baseline { get; set; }
+
+    /// <summary>PostgresMajorUpgrade: when writes were frozen on the old server (null: not frozen by this run).</summary>
+    public DateTimeOffset? WritesFrozenAt { get; set; }
+
     /// <summary>The backup FullRollback restores, verified before anything changed (ChooseBackup).</summary>
     public string? BackupToRestore { get; set; }
 

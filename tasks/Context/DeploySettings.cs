@@ -46,6 +46,15 @@ public sealed record DeploySettings
     public string NewPostgres { get; init; } = "postgres-16";
     public string? NewDatabaseUrl { get; init; }
     public bool DeleteOld { get; init; }
+
+    /// <summary>How long the metrics are read before the change for the baseline.</summary>
+    public TimeSpan BaselineWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>PostgresMajorUpgrade: auto, replication or dump.</summary>
+    public string PgCopy { get; init; } = "auto";
+
+    /// <summary>PostgresMajorUpgrade: the old server's address for the new server's subscription (null: --database-url).</summary>
+    public string? ReplicationSourceUrl { get; init; }
     public string RedisImage { get; init; } = "redis:7.2-alpine";
     public string? SqlitePath { get; init; }
 
@@ -136,6 +145,9 @@ public sealed record DeploySettings
             NewPostgres = Value(DeployArguments.NewPostgres) ?? "postgres-16",
             NewDatabaseUrl = Value(DeployArguments.NewDatabaseUrl),
             DeleteOld = Flag(DeployArguments.DeleteOld),
+            PgCopy = Value(DeployArguments.PgCopy) ?? "auto",
+            BaselineWindow = Duration(DeployArguments.BaselineWindow) ?? TimeSpan.FromSeconds(30),
+            ReplicationSourceUrl = Value(DeployArguments.ReplicationSourceUrl),
             RedisImage = Value(DeployArguments.RedisImage) ?? "redis:7.2-alpine",
             KubernetesVersion = Value(DeployArguments.KubernetesVersion),
             NodeUpgradeCommand = Value(DeployArguments.NodeUpgradeCommand) ?? GuideNodeUpgradeCommand,

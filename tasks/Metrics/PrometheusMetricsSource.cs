@@ -11,6 +11,8 @@ public sealed class PrometheusMetricsSource(string prometheusUrl, Func<string, I
 {
     private readonly HttpClient _client = client ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<double> _connections = [];
+    private readonly List<double> _memory = [];
+    private readonly List<double> _diskFree = [];
     private DateTimeOffset? _start;
 
     public string Name => prometheusUrl;
@@ -25,14 +27,28 @@ public sealed class PrometheusMetricsSource(string prometheusUrl, Func<string, I
             _connections.Add(connections);
         }
 
+        if (await QueryAsync(window, "memory", cancellationToken) is { } memory)
+        {
+            _memory.Add(memory);
+        }
+
+        if (await QueryAsync(window, "diskFree", cancellationToken) is { } diskFree)
+        {
+            _diskFree.Add(diskFree);
+        }
+
         return new HealthSample
         {
             Requests = await QueryAsync(window, "requests", cancellationToken),
             ErrorRate = await QueryAsync(window, "errorRate", cancellationToken),
             P95Seconds = await QueryAsync(window, "p95", cancellationToken),
             P99Seconds = await QueryAsync(window, "p99", cancellationToken),
+            MeanSeconds = await QueryAsync(window, "mean", cancellationToken),
             AgentSuccessRate = await QueryAsync(window, "agentSuccessRate", cancellationToken),
             DatabaseConnections = _connections.ToList(),
+            MemoryBytes = _memory.ToList(),
+            CpuCores = await QueryAsync(window, "cpu", cancellationToken),
+            DiskFreeBytes = _diskFree.ToList(),
         };
     }
 

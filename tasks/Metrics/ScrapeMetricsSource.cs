@@ -9,6 +9,8 @@ public sealed class ScrapeMetricsSource(string metricsUrl, HttpClient? client = 
 {
     private readonly HttpClient _client = client ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<double> _connections = [];
+    private readonly List<double> _memory = [];
+    private readonly System.Diagnostics.Stopwatch _clock = new();
     private IReadOnlyList<MetricSample>? _start;
 
     public string Name => metricsUrl;
@@ -17,9 +19,19 @@ public sealed class ScrapeMetricsSource(string metricsUrl, HttpClient? client = 
     {
         var current = PrometheusText.Parse(await _client.GetStringAsync(metricsUrl, cancellationToken));
         var previous = _start ??= current;
+        if (!_clock.IsRunning)
+        {
+            _clock.Start();
+        }
+
         if (Sum(current, TwisterLabMetrics.DatabaseConnections, _ => true) is var connections)
         {
             _connections.Add(connections);
+        }
+
+        if (current.Any(sample => sample.Name == TwisterLabMetrics.ProcessMemory))
+        {
+            _memory.Add(Sum(current, TwisterLabMetrics.ProcessMemory, _ => true));
         }
 
         double Delta(string name, Func<IReadOnlyDictionary<string, string>, bool> where) => Sum(current, name, where) - Sum(previous, name, where);
@@ -30,9 +42,16 @@ public sealed class ScrapeMetricsSource(string metricsUrl, HttpClient? client = 
         var buckets = TwisterLabMetrics.DurationBuckets.Append(double.PositiveInfinity)
             .Select(bound => (bound, count: Delta(TwisterLabMetrics.Duration + "_bucket", labels => Bound(labels) == bound)))
             .ToList();
+        var count = Delta(TwisterLabMetrics.Duration + "_count", _ => true);
+        var cpu = current.Any(sample => sample.Name == TwisterLabMetrics.ProcessCpu) && _clock.Elapsed.TotalSeconds > 0.1
+            ? Delta(TwisterLabMetrics.ProcessCpu, _ => true) / _clock.Elapsed.TotalSeconds
+            : (double?)null;
         return new HealthSample
         {
             Requests = requests,
+            MeanSeconds = count > 0 ? Delta(TwisterLabMetrics.Duration + "_sum", _ => true) / count : null,
+            MemoryBytes = _memory.ToList(),
+            CpuCores = cpu,
             ErrorRate = requests > 0 ? errors / requests : null,
             P95Seconds = Quantile(buckets, 0.95),
             P99Seconds = Quantile(buckets, 0.99),

@@ -10,6 +10,12 @@ public static class TwisterLabMetrics
     public const string Duration = "twisterlab_http_request_duration_seconds";
     public const string AgentRuns = "twisterlab_agent_runs_total";
     public const string DatabaseConnections = "twisterlab_db_connections";
+    /// <summary>What every Prometheus client library exports about its process (the API's Python client does by default).</summary>
+    public const string ProcessMemory = "process_resident_memory_bytes";
+    public const string ProcessCpu = "process_cpu_seconds_total";
+
+    /// <summary>node_exporter's free disk space: only where Prometheus also scrapes the nodes.</summary>
+    public const string DiskFree = "node_filesystem_avail_bytes";
     public static readonly double[] DurationBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The default queries for Prometheus (a profile may replace them), over a window like "5m".</summary>
@@ -21,5 +27,9 @@ public static class TwisterLabMetrics
         ["p99"] = $"histogram_quantile(0.99, sum by (le) (rate({Duration}_bucket[{window}])))",
         ["agentSuccessRate"] = $"sum(rate({AgentRuns}{{result=\"success\"}}[{window}])) / sum(rate({AgentRuns}[{window}]))",
         ["dbConnections"] = $"sum({DatabaseConnections})",
+        ["mean"] = $"sum(rate({Duration}_sum[{window}])) / sum(rate({Duration}_count[{window}]))",
+        ["memory"] = $"sum({ProcessMemory}{{job=~\".*twisterlab.*\"}})",
+        ["cpu"] = $"sum(rate({ProcessCpu}{{job=~\".*twisterlab.*\"}}[{window}]))",
+        ["diskFree"] = $"min({DiskFree}{{mountpoint=\"/\"}})",
     };
 }

@@ -26,6 +26,9 @@ public sealed record Finding(string Issue, Severity Severity, MatrixAction Actio
 public sealed record Decision(Severity Severity, MatrixAction Action, IReadOnlyList<Finding> Findings)
 {
     public string Summary => Findings.Count == 0 ? "healthy" : string.Join("; ", Findings.Select(finding => $"{finding.Issue} ({finding.Severity}: {finding.Action})"));
+
+    /// <summary>Checklist rows the sample had no measure for (said, never passed silently).</summary>
+    public IReadOnlyList<string> NotMeasured { get; init; } = [];
 }
 
 /// <summary>
@@ -36,9 +39,46 @@ public static class DecisionMatrix
 {
     public static Decision Decide(HealthSample sample, Thresholds thresholds)
     {
-        var findings = Evaluate(sample, thresholds).ToList();
+        var findings = Evaluate(sample, thresholds).Concat(Resources(sample, thresholds)).ToList();
         var worst = findings.OrderByDescending(finding => finding.Severity).ThenByDescending(finding => finding.Action).FirstOrDefault();
-        return new Decision(worst?.Severity ?? Severity.None, worst?.Action ?? MatrixAction.Continue, findings);
+        return new Decision(worst?.Severity ?? Severity.None, worst?.Action ?? MatrixAction.Continue, findings) { NotMeasured = NotMeasured(sample).ToList() };
+    }
+
+    /// <summary>The checklist rows this sample cannot judge, by name.</summary>
+    public static IEnumerable<string> NotMeasured(HealthSample sample)
+    {
+        if (Degradation(sample) is null) yield return "performance degradation (no baseline before the change)";
+        if (sample.MemoryBytes.Count == 0) yield return "memory";
+        if (sample.CpuCores is null) yield return "CPU";
+        if (sample.DiskFreeBytes.Count == 0) yield return "disk";
+        if (sample.IntegrityIntact is null) yield return "database integrity";
+    }
+
+    /// <summary>
+    /// The checklist's memory, CPU and disk rows, where measured. The matrix has no row for them, so a value out of range
+    /// is a Medium finding to watch (noted), never a rollback on its own.
+    /// </summary>
+    private static IEnumerable<Finding> Resources(HealthSample sample, Thresholds limits)
+    {
+        var memory = sample.MemoryBytes;
+        if (IsLeaking(memory))
+        {
+            yield return new($"Memory keeps growing ({memory[0] / 1e6:0} → {memory[^1] / 1e6:0} MB): a leak?", Severity.Medium, MatrixAction.Monitor);
+        }
+        else if (memory.Count > 0 && sample.Baseline?.MemoryBytes is { Count: > 0 } before && memory[^1] > before[^1] * (1 + limits.MaxResourceGrowth))
+        {
+            yield return new($"Memory {memory[^1] / 1e6:0} MB, {before[^1] / 1e6:0} MB before the change", Severity.Medium, MatrixAction.Monitor);
+        }
+
+        if (sample is { CpuCores: { } cpu, Baseline.CpuCores: { } cpuBefore } && cpu > cpuBefore * (1 + limits.MaxResourceGrowth) && cpu - cpuBefore > 0.05)
+        {
+            yield return new($"CPU {cpu:0.00} cores, {cpuBefore:0.00} before the change", Severity.Medium, MatrixAction.Monitor);
+        }
+
+        if (sample.DiskFreeBytes is { Count: >= 2 } disk && disk[^1] < disk[0] * (1 - limits.MaxResourceGrowth / 5))
+        {
+            yield return new($"Free disk falling ({disk[0] / 1e9:0.0} → {disk[^1] / 1e9:0.0} GB in the window)", Severity.Medium, MatrixAction.Monitor);
+        }
     }
 
     private static IEnumerable<Finding> Evaluate(HealthSample sample, Thresholds limits)
@@ -84,12 +124,12 @@ public static class DecisionMatrix
             }
         }
 
-        if (Degradation(sample) is { } degradation && degradation > 0)
+        if (Degradation(sample) is { } degradation && degradation > 0 && Slowdown(sample) >= limits.MinDegradationSeconds)
         {
-            // The guide only names "< 20%: monitor"; a larger slowdown is treated as a checklist failure.
+            // The guide only names "< 20%: monitor"; a larger slowdown than the guide tolerates is rolled back.
             yield return degradation < limits.NotableDegradation
                 ? new($"Performance degradation {degradation:P0} < {limits.NotableDegradation:P0}", Severity.Low, MatrixAction.Monitor)
-                : new($"Performance degradation {degradation:P0} ≥ {limits.NotableDegradation:P0}", Severity.High, MatrixAction.PrepareRollback);
+                : new($"Performance degradation {degradation:P0} ≥ {limits.NotableDegradation:P0}", Severity.High, MatrixAction.ImmediateRollback);
         }
 
         if (sample.AgentSuccessRate < limits.MinAgentSuccessRate)
@@ -103,8 +143,28 @@ public static class DecisionMatrix
         }
     }
 
-    private static double? Degradation(HealthSample sample) =>
-        sample is { P95Seconds: { } now, BaselineP95Seconds: > 0 and var before } ? (now - before) / before : null;
+    /// <summary>The slowdown in seconds behind <see cref="Degradation"/> (mean, else p95).</summary>
+    private static double Slowdown(HealthSample sample) =>
+        sample is { MeanSeconds: { } mean, Baseline.MeanSeconds: > 0 and var meanBefore }
+            ? mean - meanBefore
+            : (sample.P95Seconds ?? 0) - (sample.Baseline?.P95Seconds ?? sample.BaselineP95Seconds ?? 0);
+
+    /// <summary>
+    /// How much slower than before the change: the mean duration when both are known (histogram quantiles only move
+    /// when requests change bucket), else p95 and p99, the larger slowdown.
+    /// </summary>
+    public static double? Degradation(HealthSample sample)
+    {
+        if (sample is { MeanSeconds: { } mean, Baseline.MeanSeconds: > 0 and var meanBefore })
+        {
+            return (mean - meanBefore) / meanBefore;
+        }
+
+        var p95Before = sample.Baseline?.P95Seconds ?? sample.BaselineP95Seconds;
+        var slowdowns = new[] { Slowdown(sample.P95Seconds, p95Before), Slowdown(sample.P99Seconds, sample.Baseline?.P99Seconds) }.OfType<double>().ToList();
+        return slowdowns.Count > 0 ? slowdowns.Max() : null;
+        static double? Slowdown(double? now, double? before) => now is { } value && before is > 0 ? (value - before.Value) / before.Value : null;
+    }
 
     // A leak is a count that never falls and ends well above where it started; ordinary pools go up and down.
     private static bool IsLeaking(IReadOnlyList<double> connections) =>

@@ -15,10 +15,10 @@ public sealed class MonitorHealth : DeployStep
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        var source = context.Settings.PrometheusUrl is { } prometheus ? $"Prometheus {prometheus}" : context.MetricsUrl;
-        yield return $"sample {source} every {Durations.Format(context.Settings.MonitorInterval)} for {Durations.Format(context.Settings.MonitorWindow)}: " +
+        yield return $"sample {SourceName(context)} every {Durations.Format(context.Settings.MonitorInterval)} for {Durations.Format(context.Settings.MonitorWindow)}: " +
                      "error rate < 1%, p95 < 500ms, p99 < 1s, agent success > 95%, DB connections stable";
-        yield return "decision matrix: error rate > 5% or latency > 5s → rollback; 1-5% → degraded; degradation < 20% → note";
+        yield return "decision matrix: error rate > 5% or latency > 5s → rollback; 1-5% → degraded; slower than the baseline: < 20% → note, ≥ 20% → rollback; memory, CPU, disk → note (or \"not measured\")";
+        yield return "integrity at the end of the window (tables readable, alembic revision as at the start; needs --database-url): a failure → stop, restore the backup";
     }
 
     protected override Task ExecuteAsync(DeployContext context) => WatchAsync(context);
@@ -30,12 +30,18 @@ public sealed class MonitorHealth : DeployStep
         var thresholds = context.Settings.Profile.Thresholds;
         var deadline = DateTimeOffset.UtcNow + context.Settings.MonitorWindow;
         await source.SampleAsync(context.CancellationToken);
+        var integrity = await IntegrityWatch.StartAsync(context);
         Decision decision;
         HealthSample sample;
         do
         {
             await Task.Delay(context.Settings.MonitorInterval, context.CancellationToken);
-            sample = await source.SampleAsync(context.CancellationToken);
+            var last = DateTimeOffset.UtcNow + context.Settings.MonitorInterval >= deadline;
+            sample = await source.SampleAsync(context.CancellationToken) with
+            {
+                Baseline = context.Baseline,
+                IntegrityIntact = last ? await integrity.CheckAsync(context) : null,
+            };
             decision = DecisionMatrix.Decide(sample, thresholds);
             context.Log.Information("  {0}: {1}", source.Name, decision.Summary);
             if (decision.Action is MatrixAction.ImmediateRollback or MatrixAction.StopAndRestoreBackup)
@@ -44,6 +50,11 @@ public sealed class MonitorHealth : DeployStep
             }
         }
         while (DateTimeOffset.UtcNow < deadline);
+
+        if (decision.NotMeasured.Count > 0)
+        {
+            context.Notes.Add($"Monitor: not measured: {string.Join(", ", decision.NotMeasured)}.");
+        }
 
         if (sample.Requests < thresholds.MinimumRequests)
         {
@@ -61,7 +72,10 @@ public sealed class MonitorHealth : DeployStep
         }
     }
 
-    private static IMetricsSource Source(DeployContext context) =>
+    public static string SourceName(DeployContext context) =>
+        context.Settings.PrometheusUrl is { } prometheus ? $"Prometheus {prometheus}" : context.MetricsUrl;
+
+    public static IMetricsSource Source(DeployContext context) =>
         context.Settings.PrometheusUrl is { } prometheus
             ? new PrometheusMetricsSource(prometheus, TwisterLabMetrics.DefaultQueries)
             : new ScrapeMetricsSource(context.MetricsUrl);

@@ -21,6 +21,7 @@ public sealed class PgDumpRunner(IFileSystem fileSystem, ICakeEnvironment enviro
         AppendCompression(builder, settings);
         builder.AppendJobs(settings.Format == PgDumpFormat.Directory ? settings.Jobs : null);
         AppendSnapshot(builder, settings);
+        if (settings.SchemaOnly) builder.Append("--schema-only");
         if (settings.NoOwner) builder.Append("--no-owner");
         if (settings.NoPrivileges) builder.Append("--no-privileges");
         if (settings.Clean) builder.Append("--clean").Append("--if-exists");

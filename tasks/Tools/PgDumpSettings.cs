@@ -29,6 +29,9 @@ public sealed class PgDumpSettings : PgToolSettings
 
     public bool NoOwner { get; set; }
 
+    /// <summary>--schema-only: tables, sequences, indexes and constraints without a row (a subscription copies the rows).</summary>
+    public bool SchemaOnly { get; set; }
+
     /// <summary>--no-privileges: no GRANTs naming the source's roles.</summary>
     public bool NoPrivileges { get; set; }
 

@@ -19,8 +19,16 @@ public sealed class DecisionMatrixTests
         { "database corruption", new HealthSample { IntegrityIntact = false, ErrorRate = 0.09 }, Severity.Critical, MatrixAction.StopAndRestoreBackup },
         { "p95 over the checklist", new HealthSample { P95Seconds = 0.7 }, Severity.High, MatrixAction.PrepareRollback },
         { "p99 over the checklist", new HealthSample { P99Seconds = 1.5 }, Severity.High, MatrixAction.PrepareRollback },
-        { "degradation < 20%", new HealthSample { P95Seconds = 0.22, BaselineP95Seconds = 0.2 }, Severity.Low, MatrixAction.Monitor },
-        { "degradation >= 20%", new HealthSample { P95Seconds = 0.3, BaselineP95Seconds = 0.2 }, Severity.High, MatrixAction.PrepareRollback },
+        { "degradation < 20%", new HealthSample { P95Seconds = 0.45, BaselineP95Seconds = 0.39 }, Severity.Low, MatrixAction.Monitor },
+        { "degradation >= 20%", new HealthSample { P95Seconds = 0.3, BaselineP95Seconds = 0.2 }, Severity.High, MatrixAction.ImmediateRollback },
+        { "mean slower < 20% than the baseline", new HealthSample { MeanSeconds = 0.66, P95Seconds = 0.4, Baseline = new() { MeanSeconds = 0.6, P95Seconds = 0.1 } }, Severity.Low, MatrixAction.Monitor },
+        { "mean slower >= 20% than the baseline", new HealthSample { MeanSeconds = 0.2, Baseline = new() { MeanSeconds = 0.1 } }, Severity.High, MatrixAction.ImmediateRollback },
+        { "2 ms against 1 ms is not degradation", new HealthSample { MeanSeconds = 0.002, Baseline = new() { MeanSeconds = 0.001 } }, Severity.None, MatrixAction.Continue },
+        { "memory leaking", new HealthSample { MemoryBytes = [100e6, 120e6, 160e6, 210e6] }, Severity.Medium, MatrixAction.Monitor },
+        { "memory well above the baseline", new HealthSample { MemoryBytes = [300e6, 290e6], Baseline = new() { MemoryBytes = [100e6] } }, Severity.Medium, MatrixAction.Monitor },
+        { "memory as before", new HealthSample { MemoryBytes = [110e6, 105e6], Baseline = new() { MemoryBytes = [100e6] } }, Severity.None, MatrixAction.Continue },
+        { "CPU twice the baseline", new HealthSample { CpuCores = 0.8, Baseline = new() { CpuCores = 0.3 } }, Severity.Medium, MatrixAction.Monitor },
+        { "free disk falling", new HealthSample { DiskFreeBytes = [50e9, 45e9, 40e9] }, Severity.Medium, MatrixAction.Monitor },
         { "agent success < 95%", new HealthSample { AgentSuccessRate = 0.9 }, Severity.High, MatrixAction.PrepareRollback },
         { "connection leak", new HealthSample { DatabaseConnections = [10, 12, 15, 19, 24, 30] }, Severity.High, MatrixAction.PrepareRollback },
         { "pool going up and down is fine", new HealthSample { DatabaseConnections = [10, 14, 11, 15, 12, 13] }, Severity.None, MatrixAction.Continue },
@@ -36,6 +44,14 @@ public sealed class DecisionMatrixTests
         var decision = DecisionMatrix.Decide(sample, Guide);
 
         Assert.True(severity == decision.Severity && action == decision.Action, $"{row}: got {decision.Severity}/{decision.Action} ({decision.Summary})");
+    }
+
+    [Fact]
+    public void Says_which_checklist_rows_it_could_not_measure()
+    {
+        Assert.Equal(["performance degradation (no baseline before the change)", "memory", "CPU", "disk", "database integrity"], DecisionMatrix.Decide(new HealthSample(), Guide).NotMeasured);
+        var measured = new HealthSample { MeanSeconds = 0.1, MemoryBytes = [1e8], CpuCores = 0.1, DiskFreeBytes = [1e9], IntegrityIntact = true, Baseline = new() { MeanSeconds = 0.1 } };
+        Assert.Empty(DecisionMatrix.Decide(measured, Guide).NotMeasured);
     }
 
     [Fact]

@@ -24,6 +24,11 @@ public sealed class RehearseEveryTarget : AsyncFrostingTask<DeployContext>
         var table = RehearsalEngine.Table(results);
         context.Log.Information("Rehearsal summary:\n{0}", table);
         context.Notes.Add("Rehearsal summary:\n\n" + table);
+        foreach (var watched in results.Where(result => result.WatchLine is not null))
+        {
+            context.Log.Information("{0}: {1}", watched.Scenario.Name, watched.WatchLine!);
+            context.Notes.Add($"{watched.Scenario.Name}: {watched.WatchLine}");
+        }
         if (results.Where(result => !result.AsExpected).ToList() is { Count: > 0 } wrong)
         {
             throw new InvalidOperationException($"Rehearsal: {string.Join(", ", wrong.Select(result => result.Scenario.Name))} did not end as expected.");

@@ -15,10 +15,12 @@ namespace TwisterLab.Cake.Steps.PostgresUpgrade;
 [IsDependentOn(typeof(BackupDatabase))]
 public sealed class RestoreIntoNewPostgres : DeployStep, INeedDirectDatabase
 {
+    public override bool ShouldRun(DeployContext context) => CopyPath.MayDump(context);
+
     public override IEnumerable<string> Plan(DeployContext context)
     {
-        yield return "SHOW server_version_num   # on the old (--database-url) and the new (--new-database-url) server: the new major must not be lower";
-        yield return $"pg_restore --single-transaction -d <--new-database-url> {context.Shown(context.Postgres.BackupPath($"backup_pre_upgrade_{context.RunId}"))}   # into deployment/{NewPostgres.Name(context)}";
+        yield return $"{CopyPath.IfDump(context)}SHOW server_version_num   # on the old (--database-url) and the new (--new-database-url) server: the new major must not be lower";
+        yield return $"{CopyPath.IfDump(context)}pg_restore --single-transaction -d <--new-database-url> {context.Shown(context.Postgres.BackupPath($"backup_pre_upgrade_{context.RunId}"))}   # into deployment/{NewPostgres.Name(context)}";
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
@@ -31,7 +33,7 @@ public sealed class RestoreIntoNewPostgres : DeployStep, INeedDirectDatabase
         context.Log.Information("Restored {0} into {1}: {2} tables.", Path.GetFileName(context.LastBackup!), target, restored.After.Tables.Count);
     }
 
-    private static async Task CheckMajorsAsync(DeployContext context, PostgresTarget target)
+    internal static async Task CheckMajorsAsync(DeployContext context, PostgresTarget target)
     {
         var old = await MajorAsync(context.Database, context.CancellationToken);
         var @new = await MajorAsync(target, context.CancellationToken);
@@ -57,7 +59,7 @@ public sealed class RestoreIntoNewPostgres : DeployStep, INeedDirectDatabase
     }
 
     /// <summary>The owner of the target database when it exists and has no tables; null when it does not exist. Tables: refused.</summary>
-    private static async Task<string?> EmptyDatabaseOwnerAsync(PostgresTarget target, CancellationToken cancellationToken)
+    internal static async Task<string?> EmptyDatabaseOwnerAsync(PostgresTarget target, CancellationToken cancellationToken)
     {
         await using (var maintenance = await PostgresErrors.OpenAsync(target.Maintenance, cancellationToken))
         {
