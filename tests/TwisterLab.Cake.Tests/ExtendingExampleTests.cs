@@ -44,7 +44,7 @@ public sealed class ExtendingExampleTests : IDisposable
     private async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
     {
         // The example's build output beside this suite's (same configuration).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)));
         var example = Path.Combine(RepositoryRoot.Path, "examples", "extending", "bin", configuration, "net10.0", "TwisterLab.Extending.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _working, RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { example } };
         foreach (var argument in arguments)
