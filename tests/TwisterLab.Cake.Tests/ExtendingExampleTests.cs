@@ -31,7 +31,7 @@ public sealed class ExtendingExampleTests : IDisposable
         Assert.Contains("kubectl annotate deployment/twisterlab-api 'kubernetes.io/change-cause=Ticket priorities' --overwrite -n twisterlab", plan);
 
         // A real run on the embedded world that fails after SetImage: the rollback replays the journal, the custom undo included.
-        (exitCode, var output) = await RunAsync("--target=RollingUpgrade", "--image-tag=v2.0", "--cluster=embedded", "--release-note=Ticket priorities", "--inject-failure=SetImage");
+        (exitCode, var output) = await RunAsync("--target=RollingUpgrade", "--image-tag=v2.0", "--cluster=embedded", "--release-note=Ticket priorities", "--inject-failure=SetImage", "--migrations-reversible");
         Assert.True(exitCode == ExitCodes.Failed, output);
         Assert.Contains("twisterlab-api: kubernetes.io/change-cause=Ticket priorities", output);
         var journal = Directory.GetFiles(Path.Combine(_working, ".twisterlab", "rehearsal", "runs"), "journal.json", SearchOption.AllDirectories).Single();
@@ -44,7 +44,7 @@ public sealed class ExtendingExampleTests : IDisposable
     private async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
     {
         // The example's build output beside this suite's (same configuration).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)));
         var example = Path.Combine(RepositoryRoot.Path, "examples", "extending", "bin", configuration, "net10.0", "TwisterLab.Extending.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _working, RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { example } };
         foreach (var argument in arguments)
