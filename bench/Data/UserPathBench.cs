@@ -1,5 +1,6 @@
 using System.Globalization;
 using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Tools;
 
 namespace TwisterLab.Data.Bench;
 

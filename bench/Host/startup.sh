@@ -22,13 +22,14 @@ fi
 variants=("jit|$jit|" "r2r|$r2r/twisterlab-build.dll|" "jit TieredPGO=0|$jit|DOTNET_TieredPGO=0" "r2r TieredPGO=0|$r2r/twisterlab-build.dll|DOTNET_TieredPGO=0"
           "jit TC_QuickJitForLoops=0|$jit|DOTNET_TC_QuickJitForLoops=0" "jit TieredCompilation=0|$jit|DOTNET_TieredCompilation=0")
 declare -A wall cpu
+timing=$(mktemp)
 for round in $(seq "$runs"); do
   for variant in "${variants[@]}"; do
     IFS='|' read -r name dll env <<<"$variant"
     for what in dryrun version; do
       args=(--target=BackupDatabase --dryrun); [ "$what" = version ] && args=(--version)
-      out=$( { env $env TWISTERLAB_CALLER_DIR="$PWD" /usr/bin/time -f "%e %U %S" dotnet "$dll" "${args[@]}" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-      read -r w u s <<<"$out"
+      env $env TWISTERLAB_CALLER_DIR="$PWD" /usr/bin/time -o "$timing" -f "%e %U %S" dotnet "$dll" "${args[@]}" >/dev/null 2>&1
+      read -r w u s < <(tail -1 "$timing")
       wall["$name/$what"]+="$w "
       cpu["$name/$what"]+="$(echo "$u + $s" | bc) "
     done

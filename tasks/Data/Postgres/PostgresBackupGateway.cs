@@ -247,6 +247,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             await process.WaitForExitAsync(cancellationToken);
             if (process.ExitCode != 0)
                 throw new DataOperationException($"pg_dump failed (exit {process.ExitCode}): {LastLine(SecretRedactor.Redact(stderr))}; the partial backup folder was removed.");
+            OwnerOnlyFolder(partial);
             var hashed = await HashDirectoryAsync(partial, cancellationToken);
             Directory.Move(partial, options.OutputPath);
             return hashed;
@@ -255,6 +256,14 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         {
             if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         }
+    }
+
+    // pg_dump creates the folder's files with the process umask (0644 as a rule): an archive is the whole database.
+    private static void OwnerOnlyFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (var file in Directory.GetFiles(folder)) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     /// <summary>
