@@ -30,6 +30,7 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
 
     public override void Teardown(DeployContext context, ITeardownContext info)
     {
+        context.StopProgress();
         if (context.IsDryRun)
         {
             context.Outcome = RunOutcome.Planned;
