@@ -3,8 +3,8 @@ namespace TwisterLab.Cake.Progress;
 /// <summary>
 /// Shows every long operation's progress, written once for all of them: operations count on a
 /// <see cref="ProgressMeter"/>; a timer on <see cref="TimeProvider"/> (injectable: tests move a fake clock) reads the
-/// meters every <c>interval</c> and hands the view a line for each meter that moved, and a heartbeat for a meter that
-/// stayed quiet for <c>heartbeat</c> (a rollout wait with no news). An operation that ends before it was ever shown
+/// meters every <c>interval</c> and hands the view a line for each counting meter that moved, and a heartbeat for a
+/// wait (<see cref="ProgressUnit.None"/>) that stayed quiet for <c>heartbeat</c> (a rollout with no news). An operation that ends before it was ever shown
 /// leaves no line: only long work speaks.
 /// </summary>
 public sealed class ProgressReporter : IDisposable
@@ -54,6 +54,13 @@ public sealed class ProgressReporter : IDisposable
                 var moved = done != shown.Done || changes != shown.Changes;
                 if (!moved && now - shown.At < _heartbeat)
                 {
+                    continue;
+                }
+
+                if (moved && meter.Unit == ProgressUnit.None)
+                {
+                    // A wait's news is told by the operation itself (a rollout logs each new line): only silence is ours to fill.
+                    _meters[meter] = shown with { At = now, Done = done, Changes = changes };
                     continue;
                 }
 

@@ -33,13 +33,20 @@ public sealed class ImportSqlite : DeployStep, IHasPreconditions, INeedDirectDat
         context.Record(Name, new DropMigratedTables(context.Database.Database, tables, context.SecretStash.Protect(context.Database.ConnectionString)));
         PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var report = await new SqliteToPostgresMigrator().MigrateAsync(context.Settings.SqlitePath!, context.Database,
-            new SqliteMigrationOptions { SqlOutPath = ExportPath(context) }, context.CancellationToken);
+            new SqliteMigrationOptions { SqlOutPath = ExportPath(context), Progress = context.Progress }, context.CancellationToken);
         foreach (var warning in report.Warnings)
         {
             context.Log.Warning("{0}", warning);
         }
 
         context.Log.Information("SQLite -> PostgreSQL: {0} tables, {1} rows, checksums equal; SQL kept in {2}.", report.Tables.Count, report.TotalRows, ExportPath(context));
+        context.Recorder.Fact("import", new System.Text.Json.Nodes.JsonObject
+        {
+            ["tables"] = new System.Text.Json.Nodes.JsonArray([.. report.Tables.Select(table => new System.Text.Json.Nodes.JsonObject { ["table"] = table.Table, ["rows"] = table.Rows, ["checksum"] = table.SourceChecksum })]),
+            ["rows"] = report.TotalRows,
+            ["durationSeconds"] = Math.Round(report.Duration.TotalSeconds, 3),
+            ["sqlExport"] = context.Shown(ExportPath(context)),
+        });
     }
 
     private static string ExportPath(DeployContext context) => Path.Combine(context.Settings.BackupDir, $"sqlite_export_{context.RunId}.sql");
