@@ -59,7 +59,11 @@ public sealed class RedactingLog(ICakeLog inner, SecretRedactor redactor, bool s
         var redacted = redactor.Redact(message);
         lock (_lines)
         {
-            _lines.Add($"{stamp} {level}: {redacted}");
+            // Every line of the file stamped, the continuation lines of a multi-line message (a table, a plan) too.
+            foreach (var line in redacted.Split('\n'))
+            {
+                _lines.Add($"{stamp} {level}: {line.TrimEnd('\r')}");
+            }
         }
 
         return redacted;
