@@ -29,6 +29,40 @@ internal static class UserPathBench
             await BackupAndRestoreAsync(bench, rows, runs, buildSh, common, backups);
     }
 
+    /// <summary>
+    /// (e') What progress costs (issue 16.5: at most 1 %): the same import and backup through ./build.sh with
+    /// --progress=lines (a CI log: a line every few seconds per operation) and --progress=off, interleaved.
+    /// </summary>
+    public static async Task ProgressCostAsync(BenchServer bench, double scale, int runs, string? dataDirectory)
+    {
+        var buildSh = Path.Combine(RepositoryRoot(), "build.sh");
+        Measurement.Run($"{buildSh} --version").EnsureSuccess("./build.sh --version (builds the host if a source changed)");
+        var backups = Path.Combine(bench.Folder, "progress-backups");
+        var common = $"--confirm --backup-dir={backups}";
+        if (dataDirectory is not null) Directory.CreateDirectory(dataDirectory);
+        var (file, total) = SqliteGenerator.Generate(dataDirectory ?? bench.Folder, scale);
+        Console.WriteLine($"\n## (e') Progress on vs off through ./build.sh, {runs} interleaved rounds, medians; import of {total:N0} rows");
+        var import = Interleave(runs, new (string, Func<int, string>)[]
+        {
+            ("ImportSqlite --progress=off", _ => Fresh(bench, "pc_off", db => $"{buildSh} --target=ImportSqlite --sqlite-path={file} --database-url={bench.Url(db)} {common} --progress=off")),
+            ("ImportSqlite --progress=lines", _ => Fresh(bench, "pc_on", db => $"{buildSh} --target=ImportSqlite --sqlite-path={file} --database-url={bench.Url(db)} {common} --progress=lines")),
+        }, () => KeepNewestBackup(backups));
+        Print("import", import, baseline: "ImportSqlite --progress=off");
+        var db = await BackupBench.TicketsDatabaseAsync(bench, "pc_backup", (long)(1_000_000 * scale));
+        var backup = Interleave(runs, new (string, Func<int, string>)[]
+        {
+            ("BackupDatabase --progress=off", _ => $"{buildSh} --target=BackupDatabase --database-url={bench.Url(db.Database)} {common} --progress=off"),
+            ("BackupDatabase --progress=lines", _ => $"{buildSh} --target=BackupDatabase --database-url={bench.Url(db.Database)} {common} --progress=lines"),
+        }, () => KeepNewestBackup(backups));
+        Print("backup", backup, baseline: "BackupDatabase --progress=off");
+        foreach (var (what, rows) in new[] { ("import", import), ("backup", backup) })
+        {
+            var (off, on) = (rows.Values.First(), rows.Values.Last());
+            Console.WriteLine($"{what}: progress on/off, wall {Median(on).Seconds / Median(off).Seconds:F3}, CPU {Median(on, x => x.CpuSeconds) / Median(off, x => x.CpuSeconds):F3}");
+        }
+        foreach (var entry in Directory.GetFileSystemEntries(backups)) Delete(entry);
+    }
+
     private static Task StartUpAsync(string buildSh, int runs)
     {
         var rows = Interleave(runs, new (string, Func<int, string>)[]

@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 
+using TwisterLab.Cake.Progress;
+
 namespace TwisterLab.Cake.Cluster;
 
 /// <summary>What <see cref="Deployments.SetImageAsync"/> changed: the revision to undo to and the image it replaced.</summary>
@@ -20,7 +22,8 @@ public sealed record RolloutRevision(long Revision, string ReplicaSet, string? C
 /// <param name="CrashLoopRestarts">A new pod in CrashLoopBackOff with at least this many restarts fails the wait at once.</param>
 /// <param name="Progress">Receives each new "Waiting for ..." line.</param>
 /// <param name="Revision">Fail when the running revision is another one (kubectl --revision).</param>
-public sealed record RolloutWaitOptions(TimeSpan Timeout, int CrashLoopRestarts = 3, Action<string>? Progress = null, long? Revision = null);
+/// <param name="Heartbeat">Says "still waiting" with the last line after every quiet stretch (10 s) of the wait.</param>
+public sealed record RolloutWaitOptions(TimeSpan Timeout, int CrashLoopRestarts = 3, Action<string>? Progress = null, long? Revision = null, ProgressReporter? Heartbeat = null);
 
 /// <summary>A pod that keeps a rollout (or a wait) from finishing, and why.</summary>
 public sealed record PodProblem(string Pod, string Reason)

@@ -13,7 +13,8 @@ namespace TwisterLab.Cake.Cluster;
 /// <param name="Container">The container; null = the first one.</param>
 /// <param name="StdinFile">Streamed to the command's stdin, which is then closed (psql restore).</param>
 /// <param name="StdoutFile">The command's stdout is streamed into this file (pg_dump).</param>
-public sealed record ExecRequest(string Deployment, IReadOnlyList<string> Command, string? Container = null, string? StdinFile = null, string? StdoutFile = null);
+/// <param name="Progress">Counts the bytes streamed to stdin and from stdout (a restore's archive, a dump into a file).</param>
+public sealed record ExecRequest(string Deployment, IReadOnlyList<string> Command, string? Container = null, string? StdinFile = null, string? StdoutFile = null, Progress.ProgressMeter? Progress = null);
 
 /// <summary>How an exec ended. <see cref="Stdout"/> is only kept when no stdout file or stream was given.</summary>
 public sealed record ExecResult(string Pod, int ExitCode, string Stdout, string Stderr, long StdoutBytes)
@@ -197,7 +198,7 @@ public sealed class Pods
             stderr: true, stdin: request.StdinFile is not null, stdout: true, tty: false,
             webSocketSubProtocol: WebSocketProtocol.V5BinaryWebsocketProtocol, cancellationToken: token), cancellationToken);
 
-        var session = new ExecSession(socket, stdoutSink);
+        var session = new ExecSession(socket, stdoutSink is null ? null : new Progress.ProgressStream(stdoutSink, request.Progress, leaveOpen: true), request.Progress);
         var sending = request.StdinFile is null ? Task.CompletedTask : session.SendStdinAsync(request.StdinFile, cancellationToken);
         try
         {
@@ -227,7 +228,7 @@ public sealed class Pods
     }
 
     /// <summary>The v5.channel.k8s.io framing: [channel] + payload per binary message; [255, channel] closes a channel.</summary>
-    private sealed class ExecSession(WebSocket socket, Stream? stdoutSink)
+    private sealed class ExecSession(WebSocket socket, Stream? stdoutSink, Progress.ProgressMeter? sent)
     {
         private readonly StringBuilder _stdout = new();
         private readonly StringBuilder _stderr = new();
@@ -253,6 +254,7 @@ public sealed class Pods
                 {
                     buffer[0] = (byte)ChannelIndex.StdIn;
                     await SendAsync(buffer.AsMemory(0, read + 1), cancellationToken);
+                    sent?.Add(read);
                 }
 
                 await SendAsync(new byte[] { 255, (byte)ChannelIndex.StdIn }, cancellationToken);

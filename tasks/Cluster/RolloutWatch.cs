@@ -26,6 +26,7 @@ internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, 
         var pumps = new List<Task> { PumpAsync(scope.WatchDeployments(name, token), updates.Writer, token) };
 
         string? lastLine = null;
+        using var quiet = options.Heartbeat?.Start($"rollout of deployment/{name}");
         try
         {
             await foreach (var update in updates.Reader.ReadAllAsync(token))
@@ -68,6 +69,7 @@ internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, 
                         if (progress.Message != lastLine)
                         {
                             lastLine = progress.Message;
+                            quiet?.Describe(progress.Message);
                             options.Progress?.Invoke(progress.Message);
                         }
 

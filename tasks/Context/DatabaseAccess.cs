@@ -1,5 +1,7 @@
 using TwisterLab.Cake.Cluster.Postgres;
 using TwisterLab.Cake.Data;
+using System.Text.Json.Nodes;
+using TwisterLab.Cake.Progress;
 using TwisterLab.Cake.Tools;
 
 namespace TwisterLab.Cake.Context;
@@ -56,9 +58,29 @@ public sealed class DatabaseAccess(DeployContext context)
     }
 
     /// <summary>A backup of the database as it is now (direct: directory format, a job per core; exec: custom format; level 1), with its manifest.</summary>
-    public Task<BackupResult> BackupAsync(string path) => IsDirect
-        ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = BackupOptions.DirectJobs, Cluster = context.BindingToRecord() }, context.CancellationToken)
-        : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression, Cluster = context.BindingToRecord() }, context.CancellationToken);
+    public async Task<BackupResult> BackupAsync(string path)
+    {
+        using var progress = context.Progress?.Start($"backup of {Name}", ProgressUnit.Bytes);
+        var result = await (IsDirect
+            ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = BackupOptions.DirectJobs, Cluster = context.BindingToRecord(), Progress = progress }, context.CancellationToken)
+            : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression, Cluster = context.BindingToRecord(), Progress = progress }, context.CancellationToken));
+        context.Recorder.Fact("backup", BackupFacts(result));
+        return result;
+    }
+
+    private JsonObject BackupFacts(BackupResult result) => new()
+    {
+        ["file"] = context.Shown(result.Path),
+        ["sizeBytes"] = result.Manifest.SizeBytes,
+        ["sha256"] = result.Manifest.Sha256,
+        ["format"] = result.Manifest.Format,
+        ["compression"] = result.Manifest.Compression,
+        ["tables"] = result.Manifest.TableRows.Count,
+        ["rows"] = result.Manifest.TableRows.Values.Sum(),
+        ["alembicRevision"] = result.Manifest.AlembicRevision,
+        ["durationSeconds"] = Math.Round(result.Manifest.DurationSeconds, 3),
+        ["via"] = IsDirect ? "direct" : "exec",
+    };
 
     /// <summary>
     /// Checksum and <c>pg_restore --list</c> here (the archive is a local file on both paths); with
@@ -69,7 +91,9 @@ public sealed class DatabaseAccess(DeployContext context)
         var gateway = new PostgresBackupGateway();
         if (IsDirect)
         {
-            return await gateway.VerifyAsync(path, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance } : null, context.CancellationToken);
+            var verified = await gateway.VerifyAsync(path, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance } : null, context.CancellationToken);
+            context.Recorder.Fact("verified", new JsonObject { ["file"] = context.Shown(path), ["sha256"] = verified.Sha256, ["restoreTest"] = restoreTest });
+            return verified;
         }
 
         // The operator may have kubectl and nothing else: then the pod's pg_restore lists the archive.
@@ -80,6 +104,7 @@ public sealed class DatabaseAccess(DeployContext context)
             await InPod.RestoreTestAsync(path, context.CancellationToken);
         }
 
+        context.Recorder.Fact("verified", new JsonObject { ["file"] = context.Shown(path), ["sha256"] = manifest.Sha256, ["restoreTest"] = restoreTest });
         return manifest;
     }
 
@@ -114,11 +139,14 @@ public sealed class DatabaseAccess(DeployContext context)
     public async Task<int> RestoreAsync(string path, bool exactly = false, CancellationToken? cancellationToken = null)
     {
         var token = cancellationToken ?? context.CancellationToken;
+        // pg_restore reads the file itself on the direct path: a wait with a heartbeat; through exec, the bytes sent.
+        using var progress = context.Progress?.Start($"restore of {Path.GetFileName(path)} into {Name}", IsDirect ? ProgressUnit.None : ProgressUnit.Bytes, IsDirect ? null : ArchiveBytes(path));
         if (IsDirect)
         {
             // A folder restores with a job per core (not one transaction): the caller holds the safety backup that undoes a half restore.
             var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, path,
                 new RestoreOptions { IntoExistingDatabase = true, DropTablesNotInBackup = exactly, Jobs = Directory.Exists(path) ? BackupOptions.DirectJobs : 1 }, token);
+            context.Recorder.Fact("restored", new JsonObject { ["file"] = context.Shown(path), ["tables"] = restored.After.Tables.Count, ["via"] = "direct" });
             return restored.After.Tables.Count;
         }
 
@@ -127,7 +155,10 @@ public sealed class DatabaseAccess(DeployContext context)
             throw new DataOperationException($"{path} is a directory-format backup (taken with --database-url): it cannot be streamed into the pod; restore it with --database-url.");
         }
 
-        var facts = await InPod.RestoreAsync(path, dropTablesNotInBackup: exactly, cancellationToken: token);
+        var facts = await InPod.RestoreAsync(path, dropTablesNotInBackup: exactly, cancellationToken: token, progress: progress);
+        context.Recorder.Fact("restored", new JsonObject { ["file"] = context.Shown(path), ["tables"] = facts.TableRows.Count, ["rows"] = facts.TableRows.Values.Sum(), ["via"] = "exec" });
         return facts.TableRows.Count;
     }
+
+    private static long? ArchiveBytes(string path) => File.Exists(path) ? new FileInfo(path).Length : null;
 }

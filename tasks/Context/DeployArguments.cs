@@ -63,6 +63,7 @@ public static partial class DeployArguments
     public const string Anonymize = "anonymize";
     public const string IntegrationTestCommand = "integration-test-command";
     public const string LoadTestCommand = "load-test-command";
+    public const string Progress = "progress";
 
     public static IReadOnlyList<ArgumentSpec> Common { get; } =
     [
@@ -73,6 +74,8 @@ public static partial class DeployArguments
         new(Kubeconfig, "kubeconfig file, or files separated by ':' (merged as kubectl merges $KUBECONFIG); relative to the directory ./build.sh was run from. Default: $KUBECONFIG, else ~/.kube/config, else the pod's service account.", Check: CheckKubeconfig),
         new(ImageTag, "Image tag to deploy, e.g. v2.0.", Check: CheckImageTag),
         new(Confirm, "Confirms a change to production (otherwise asked on a terminal, refused in a pipeline).", Flag: true),
+        new(Progress, "How long operations show their progress: auto (bars on a terminal, timestamped lines otherwise), lines, or off (default: auto).",
+            Check: value => value is "auto" or "lines" or "off" ? null : $"'{value}' is not a progress mode (auto, lines or off)."),
         new(NoRollback, "On failure, keep the journal instead of rolling back (finish with --target=Rollback --run=<id>).", Flag: true),
         new(Run, "A run id whose journal --target=Rollback completes, or 'latest': the newest unfinished run of this cluster, namespace and environment.", Check: CheckRunId),
         new(TakeOver, "Take over the namespace's expired lock although the run that held it left an unfinished journal (recorded in the report; otherwise: --target=Rollback --run=<id> first).", Flag: true),

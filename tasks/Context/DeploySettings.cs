@@ -17,6 +17,9 @@ public sealed record DeploySettings
     public string? ImageTag { get; init; }
     public bool Confirm { get; init; }
     public bool NoRollback { get; init; }
+
+    /// <summary>--progress: auto, lines or off.</summary>
+    public string Progress { get; init; } = "auto";
     public string? RunId { get; init; }
     public bool TakeOver { get; init; }
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
@@ -117,6 +120,7 @@ public sealed record DeploySettings
             ImageTag = Value(DeployArguments.ImageTag),
             Confirm = Flag(DeployArguments.Confirm),
             NoRollback = Flag(DeployArguments.NoRollback),
+            Progress = Value(DeployArguments.Progress) ?? "auto",
             RunId = Value(DeployArguments.Run),
             TakeOver = Flag(DeployArguments.TakeOver),
             LeaseDuration = Duration(DeployArguments.LeaseDuration) ?? TimeSpan.FromSeconds(60),

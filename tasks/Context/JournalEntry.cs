@@ -20,6 +20,11 @@ public sealed record JournalEntry
     public required DateTimeOffset RecordedAt { get; init; }
     public bool Irreversible { get; init; }
     public CompensationStatus Status { get; set; }
+    /// <summary>When its undo began (a rollback); with <see cref="FinishedAt"/>, how long the undo took.</summary>
+    public DateTimeOffset? UndoStartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Seconds the undo took; null until it ran.</summary>
+    public double? UndoSeconds => UndoStartedAt is { } started && FinishedAt is { } finished ? Math.Round((finished - started).TotalSeconds, 3) : null;
     public string? Error { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using TwisterLab.Cake.Cluster;
 
 namespace TwisterLab.Cake.Context;
@@ -9,6 +10,16 @@ namespace TwisterLab.Cake.Context;
 /// </summary>
 public sealed record RunReport
 {
+    /// <summary>The shape of report.json: schemas/report.v1.schema.json. Readers check it before reading on.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    [JsonPropertyOrder(-2)]
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>Which build wrote it (version and commit from the assembly).</summary>
+    [JsonPropertyOrder(-1)]
+    public ToolVersion Tool { get; init; } = ToolVersion.Current;
+
     public required string RunId { get; init; }
     public required string Target { get; init; }
     public required string Environment { get; init; }
@@ -19,10 +30,13 @@ public sealed record RunReport
     public required IReadOnlyDictionary<string, string> Arguments { get; init; }
     public required DateTimeOffset Started { get; init; }
     public required DateTimeOffset Finished { get; init; }
+
+    public double DurationSeconds => Math.Round((Finished - Started).TotalSeconds, 3);
     public required RunOutcome Outcome { get; init; }
     public required int ExitCode { get; init; }
     public string? Error { get; init; }
     public required IReadOnlyList<StepRecord> Steps { get; init; }
+    /// <summary>The undo records, with when each was recorded, when its undo started and when it ended.</summary>
     public required IReadOnlyList<JournalEntry> Compensations { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -38,7 +38,7 @@ internal static class RunReportMarkdown
         var number = 0;
         foreach (var step in report.Steps)
         {
-            text.AppendLine($"| {++number} | {step.Name} | {step.Status} | {step.Duration.TotalSeconds:0.000} s | {Cell(step.Detail)} |");
+            text.AppendLine($"| {++number} | {step.Name} | {step.Status} | {step.Duration.TotalSeconds:0.000} s | {Cell(step.Error ?? Facts(step.Detail))} |");
         }
     }
 
@@ -51,21 +51,23 @@ internal static class RunReportMarkdown
             return;
         }
 
-        text.AppendLine("| # | recorded by | undo | status |").AppendLine("|---|---|---|---|");
+        text.AppendLine("| # | recorded by | undo | status | undo took |").AppendLine("|---|---|---|---|---|");
         foreach (var entry in report.Compensations)
         {
             var status = entry.Error is null ? entry.Status.ToString() : $"{entry.Status}: {entry.Error}";
-            text.AppendLine($"| {entry.Sequence} | {entry.Step} | `{Cell(entry.Description)}` | {Cell(status)} |");
+            var took = entry.UndoSeconds is { } seconds ? $"{seconds:0.000} s" : "";
+            text.AppendLine($"| {entry.Sequence} | {entry.Step} | `{Cell(entry.Description)}` | {Cell(status)} | {took} |");
         }
     }
 
-    // Mermaid's gantt takes absolute milliseconds with dateFormat x, so every bar sits where the step ran.
+    // Mermaid's gantt takes absolute milliseconds with dateFormat x, so every bar sits where the step ran, and the undos
+    // of a rollback sit after the failed step on the same clock; the axis reads the hour of day (UTC).
     private static void AppendTimeline(StringBuilder text, RunReport report)
     {
         text.AppendLine().AppendLine("## Timeline").AppendLine();
         text.AppendLine("```mermaid").AppendLine("gantt");
         text.AppendLine($"    title {report.Target} ({report.RunId})");
-        text.AppendLine("    dateFormat x").AppendLine("    axisFormat %M:%S").AppendLine("    section Steps");
+        text.AppendLine("    dateFormat x").AppendLine("    axisFormat %H:%M:%S").AppendLine("    section Steps");
         var number = 0;
         foreach (var step in report.Steps)
         {
@@ -73,6 +75,19 @@ internal static class RunReportMarkdown
             var end = start + Math.Max(1, (long)step.Duration.TotalMilliseconds);
             var tag = step.Status switch { StepStatus.Failed => "crit, ", StepStatus.Skipped => "", _ => "done, " };
             text.AppendLine($"    {step.Name.Replace(":", " ")} :{tag}s{++number}, {start}, {end}");
+        }
+
+        var undone = report.Compensations.Where(entry => entry is { UndoStartedAt: not null, FinishedAt: not null }).OrderBy(entry => entry.UndoStartedAt).ToList();
+        if (undone.Count > 0)
+        {
+            text.AppendLine("    section Rollback");
+            foreach (var entry in undone)
+            {
+                var start = entry.UndoStartedAt!.Value.ToUnixTimeMilliseconds();
+                var end = Math.Max(start + 1, entry.FinishedAt!.Value.ToUnixTimeMilliseconds());
+                var tag = entry.Status == CompensationStatus.Failed ? "crit, " : "active, ";
+                text.AppendLine($"    undo #{entry.Sequence} {entry.Step.Replace(":", " ")} :{tag}u{entry.Sequence}, {start}, {end}");
+            }
         }
 
         text.AppendLine("```");
@@ -86,6 +101,16 @@ internal static class RunReportMarkdown
             text.AppendLine(value.Length == 0 ? $"- `--{name}`" : $"- `--{name}={value}`");
         }
     }
+
+    // "file=backups/x.dump, sizeBytes=1234, ..., monitorSamples=[3]": scalars as they are, lists by their length.
+    private static string Facts(System.Text.Json.Nodes.JsonObject? facts) => facts is null ? string.Empty
+        : string.Join(", ", facts.Select(fact => fact.Value switch
+        {
+            System.Text.Json.Nodes.JsonArray list => $"{fact.Key}=[{list.Count}]",
+            System.Text.Json.Nodes.JsonObject inner => $"{fact.Key}={{{Facts(inner)}}}",
+            null => $"{fact.Key}=null",
+            var value => $"{fact.Key}={value.ToJsonString().Trim('"')}",
+        }));
 
     private static string Cell(string? value) => (value ?? string.Empty).Replace("|", "\\|").ReplaceLineEndings(" ");
 }

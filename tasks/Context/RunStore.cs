@@ -19,6 +19,9 @@ public sealed class RunStore(string workingDirectory, bool rehearsal = false)
 
     public string FolderOf(string runId) => Path.Combine(Root, runId);
 
+    /// <summary>Where a dry run's report goes: plans/ beside runs/ (a plan is no run: no journal, nothing to undo).</summary>
+    public string PlanFolderOf(string runId) => Path.Combine(Path.GetDirectoryName(Root)!, "plans", runId);
+
     public string JournalOf(string runId) => Path.Combine(FolderOf(runId), "journal.json");
 
     /// <summary>

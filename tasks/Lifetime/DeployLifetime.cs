@@ -31,6 +31,7 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
 
     public override void Teardown(DeployContext context, ITeardownContext info)
     {
+        context.StopProgress();
         if (context.IsDryRun)
         {
             context.Outcome = RunOutcome.Planned;
@@ -42,6 +43,10 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
                 // The head names the cluster (from the kubeconfig, not called), so a plan is never read as one for another cluster.
                 context.Log.Information("Plan for {0} on {1}, namespace {2}, environment {3} (dry run: nothing was changed):\n{4}",
                     context.Target, context.DescribeCluster(), context.Settings.Namespace, context.Settings.Environment, context.Plan.Render());
+                // A plan's report (outcome "planned", every step "planned") for a pipeline's plan job; beside the runs, not
+                // among them, since it changed nothing and has no journal.
+                var plan = RunReports.Build(context, error: null).WriteTo(context.Runs.PlanFolderOf(context.RunId));
+                context.Log.Information("Plan report: {0}", plan);
             }
 
             return;
@@ -63,7 +68,12 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
         if (context.Log is RedactingLog log)
         {
             // Cake prints the error itself after this teardown, so the console has it; the file gets it here.
-            PrivateFiles.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), error is null ? log.Lines : [.. log.Lines, $"Error: {error}"]);
+            if (error is not null)
+            {
+                log.Record(LogLevel.Error, error);
+            }
+
+            PrivateFiles.WriteAllLines(Path.Combine(context.Runs.FolderOf(context.RunId), "log.txt"), log.Lines);
         }
 
         CiPipeline.End(context, report.Outcome, report.ExitCode, error, Path.Combine(context.Runs.FolderOf(context.RunId), "report.json"), report.ToMarkdown());

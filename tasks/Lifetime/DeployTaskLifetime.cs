@@ -18,8 +18,8 @@ public sealed class DeployTaskLifetime : FrostingTaskLifetime<DeployContext>
             : info.Skipped ? StepStatus.Skipped
             : info.Successful ? StepStatus.Succeeded
             : StepStatus.Failed;
-        var detail = info.ThrownException is { } exception ? context.Redactor.Redact(exception.Message) : null;
-        context.Recorder.End(info.Task.Name, status, info.Duration, detail);
+        var error = info.ThrownException is { } exception ? context.Redactor.Redact(exception.Message) : null;
+        context.Recorder.End(info.Task.Name, status, info.Duration, error);
         CiPipeline.EndStep(context, info.Task.Name);
     }
 }

@@ -54,6 +54,7 @@ public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, 
             }
 
             log.Information("Undoing #{0} ({1}): {2}", entry.Sequence, entry.Step, entry.Description);
+            entry.UndoStartedAt = DateTimeOffset.UtcNow;
             try
             {
                 var handler = services.GetKeyedService<ICompensationHandler>(entry.Kind)

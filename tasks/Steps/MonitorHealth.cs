@@ -1,6 +1,7 @@
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Metrics;
+using TwisterLab.Cake.Progress;
 using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Steps;
@@ -31,6 +32,9 @@ public sealed class MonitorHealth : DeployStep
         var deadline = DateTimeOffset.UtcNow + context.Settings.MonitorWindow;
         await source.SampleAsync(context.CancellationToken);
         var integrity = await IntegrityWatch.StartAsync(context);
+        var expected = (long)Math.Max(1, Math.Ceiling(context.Settings.MonitorWindow / context.Settings.MonitorInterval));
+        using var progress = context.Progress?.Start($"monitor of {source.Name}", ProgressUnit.Samples, expected);
+        var taken = 0;
         Decision decision;
         HealthSample sample;
         do
@@ -43,7 +47,14 @@ public sealed class MonitorHealth : DeployStep
                 IntegrityIntact = last ? await integrity.CheckAsync(context) : null,
             };
             decision = DecisionMatrix.Decide(sample, thresholds);
-            context.Log.Information("  {0}: {1}", source.Name, decision.Summary);
+            context.Recorder.Append("monitorSamples", Sample(++taken, sample, decision));
+            progress?.Set(taken);
+            progress?.Describe(Reading(sample, decision));
+            if (progress is null)
+            {
+                context.Log.Information("  {0}: {1}", source.Name, decision.Summary);
+            }
+
             if (decision.Action is MatrixAction.ImmediateRollback or MatrixAction.StopAndRestoreBackup)
             {
                 throw new InvalidOperationException($"Decision matrix: {decision.Action} — {decision.Summary}");
@@ -71,6 +82,23 @@ public sealed class MonitorHealth : DeployStep
             context.Notes.Add($"Monitor: {decision.Summary}");
         }
     }
+
+    // "error rate 0.4 %, p95 180 ms, 1,200 requests: healthy": what the progress line and the report's detail say.
+    private static string Reading(HealthSample sample, Decision decision) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"error rate {(sample.ErrorRate is { } rate ? $"{rate * 100:0.##} %" : "n/a")}, p95 {(sample.P95Seconds is { } p95 ? $"{p95 * 1000:0} ms" : "n/a")}, {(sample.Requests is { } requests ? $"{requests:N0}" : "?")} requests: {decision.Summary}");
+
+    private static System.Text.Json.Nodes.JsonObject Sample(int number, HealthSample sample, Decision decision) => new()
+    {
+        ["sample"] = number,
+        ["at"] = DateTimeOffset.UtcNow,
+        ["requests"] = sample.Requests,
+        ["errorRate"] = sample.ErrorRate,
+        ["p95Seconds"] = sample.P95Seconds,
+        ["p99Seconds"] = sample.P99Seconds,
+        ["decision"] = decision.Action.ToString(),
+        ["summary"] = decision.Summary,
+    };
 
     public static string SourceName(DeployContext context) =>
         context.Settings.PrometheusUrl is { } prometheus ? $"Prometheus {prometheus}" : context.MetricsUrl;

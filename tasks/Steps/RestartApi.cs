@@ -21,6 +21,6 @@ public sealed class RestartApi : DeployStep
     {
         var deployments = context.Cluster.Deployments;
         await deployments.RestartAsync(context.Deployment, context.CancellationToken);
-        context.Log.Information(await deployments.WaitForRolloutAsync(context.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken));
+        context.Log.Information(await deployments.WaitForRolloutAsync(context.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress), context.CancellationToken));
     }
 }

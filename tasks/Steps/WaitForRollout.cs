@@ -14,6 +14,6 @@ public sealed class WaitForRollout : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context) =>
         context.Log.Information(await context.Cluster.Deployments.WaitForRolloutAsync(context.Deployment,
-            new RolloutWaitOptions(context.Settings.RolloutTimeout, Progress: line => context.Log.Information("  {0}", line)),
+            new RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress, Progress: line => context.Log.Information("  {0}", line)),
             context.CancellationToken));
 }

@@ -13,7 +13,7 @@ public sealed partial class LayeringTests
     /// <summary>
     /// Higher numbers sit higher. DESIGN.md names the first seven folders; the rest are placed here, and why:
     /// Hosting is the Frosting-compatible host on Cake.Core, the framework every layer builds on, so it is the floor and
-    /// uses nothing of ours. Metrics and Probes are gateways (Prometheus / the API's /metrics page, HTTP), beside Cluster,
+    /// uses nothing of ours; Progress (meters and their views) sits on the floor too, so every gateway can count on it. Metrics and Probes are gateways (Prometheus / the API's /metrics page, HTTP), beside Cluster,
     /// Data and Tools; the simulator (TwisterLab.KubeSim) sits under Cluster. Rehearsal assembles a world from gateways
     /// (simulator, throwaway PostgreSQL and Redis, the stand-in API) and is used by the Rehearse chain and tests: above the
     /// gateways, below Context (it never knows a run). Lifetime is the run's Setup/Teardown, wired by the host beside the
@@ -38,6 +38,7 @@ public sealed partial class LayeringTests
         ["Probes"] = 1,
         ["KubeSim"] = 1,
         ["Hosting"] = 0,
+        ["Progress"] = 0,
     };
 
     public static readonly string[] Projects = ["tasks", "embedded"];

@@ -35,7 +35,8 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
     /// a <c>.sql</c> file goes to psql in one transaction. Then the row counts in the pod must match the manifest.
     /// </summary>
     /// <param name="dropTablesNotInBackup">First drop the tables the manifest does not name, so the database ends exactly as backed up.</param>
-    public async Task<DatabaseFacts> RestoreAsync(string backupPath, string? targetDatabase = null, bool clean = true, bool dropTablesNotInBackup = false, CancellationToken cancellationToken = default)
+    /// <param name="progress">Counts the archive's bytes as they stream into the pod.</param>
+    public async Task<DatabaseFacts> RestoreAsync(string backupPath, string? targetDatabase = null, bool clean = true, bool dropTablesNotInBackup = false, CancellationToken cancellationToken = default, Progress.ProgressMeter? progress = null)
     {
         var into = targetDatabase ?? database.Database;
         var manifest = await BackupManifest.ReadAsync(backupPath, cancellationToken);
@@ -45,7 +46,7 @@ public sealed class PodPostgres(Pods pods, PodDatabase database)
             await DropTablesNotInAsync(manifest, into, cancellationToken);
         }
 
-        await RunAsync(RestoreRequest(backupPath, into, clean), $"restoring {Path.GetFileName(backupPath)} into {into}", cancellationToken);
+        await RunAsync(RestoreRequest(backupPath, into, clean) with { Progress = progress }, $"restoring {Path.GetFileName(backupPath)} into {into}", cancellationToken);
 
         var after = await FactsAsync(into, cancellationToken);
         var restored = new IntegritySnapshot(after.TableRows.Select(table => new TableIntegrity(table.Key, table.Value, null)).ToList(), after.AlembicRevision);

@@ -17,6 +17,9 @@ public sealed record BackupOptions(string OutputPath)
     /// <summary>The cluster, namespace and environment the backup belongs to, written into its manifest.</summary>
     public Cluster.ClusterBinding? Cluster { get; init; }
 
+    /// <summary>Counts the archive's bytes as they are written (bytes, rate), when a run shows progress.</summary>
+    public Progress.ProgressMeter? Progress { get; init; }
+
     public static string DefaultsReason =>
         "custom format -Z1: streamable single file like the guide's -Fc, level 1 instead of the default 6 because compression dominated dump time on our benchmark";
 

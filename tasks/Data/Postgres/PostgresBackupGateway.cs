@@ -209,7 +209,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             long size;
             string sha;
             await using (var file = _openDestination(partial))
-            await using (var hashing = new HashingStream(file))
+            await using (var hashing = new HashingStream(new TwisterLab.Cake.Progress.ProgressStream(file, options.Progress, leaveOpen: true)))
             {
                 exitCode = await source.WriteDumpAsync(hashing, cancellationToken);
                 await hashing.FlushAsync(cancellationToken);

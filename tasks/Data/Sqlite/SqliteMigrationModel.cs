@@ -27,6 +27,9 @@ public sealed record SqliteMigrationOptions
 
     /// <summary>The schema the tables end up in.</summary>
     public string Schema { get; init; } = "public";
+
+    /// <summary>Shows rows and rows/s per table while a run's import or export reads it.</summary>
+    public Progress.ProgressReporter? Progress { get; init; }
 }
 
 public sealed record SqliteTableResult(string Table, long Rows, string SourceChecksum, string? TargetChecksum);

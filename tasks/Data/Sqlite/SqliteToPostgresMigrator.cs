@@ -91,7 +91,7 @@ public sealed class SqliteToPostgresMigrator
             foreach (var table in tables)
             {
                 using var sink = new SqlExportSink(export.Writer, table);
-                var (checksum, maxKey) = LoadTable(sqlite, table, sink, cancellationToken);
+                var (checksum, maxKey) = LoadTable(sqlite, table, sink, cancellationToken, options.Progress);
                 maxKeys[table.Name] = maxKey;
                 results.Add(new SqliteTableResult(table.Name, checksum.Rows, checksum.Value, null));
             }
@@ -137,8 +137,9 @@ public sealed class SqliteToPostgresMigrator
     /// <paramref name="sink"/> (PostgreSQL COPY or the SQL export), all on this thread: with the raw reader and the
     /// raw COPY encoder each value is copied once, from SQLite's page into the COPY buffer.
     /// </summary>
-    internal static (RowChecksum Checksum, long? MaxKey) LoadTable(SqliteConnection sqlite, SqliteTable table, IRowSink sink, CancellationToken cancellationToken)
+    internal static (RowChecksum Checksum, long? MaxKey) LoadTable(SqliteConnection sqlite, SqliteTable table, IRowSink sink, CancellationToken cancellationToken, Progress.ProgressReporter? progress = null)
     {
+        using var meter = progress?.Start($"{(sink is SqlExportSink ? "export" : "import")} of table {table.Name}", Progress.ProgressUnit.Rows);
         var checksum = new RowChecksum();
         var violations = new List<AffinityViolation>();
         long violationCount = 0;
@@ -151,7 +152,11 @@ public sealed class SqliteToPostgresMigrator
             $"SELECT {string.Join(", ", table.Columns.Select(c => SqliteSchemaReader.QuoteSqlite(c.Name)))}{(table.WithoutRowId ? "" : ", _rowid_")} FROM {SqliteSchemaReader.QuoteSqlite(table.Name)}");
         while (reader.Step())
         {
-            if ((checksum.Rows & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if ((checksum.Rows & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                meter?.Set(checksum.Rows); // every 65,536 rows: free beside the row's own work
+            }
             sink.StartRow();
             for (var i = 0; i < types.Length; i++)
             {

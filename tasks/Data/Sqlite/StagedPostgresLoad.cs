@@ -55,7 +55,7 @@ internal static class StagedPostgresLoad
                 {
                     var plan = plans[table.Name];
                     var size = sizes[table.Name];
-                    var load = graph.Add($"load {table.Name}", size, (connection, ct) => results[table.Name] = Load(sqlitePath, connection, stage, table, plan, ct));
+                    var load = graph.Add($"load {table.Name}", size, (connection, ct) => results[table.Name] = Load(sqlitePath, connection, stage, table, plan, ct, options.Progress));
                     var afterLoad = plan.Indexes.Select(index => graph.Add($"index {index.Name}", size, (connection, _) => Execute(connection, index.Create)).After(load)).ToList();
                     if (verify is { } method)
                         afterLoad.Add(graph.Add($"verify {table.Name}", size, (connection, _) => results[table.Name].Target = Verify(connection, stage, table, results[table.Name].Checksum, method)).After(load));
@@ -121,7 +121,7 @@ internal static class StagedPostgresLoad
         public string? Target { get; set; }
     }
 
-    private static TableResult Load(string sqlitePath, NpgsqlConnection connection, string stage, SqliteTable table, TablePlan plan, CancellationToken cancellationToken)
+    private static TableResult Load(string sqlitePath, NpgsqlConnection connection, string stage, SqliteTable table, TablePlan plan, CancellationToken cancellationToken, Progress.ProgressReporter? progress)
     {
         using var sqlite = SqliteSchemaReader.Open(sqlitePath);
         // CREATE and COPY in one transaction: COPY FREEZE is allowed and, at wal_level=minimal, the data skips the WAL.
@@ -130,7 +130,7 @@ internal static class StagedPostgresLoad
         RowChecksum checksum;
         long? maxKey;
         using (var sink = new PostgresRawCopySink(connection, table, stage))
-            (checksum, maxKey) = SqliteToPostgresMigrator.LoadTable(sqlite, table, sink, cancellationToken);
+            (checksum, maxKey) = SqliteToPostgresMigrator.LoadTable(sqlite, table, sink, cancellationToken, progress);
         transaction.Commit();
         return new TableResult(checksum, maxKey);
     }

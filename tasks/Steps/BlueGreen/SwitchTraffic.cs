@@ -48,7 +48,7 @@ public sealed class SwitchTraffic : DeployStep
         var blueReplicas = (await deployments.GetAsync(context.Deployment, context.CancellationToken)).Spec.Replicas ?? 1;
         var share = Math.Max(1, (int)Math.Round(blueReplicas * percent / (100.0 - percent)));
         await ScaleRecordedAsync(context, green, share);
-        await deployments.WaitForRolloutAsync(green, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+        await deployments.WaitForRolloutAsync(green, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress), context.CancellationToken);
 
         var shared = selector.Where(pair => pair.Key != BlueGreen.VersionLabel).ToDictionary();
         await context.Cluster.Services.ReplaceSelectorAsync(context.Settings.Profile.Service, shared, context.CancellationToken);
@@ -59,6 +59,6 @@ public sealed class SwitchTraffic : DeployStep
 
         // The canary passed: green takes blue's size before it takes all the traffic.
         await deployments.ScaleAsync(green, blueReplicas, context.CancellationToken);
-        await deployments.WaitForRolloutAsync(green, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+        await deployments.WaitForRolloutAsync(green, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress), context.CancellationToken);
     }
 }

@@ -27,6 +27,6 @@ public sealed class DeployNewVersion : DeployStep, INeedImageTag
         context.Record(Name, new UndoToRevision(context.Deployment, context.Settings.Namespace, revision));
         await deployments.SetImageAsync(context.Deployment, context.Container, context.NewImage, context.CancellationToken);
         await ScaleRecordedAsync(context, context.Deployment, 1);
-        await deployments.WaitForRolloutAsync(context.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+        await deployments.WaitForRolloutAsync(context.Deployment, new RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress), context.CancellationToken);
     }
 }

@@ -49,7 +49,7 @@ public sealed class ExitMaintenance : DeployStep
     {
         var deployments = context.Cluster.Deployments;
         await ScaleRecordedAsync(context, context.Deployment, context.Settings.Profile.Replicas);
-        await deployments.WaitForRolloutAsync(context.Deployment, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+        await deployments.WaitForRolloutAsync(context.Deployment, new Cluster.RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress), context.CancellationToken);
         context.Record(Name, ReapplyManifest.Of(MaintenancePage.Path(context), context.Settings.Namespace));
         await context.Cluster.Manifests.DeleteAsync(MaintenancePage.Path(context), DestructiveGuard.NotProduction, context.CancellationToken);
         context.Log.Information("Out of maintenance: {0} at {1} replicas, maintenance page removed.", context.Deployment, context.Settings.Profile.Replicas);

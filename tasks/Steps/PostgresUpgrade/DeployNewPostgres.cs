@@ -42,7 +42,7 @@ public sealed class DeployNewPostgres : DeployStep, IHasPreconditions, IHasLiveP
     {
         context.Record(Name, DeleteManifestObjects.Of(NewPostgres.Manifest(context), context.Settings.Namespace));
         await context.Cluster.Manifests.ApplyAsync(NewPostgres.Manifest(context), dryRun: false, context.CancellationToken);
-        await context.Cluster.Deployments.WaitForRolloutAsync(NewPostgres.Name(context), new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+        await context.Cluster.Deployments.WaitForRolloutAsync(NewPostgres.Name(context), new RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress), context.CancellationToken);
         context.Log.Information("deployment/{0} is up beside deployment/{1}.", NewPostgres.Name(context), context.Settings.Profile.PostgresDeployment);
     }
 }

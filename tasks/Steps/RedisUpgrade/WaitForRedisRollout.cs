@@ -14,5 +14,5 @@ public sealed class WaitForRedisRollout : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context) =>
         context.Log.Information(await context.Cluster.Deployments.WaitForRolloutAsync(RedisPod.Deployment(context),
-            new RolloutWaitOptions(context.Settings.RolloutTimeout, Progress: line => context.Log.Information("  {0}", line)), context.CancellationToken));
+            new RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress, Progress: line => context.Log.Information("  {0}", line)), context.CancellationToken));
 }

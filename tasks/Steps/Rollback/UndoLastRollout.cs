@@ -26,6 +26,6 @@ public sealed class UndoLastRollout : DeployStep
         var undo = await deployments.UndoAsync(context.Deployment, null, context.CancellationToken);
         context.Log.Information("{0}: revision {1} -> {2}", context.Deployment, undo.FromRevision, undo.ToRevision);
         context.Log.Information(await deployments.WaitForRolloutAsync(context.Deployment,
-            new RolloutWaitOptions(context.Settings.RolloutTimeout, Progress: line => context.Log.Information("  {0}", line)), context.CancellationToken));
+            new RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress, Progress: line => context.Log.Information("  {0}", line)), context.CancellationToken));
     }
 }

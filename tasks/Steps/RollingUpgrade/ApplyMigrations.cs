@@ -32,6 +32,7 @@ public sealed class ApplyMigrations : DeployStep
 
         var after = await CurrentRevisionAsync(context);
         context.Log.Information("Schema revision: {0} -> {1}", before ?? "(none)", after ?? "(none)");
+        context.Recorder.Fact("schemaRevision", new System.Text.Json.Nodes.JsonObject { ["before"] = before, ["after"] = after });
     }
 
     private static Compensation Undo(DeployContext context, string? before) => context switch

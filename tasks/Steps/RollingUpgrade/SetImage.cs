@@ -19,5 +19,6 @@ public sealed class SetImage : DeployStep, INeedImageTag
         context.Record(Name, new UndoToRevision(context.Deployment, context.Settings.Namespace, revision));
         var result = await deployments.SetImageAsync(context.Deployment, context.Container, context.NewImage, context.CancellationToken);
         context.Log.Information("{0}: {1} -> {2}", context.Deployment, result.PreviousImage ?? "?", context.NewImage);
+        context.Recorder.Fact("image", new System.Text.Json.Nodes.JsonObject { ["deployment"] = context.Deployment, ["before"] = result.PreviousImage, ["after"] = context.NewImage, ["revisionBefore"] = revision });
     }
 }

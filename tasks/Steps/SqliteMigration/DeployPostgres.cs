@@ -31,7 +31,7 @@ public sealed class DeployPostgres : DeployStep, IHasPreconditions, IStartsTheDa
         }
 
         await manifests.ApplyAsync(Manifest(context), dryRun: false, context.CancellationToken);
-        await context.Cluster.Deployments.WaitForRolloutAsync(context.Settings.Profile.PostgresDeployment, new RolloutWaitOptions(context.Settings.RolloutTimeout), context.CancellationToken);
+        await context.Cluster.Deployments.WaitForRolloutAsync(context.Settings.Profile.PostgresDeployment, new RolloutWaitOptions(context.Settings.RolloutTimeout, Heartbeat: context.Progress), context.CancellationToken);
         context.Log.Information("deployment/{0} ready ({1}).", context.Settings.Profile.PostgresDeployment,
             wouldCreate.Count == 0 ? "it was there already" : "created: " + string.Join(", ", wouldCreate.Select(item => $"{item.Kind.ToLowerInvariant()}/{item.Name}")));
     }

@@ -41,17 +41,26 @@ public sealed class ImportSqlite : DeployStep, IHasPreconditions, INeedDirectDat
         context.Record(Name, new DropMigratedTables(context.Database.Database, tables, context.SecretStash.Protect(context.Database.ConnectionString)));
         PrivateFiles.CreateFolder(context.Settings.BackupDir);
         var report = await new SqliteToPostgresMigrator().MigrateAsync(context.Settings.SqlitePath!, context.Database,
-            new SqliteMigrationOptions { CopyPath = CopyPath(context), SqlOutPath = context.Settings.ExportSql ? SqlPath(context) : null }, context.CancellationToken);
+            new SqliteMigrationOptions { CopyPath = CopyPath(context), SqlOutPath = context.Settings.ExportSql ? SqlPath(context) : null, Progress = context.Progress }, context.CancellationToken);
         foreach (var warning in report.Warnings)
         {
             context.Log.Warning("{0}", warning);
         }
 
         Timings = ImportTimings.Of(report);
-        context.Recorder.Detail(Name, Timings.ToString());
         context.Log.Information("SQLite -> PostgreSQL: {0} tables, {1} rows, checksums equal; the file kept as {2} (sha256 {3}){4}.", report.Tables.Count, report.TotalRows,
             context.Shown(report.Copy!.Path), report.Copy.Sha256[..12], context.Settings.ExportSql ? $", SQL in {context.Shown(SqlPath(context))}" : string.Empty);
         context.Log.Information("Where the time went: {0}", Timings);
+        context.Recorder.Fact("import", new System.Text.Json.Nodes.JsonObject
+        {
+            ["tables"] = new System.Text.Json.Nodes.JsonArray([.. report.Tables.Select(table => new System.Text.Json.Nodes.JsonObject { ["table"] = table.Table, ["rows"] = table.Rows, ["checksum"] = table.SourceChecksum })]),
+            ["rows"] = report.TotalRows,
+            ["durationSeconds"] = Math.Round(report.Duration.TotalSeconds, 3),
+            ["phases"] = new System.Text.Json.Nodes.JsonArray([.. Timings.Phases.Select(phase => new System.Text.Json.Nodes.JsonObject { ["name"] = phase.Name, ["seconds"] = Math.Round(phase.Seconds, 3) })]),
+            ["sqliteCopy"] = context.Shown(report.Copy.Path),
+            ["sqliteCopySha256"] = report.Copy.Sha256,
+            ["sqlExport"] = context.Settings.ExportSql ? context.Shown(SqlPath(context)) : null,
+        });
     }
 
     /// <summary>Where the last import's time went (phases and per-table jobs), for the run report.</summary>
