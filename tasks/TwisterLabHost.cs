@@ -41,6 +41,8 @@ public static class TwisterLabHost
                 services.AddSingleton<SecretRedactor>();
                 services.AddSingleton<IRunOutcome>(provider => provider.GetRequiredService<DeployContext>());
                 services.AddSingleton<CompensationRunner>();
+                services.AddSingleton<Rollback.Cluster.ImageRevisions>();
+                services.AddSingleton<Rollback.Cluster.SchemaGate>();
                 services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().Cluster);
                 services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().SecretStash);
                 foreach (var handler in typeof(ICompensationHandler).Assembly.GetTypes()
