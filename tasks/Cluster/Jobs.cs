@@ -10,8 +10,11 @@ namespace TwisterLab.Cake.Cluster;
 /// </summary>
 public sealed record JobRequest(string Name, string Deployment, string? Container, string Image, IReadOnlyList<string> Command, TimeSpan Timeout);
 
-/// <summary>How a Job ended: its exit (0 = Complete) and every line its pod printed.</summary>
-public sealed record JobResult(string Name, bool Succeeded, string Reason, IReadOnlyList<string> Logs);
+/// <summary>
+/// How a Job ended: Complete or not, why, every line its pod printed, and whether its container ever ran (a pod that
+/// could not pull its image never did: the command changed nothing).
+/// </summary>
+public sealed record JobResult(string Name, bool Succeeded, string Reason, IReadOnlyList<string> Logs, bool Started = true);
 
 /// <summary>kubectl create job / wait / logs / delete, for commands that must run with another image than the deployment's.</summary>
 public sealed class Jobs
@@ -72,7 +75,7 @@ public sealed class Jobs
                 var pod = pods.Items.OrderBy(p => p.Metadata.CreationTimestamp).LastOrDefault();
                 if (pod is not null && RolloutRules.FatalProblem(pod, crashLoopRestarts) is { } fatal)
                 {
-                    return new JobResult(request.Name, false, $"pod {pod.Metadata.Name}: {fatal}", logs);
+                    return new JobResult(request.Name, false, $"pod {pod.Metadata.Name}: {fatal}", logs, Started: following is not null || Ran(pod));
                 }
 
                 if (pod is not null && following is null && pod.Status?.Phase is "Running" or "Succeeded" or "Failed")
@@ -89,7 +92,7 @@ public sealed class Jobs
                         await following;
                     }
 
-                    return new JobResult(request.Name, outcome.Succeeded, outcome.Reason, logs);
+                    return new JobResult(request.Name, outcome.Succeeded, outcome.Reason, logs, Started: following is not null || (pod is not null && Ran(pod)));
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(200), limit.Token);
@@ -97,7 +100,7 @@ public sealed class Jobs
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return new JobResult(request.Name, false, $"not finished after {request.Timeout.TotalSeconds:0.#}s (deadline)", logs);
+            return new JobResult(request.Name, false, $"not finished after {request.Timeout.TotalSeconds:0.#}s (deadline)", logs, Started: following is not null);
         }
     }
 
@@ -112,6 +115,11 @@ public sealed class Jobs
             line(text);
         }
     }
+
+    /// <summary>Whether a container of the pod has started (running now, or terminated after running).</summary>
+    private static bool Ran(V1Pod pod) =>
+        pod.Status?.Phase is "Running" or "Succeeded" or "Failed"
+        || (pod.Status?.ContainerStatuses ?? []).Any(status => status.State?.Running is not null || status.State?.Terminated is not null || status.RestartCount > 0);
 
     private static (bool Succeeded, string Reason)? Finished(V1Job job)
     {

@@ -50,6 +50,13 @@ public sealed class ApplyMigrations(ImageRevisions images, SchemaGate gate) : De
         var job = await context.Cluster.Jobs.RunAsync(Request(context, name), line => context.Log.Information("  {0}", line), context.CancellationToken);
         if (!job.Succeeded)
         {
+            if (!job.Started && context.Journal?.PendingInReverse.FirstOrDefault(entry => entry.Step == Name) is { } schemaUndo)
+            {
+                // The container never ran (its image could not be pulled): the schema is as it was, nothing to undo or hold for.
+                context.Journal.MarkApplied(schemaUndo);
+                context.Log.Information("The migration never started: the schema is untouched ({0}).", before ?? "no revision");
+            }
+
             throw new InvalidOperationException($"'{context.Settings.MigrationCommand}' with {context.NewImage} failed: job/{name} {job.Reason}{(job.Logs.Count == 0 ? string.Empty : $"; last line: {job.Logs[^1]}")}");
         }
 
@@ -79,6 +86,12 @@ public sealed class ApplyMigrations(ImageRevisions images, SchemaGate gate) : De
 
         var after = await CurrentRevisionAsync(context);
         context.Log.Information("Schema revision: {0} -> {1}", before ?? "(none)", after ?? "(none)");
+        if (after == before)
+        {
+            // The guide's flaw: the running pod has the OLD image, whose migrations are already applied.
+            context.Log.Warning("'{0}' in the running pod changed nothing: it ran the running image's migrations, not {1}'s (the default --migrate-in=job runs the new image's).",
+                context.Settings.MigrationCommand, context.NewImage);
+        }
     }
 
     /// <param name="image">The image whose migrations ran: its Job runs the downgrade (null: exec in the running pod).</param>
