@@ -32,8 +32,12 @@ public sealed class Jobs
     }
 
     /// <summary>The line an operator would type (kubectl create job cannot copy a pod's env: the comment says it is).</summary>
-    public string DescribeRun(JobRequest request) =>
-        $"{_scope.Kubectl.Namespaced(["create", "job", request.Name, $"--image={request.Image}", "--", .. request.Command])}   # with deployment/{request.Deployment}'s env, envFrom, secrets and service account";
+    public string DescribeRun(JobRequest request, string? why = null)
+    {
+        var command = _scope.Kubectl.Namespaced("create", "job", request.Name, $"--image={request.Image}");
+        var items = command.Items.Append(new KubectlArgument("--")).Concat(request.Command.Select(part => new KubectlArgument(part))).ToList();
+        return $"{new KubectlCommand(items)}   # {why ?? $"with deployment/{request.Deployment}'s env, envFrom, secrets and service account"}";
+    }
 
     public string DescribeDelete(string name) => _scope.Kubectl.Namespaced("delete", $"job/{name}", "--ignore-not-found").ToString();
 

@@ -77,8 +77,8 @@ public sealed class ImageRevisions(ClusterGateway cluster, ICakeLog log)
 
     public static IReadOnlyList<string> Command { get; } = ["alembic", "history"];
 
-    public string Describe(string @namespace, string deployment, string image) =>
-        cluster.InNamespace(@namespace).Jobs.DescribeRun(new JobRequest("twisterlab-revisions-<id>", deployment, null, image, Command, Timeout));
+    public string Describe(string @namespace, string deployment, string image, string why) =>
+        cluster.InNamespace(@namespace).Jobs.DescribeRun(new JobRequest("twisterlab-revisions-<id>", deployment, null, image, Command, Timeout), why);
 
     public async Task<KnownRevisions> OfAsync(string @namespace, string deployment, string? container, string image, CancellationToken cancellationToken)
     {
@@ -151,7 +151,7 @@ public sealed class SchemaGate(ImageRevisions images, ClusterGateway cluster, Se
 
     /// <summary>The plan line of the gate: the image asked which revisions it knows.</summary>
     public string Describe(DeployContext context, string deployment, string image) =>
-        $"{images.Describe(context.Settings.Namespace, deployment, image)}   # {image} must know the database's revision, else hold";
+        images.Describe(context.Settings.Namespace, deployment, image, $"{image} must know the database's revision, else hold");
 
     /// <summary>
     /// The gate inside a chain (Rollback, FullRollback, BlueGreenRollback), before it puts <paramref name="image"/>

@@ -30,7 +30,7 @@ public sealed class ApplyMigrations(ImageRevisions images, SchemaGate gate) : De
         }
 
         yield return context.Cluster.Jobs.DescribeRun(Request(context, "twisterlab-migrate-<id>"));
-        yield return $"{images.Describe(context.Settings.Namespace, context.Deployment, context.NewImage)}   # the database must be at {context.NewImage}'s head";
+        yield return images.Describe(context.Settings.Namespace, context.Deployment, context.NewImage, $"then the database must be at {context.NewImage}'s head");
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
