@@ -41,6 +41,7 @@ public static class TwisterLabHost
                 services.AddSingleton<SecretRedactor>();
                 services.AddSingleton<IRunOutcome>(provider => provider.GetRequiredService<DeployContext>());
                 services.AddSingleton<CompensationRunner>();
+                services.AddSingleton(provider => new Lazy<Cluster.ClusterGateway>(() => provider.GetRequiredService<DeployContext>().Cluster));
                 services.AddSingleton<Rollback.Cluster.ImageRevisions>();
                 services.AddSingleton<Rollback.Cluster.SchemaGate>();
                 services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().Cluster);

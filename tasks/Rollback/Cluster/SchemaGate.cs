@@ -70,8 +70,11 @@ public sealed record KnownRevisions(string Image, IReadOnlyList<string> All, IRe
 /// pod's env (not <c>alembic heads</c> alone: the heads cannot tell a revision the image passed from one it never saw).
 /// Asked once per image and namespace within a run.
 /// </summary>
-public sealed class ImageRevisions(ClusterGateway cluster, ICakeLog log)
+public sealed class ImageRevisions(Lazy<ClusterGateway> lazyCluster, ICakeLog log)
 {
+    // Lazy: a step that takes this is built for every target, and only a run that asks may need a cluster.
+    private ClusterGateway cluster => lazyCluster.Value;
+
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private readonly Dictionary<string, KnownRevisions> _known = new(StringComparer.Ordinal);
 
@@ -120,8 +123,10 @@ public sealed class SchemaAheadOfImageException(string reason) : HoldException(r
 /// the schema back itself. Otherwise hold, naming the downgrade to run first or the FullRollback that restores the
 /// database along with the image.
 /// </summary>
-public sealed class SchemaGate(ImageRevisions images, ClusterGateway cluster, SecretStash stash)
+public sealed class SchemaGate(ImageRevisions images, Lazy<ClusterGateway> lazyCluster, SecretStash stash)
 {
+    private ClusterGateway cluster => lazyCluster.Value;
+
     public async Task CheckAsync(SchemaCheck check, string @namespace, CancellationToken cancellationToken)
     {
         if (check.SchemaFollows)
