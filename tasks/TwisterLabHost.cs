@@ -105,6 +105,9 @@ public static class TwisterLabHost
                 services.AddSingleton<SecretRedactor>();
                 services.AddSingleton<IRunOutcome>(provider => provider.GetRequiredService<DeployContext>());
                 services.AddSingleton<CompensationRunner>();
+                services.AddSingleton(provider => new Lazy<Cluster.ClusterGateway>(() => provider.GetRequiredService<DeployContext>().Cluster));
+                services.AddSingleton<Rollback.Cluster.ImageRevisions>();
+                services.AddSingleton<Rollback.Cluster.SchemaGate>();
                 services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().Cluster);
                 services.AddSingleton(provider => provider.GetRequiredService<DeployContext>().SecretStash);
                 // The library's undo handlers and those of every assembly the host carries (an extension's own compensations).

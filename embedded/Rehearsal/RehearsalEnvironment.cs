@@ -166,7 +166,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
 
             var database = ComposeDatabase!;
             var errors = new StringWriter();
-            if (await new StandInAlembic(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"), database).RunAsync(["upgrade", "0001_initial"], TextWriter.Null, errors, cancellationToken) != 0)
+            if (await StandInAlembic.ForImage(MigrationsRoot, InitialImage, database).RunAsync(["upgrade", "0001_initial"], TextWriter.Null, errors, cancellationToken) != 0)
             {
                 throw new InvalidOperationException($"Rehearsal set-up: alembic upgrade 0001_initial on the Compose database failed: {errors.ToString().Trim()}");
             }
@@ -200,7 +200,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
             await new NpgsqlCommand("CREATE DATABASE twisterlab_production OWNER twisterlab", connection).ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var migrations = new StandInAlembic(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"), production);
+        var migrations = StandInAlembic.ForImage(MigrationsRoot, InitialImage, production);
         if (await migrations.RunAsync(["upgrade", "0001_initial"], TextWriter.Null, TextWriter.Null, cancellationToken) != 0)
         {
             throw new InvalidOperationException("Rehearsal set-up: the production copy could not be migrated to 0001_initial.");
@@ -223,6 +223,12 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         INSERT INTO tickets (agent_id, body) SELECT 1 + g % 30, 'Customer jane.doe' || g || '@customer.example wrote: my invoice ' || g || ' is wrong' FROM generate_series(1, 800) AS g;
         """;
 
+    /// <summary>rehearsal/migrations/: one folder of migrations per stand-in image release.</summary>
+    private string MigrationsRoot => Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations");
+
+    /// <summary>The image k8s/ deploys first: its migrations set up the databases the rehearsal seeds.</summary>
+    private const string InitialImage = "twisterlab-api:v1";
+
     private string Manifests(string relative) => Path.Combine(Options.RepositoryRoot, "k8s", relative);
 
     private async Task StartServersAsync(CancellationToken cancellationToken)
@@ -240,7 +246,7 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
 
         Redis = await ThrowawayRedis.StartAsync(cancellationToken: cancellationToken);
         _owned.Add(Redis);
-        var exec = _exec = new RehearsalExecHandler(Path.Combine(Options.RepositoryRoot, "rehearsal", "migrations"))
+        var exec = _exec = new RehearsalExecHandler(MigrationsRoot)
             .WithPostgres("postgres:*", Database)
             .WithPostgres("twisterlab-api:*", Database)
             .WithApiDatabase(Database)

@@ -7,17 +7,18 @@ namespace TwisterLab.Cake.Rehearsal;
 /// <summary>
 /// What "kubectl exec" reaches in the rehearsal's pods. Commands run as real local processes against the
 /// rehearsal's real servers: psql/pg_dump in a postgres pod reach the throwaway PostgreSQL behind that pod's
-/// Service, redis-cli in a redis pod the throwaway Redis; the API image's alembic is <see cref="StandInAlembic"/>.
+/// Service, redis-cli in a redis pod the throwaway Redis; the API image's alembic is <see cref="StandInAlembic"/>
+/// with the migrations of that pod's image (a migration Job with v2's image runs v2's migrations).
 /// </summary>
 public sealed class RehearsalExecHandler : IExecHandler
 {
     private readonly LocalProcessExecHandler _local = new();
     private readonly Dictionary<string, PostgresTarget> _postgresByImage = new(StringComparer.Ordinal);
-    private readonly string _migrationsFolder;
+    private readonly string _migrationsRoot;
     private PostgresTarget? _apiDatabase;
     private int? _redisPort;
 
-    public RehearsalExecHandler(string migrationsFolder) => _migrationsFolder = migrationsFolder;
+    public RehearsalExecHandler(string migrationsRoot) => _migrationsRoot = migrationsRoot;
 
     /// <summary>Pods whose image matches the glob run their PostgreSQL clients against this server.</summary>
     public RehearsalExecHandler WithPostgres(string imagePattern, PostgresTarget server)
@@ -54,7 +55,7 @@ public sealed class RehearsalExecHandler : IExecHandler
         {
             await using var output = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true);
             await using var error = new StreamWriter(stderr, new UTF8Encoding(false), leaveOpen: true);
-            return await new StandInAlembic(_migrationsFolder, database).RunAsync(arguments, output, error, ct);
+            return await StandInAlembic.ForImage(_migrationsRoot, request.Image, database).RunAsync(arguments, output, error, ct);
         }
 
         if (command is ["redis-cli", .. var rest] && _redisPort is { } port)

@@ -24,8 +24,10 @@ public static class RehearsalScenarios
     private const string Api = "deployment/twisterlab-api";
     private const string Green = "deployment/twisterlab-api-v2-0";
     private const string ApiService = "service/twisterlab-api";
-    private const string Held = "rolling upgrade: irreversible migration, then an unpullable image: held";
+    private const string Held = "rolling upgrade: irreversible migration, then a failure after the new image: held";
     private const string BlueGreen = "blue-green to v2.0 with a 25 % canary";
+    /// <summary>A failure after the new image is out: the image goes back first, then the schema (a downgrade with v2.1's image).</summary>
+    public const string RolledBack = "rolling upgrade failing after the new image rolls back image and schema";
     private const string KilledRun = "rolling upgrade to v2.3 killed with SIGKILL";
 
     public static RehearsalOptions Options(string repositoryRoot) => new(repositoryRoot)
@@ -39,19 +41,25 @@ public static class RehearsalScenarios
 
     public static IReadOnlyList<Scenario> All() =>
     [
-        new(Held, "RollingUpgrade", ["--image-tag=v3-typo"], ExitCodes.Held,
-            WorldExpectation.Changed("held: schema migrated, kept for a person", ("alembic", "0002")).AllowingChangesTo("table/", Api))
+        new("rolling upgrade to an unpullable image: its migration job fails first, nothing changed", "RollingUpgrade", ["--image-tag=v3-typo"], ExitCodes.Failed, WorldExpectation.AsBefore)
         {
             Arrange = (world, _) => { world.Cluster.Faults.MakeImageUnpullable(UnpullableImage); return Task.CompletedTask; },
         },
+        new(Held, "RollingUpgrade", ["--image-tag=v2.0", "--inject-failure=VerifyHealth"], ExitCodes.Held,
+            WorldExpectation.Changed("held: schema migrated by v2.0's job, v2.0 kept for a person", ("alembic", "0002"), (Api, ":v2.0 ")).AllowingChangesTo("table/", Api)),
         new("full rollback of the held upgrade", "FullRollback", [], ExitCodes.Success, WorldExpectation.AsBeforeScenario(Held)),
         new("rolling upgrade to v2.0", "RollingUpgrade", ["--image-tag=v2.0"], ExitCodes.Success,
             WorldExpectation.Changed("upgraded to v2.0", (Api, ":v2.0 "), ("alembic", "0002")).AllowingChangesTo("table/"))
         {
             Watch = WatchRequests,
         },
-        new("quick rollback (rollout undo)", "Rollback", [], ExitCodes.Success, WorldExpectation.Changed("image back to v1, schema kept", (Api, ":v1 "))),
-        new("rolling upgrade to an unpullable image rolls back", "RollingUpgrade", ["--image-tag=v3-typo", "--migrations-reversible"], ExitCodes.Failed, WorldExpectation.AsBefore),
+        new("quick rollback over a schema v1 does not know: held", "Rollback", [], ExitCodes.Held, WorldExpectation.AsBefore),
+        new("quick rollback after the downgrade the hold named", "Rollback", [], ExitCodes.Success,
+            WorldExpectation.Changed("image back to v1 on v1's schema", (Api, ":v1 ")))
+        {
+            Arrange = async (world, token) => (await world.Gateway.Pods.ExecAsync(new ExecRequest("twisterlab-api", ["alembic", "downgrade", "0001_initial"]), token)).EnsureSuccess("alembic downgrade 0001_initial"),
+        },
+        new(RolledBack, "RollingUpgrade", ["--image-tag=v2.1", "--migrations-reversible", "--inject-failure=VerifyHealth"], ExitCodes.Failed, WorldExpectation.AsBefore),
         new("blue-green to a green that serves errors rolls back", "BlueGreenDeploy", [$"--image-tag={FaultyVersion}"], ExitCodes.Failed, WorldExpectation.AsBefore),
         new(BlueGreen, "BlueGreenDeploy", ["--image-tag=v2.0", "--canary=25"], ExitCodes.Success,
             WorldExpectation.Changed("traffic on green v2.0", (Green, ":v2.0 "), (ApiService, "version=v2.0")).AllowingChangesTo(Api))

@@ -20,33 +20,75 @@ public sealed record MigrationFile(string Revision, string? DownRevision, string
 }
 
 /// <summary>
-/// The stand-in API image's <c>alembic</c>: the rehearsal runs the guide's "alembic upgrade head" in the API pod,
-/// and this applies the SQL migrations of <c>rehearsal/migrations/</c> to the rehearsal's real PostgreSQL,
-/// keeping Alembic's <c>alembic_version</c> table. It understands current, upgrade and downgrade.
+/// The stand-in API image's <c>alembic</c>, as honest as the real one: an image knows only the migrations built into
+/// it, <c>rehearsal/migrations/&lt;version&gt;/</c> (see <see cref="FolderFor"/>), so v1's image cannot reach v2's head
+/// and a database at a revision the image does not have is an error ("Can't locate revision identified by …"), as
+/// with Alembic. It applies the SQL of those files to the rehearsal's real PostgreSQL, keeping Alembic's
+/// <c>alembic_version</c> table, and understands current, heads, history, upgrade and downgrade.
 /// </summary>
 public sealed class StandInAlembic(string migrationsFolder, PostgresTarget database)
 {
+    /// <summary>The alembic of the stand-in image <paramref name="image"/> (twisterlab-api:&lt;tag&gt;).</summary>
+    public static StandInAlembic ForImage(string migrationsRoot, string image, PostgresTarget database) =>
+        new(FolderFor(migrationsRoot, image), database);
+
+    /// <summary>
+    /// The migrations an image tag carries: its own folder, else the release it was built from — the last folder that
+    /// sorts (ordinally) at or before the tag (v2.1 and v2-degraded carry v2's, v1.1 carries v1's). A tag before every
+    /// folder carries none.
+    /// </summary>
+    public static string FolderFor(string migrationsRoot, string image)
+    {
+        var tag = image[(image.LastIndexOf(':') + 1)..];
+        var release = Directory.GetDirectories(migrationsRoot).Select(Path.GetFileName).OfType<string>()
+            .Where(folder => string.CompareOrdinal(folder, tag) <= 0).Order(StringComparer.Ordinal).LastOrDefault();
+        return release is null ? Path.Combine(migrationsRoot, tag) : Path.Combine(migrationsRoot, release);
+    }
+
     public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var migrations = Directory.GetFiles(migrationsFolder, "*.sql").Order(StringComparer.Ordinal).Select(MigrationFile.Read).ToList();
+        var migrations = Directory.Exists(migrationsFolder)
+            ? Directory.GetFiles(migrationsFolder, "*.sql").Order(StringComparer.Ordinal).Select(MigrationFile.Read).ToList()
+            : [];
+        var head = migrations.Count == 0 ? null : migrations[^1].Revision;
         try
         {
+            switch (arguments)
+            {
+                // What the image carries, without a database (alembic heads / history read only the scripts).
+                case ["heads", ..]:
+                    await output.WriteLineAsync(head is null ? string.Empty : $"{head} (head)");
+                    return 0;
+                case ["history", ..]:
+                    foreach (var migration in Enumerable.Reverse(migrations))
+                    {
+                        await output.WriteLineAsync($"{migration.DownRevision ?? "<base>"} -> {migration.Revision}{(migration.Revision == head ? " (head)" : string.Empty)}, {migration.Revision}");
+                    }
+
+                    return 0;
+            }
+
             await using var connection = new NpgsqlConnection(database.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             var current = await CurrentAsync(connection, cancellationToken);
+            if (current is not null && migrations.All(migration => migration.Revision != current))
+            {
+                throw new InvalidOperationException($"Can't locate revision identified by '{current}'");
+            }
+
             switch (arguments)
             {
                 case ["current", ..]:
-                    await output.WriteLineAsync(current is null ? string.Empty : $"{current}{(current == migrations[^1].Revision ? " (head)" : string.Empty)}");
+                    await output.WriteLineAsync(current is null ? string.Empty : $"{current}{(current == head ? " (head)" : string.Empty)}");
                     return 0;
                 case ["upgrade", var target]:
-                    await UpgradeAsync(connection, migrations, current, target == "head" ? migrations[^1].Revision : target, output, cancellationToken);
+                    await UpgradeAsync(connection, migrations, current, target == "head" ? head ?? "head" : target, output, cancellationToken);
                     return 0;
                 case ["downgrade", var target]:
                     await DowngradeAsync(connection, migrations, current, target == "base" ? null : target, output, cancellationToken);
                     return 0;
                 default:
-                    await error.WriteLineAsync($"usage: alembic current | upgrade <revision|head> | downgrade <revision|base> (got: {string.Join(' ', arguments)})");
+                    await error.WriteLineAsync($"usage: alembic current | heads | history | upgrade <revision|head> | downgrade <revision|base> (got: {string.Join(' ', arguments)})");
                     return 2;
             }
         }

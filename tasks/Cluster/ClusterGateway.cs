@@ -32,6 +32,7 @@ public sealed class ClusterGateway : IDisposable
         Pods = new Pods(scope, Deployments);
         Manifests = new Manifests(scope);
         Volumes = new Volumes(scope);
+        Jobs = new Jobs(scope, Deployments);
     }
 
     private ClusterGateway(Kubernetes client, string @namespace, RetryOptions retry, string? context, RequestCounter counter)
@@ -91,6 +92,8 @@ public sealed class ClusterGateway : IDisposable
     public Manifests Manifests { get; }
 
     public Volumes Volumes { get; }
+
+    public Jobs Jobs { get; }
 
     /// <summary>The run lock of this namespace (a Lease), held by <paramref name="holder"/>.</summary>
     public RunLock RunLock(string holder, TimeSpan? duration = null) => new(Scope, holder, duration ?? TimeSpan.FromSeconds(60));

@@ -262,6 +262,20 @@ public sealed partial class Deployments
             .ToList();
     }
 
+    /// <summary>
+    /// The image of <paramref name="container"/> an undo to <paramref name="toRevision"/> would put back (null: the
+    /// revision a plain rollout undo picks, the newest other than the current one); null when there is none.
+    /// </summary>
+    public async Task<string?> ImageToUndoToAsync(string name, string container, long? toRevision, CancellationToken cancellationToken)
+    {
+        var current = await GetRevisionAsync(name, cancellationToken);
+        var history = await HistoryAsync(name, cancellationToken);
+        var target = toRevision is null or 0
+            ? history.LastOrDefault(revision => revision.Revision != current)
+            : history.FirstOrDefault(revision => revision.Revision == toRevision);
+        return target?.Images.GetValueOrDefault(container);
+    }
+
     public string DescribeRestart(string name) => CommandRestart(name).ToString();
 
     public KubectlCommand CommandRestart(string name) => _scope.Kubectl.Namespaced("rollout", "restart", $"deployment/{name}");

@@ -33,6 +33,9 @@ public sealed record DeploySettings
     public bool MigrationsReversible { get; init; }
     public string MigrationCommand { get; init; } = "alembic upgrade head";
     public string DowngradeCommand { get; init; } = "alembic downgrade {revision}";
+
+    /// <summary>--migrate-in=running-pod: the guide's exec into the running pod instead of a Job with the new image.</summary>
+    public bool MigrateInRunningPod { get; init; }
     public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan MonitorWindow { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan MonitorInterval { get; init; } = TimeSpan.FromSeconds(30);
@@ -132,6 +135,7 @@ public sealed record DeploySettings
             MigrationsReversible = Flag(DeployArguments.MigrationsReversible),
             MigrationCommand = Value(DeployArguments.MigrationCommand) ?? "alembic upgrade head",
             DowngradeCommand = Value(DeployArguments.DowngradeCommand) ?? "alembic downgrade {revision}",
+            MigrateInRunningPod = Value(DeployArguments.MigrateIn) == "running-pod",
             RolloutTimeout = Duration(DeployArguments.RolloutTimeout) ?? TimeSpan.FromMinutes(10),
             MonitorWindow = Duration(DeployArguments.MonitorWindow) ?? ProfileDuration(profile.MonitorWindow, "monitorWindow") ?? TimeSpan.FromMinutes(5),
             MonitorInterval = Duration(DeployArguments.MonitorInterval) ?? ProfileDuration(profile.MonitorInterval, "monitorInterval") ?? TimeSpan.FromSeconds(30),

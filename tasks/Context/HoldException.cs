@@ -1,4 +1,4 @@
 namespace TwisterLab.Cake.Context;
 
 /// <summary>Stops a chain without undoing it: the journal is kept for a person to decide (see RunOutcome.Held).</summary>
-public sealed class HoldException(string reason) : Exception(reason);
+public class HoldException(string reason) : Exception(reason);

@@ -2,6 +2,7 @@ using Cake.Core.Diagnostics;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rollback;
+using TwisterLab.Cake.Rollback.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using TwisterLab.Cake.Safety;
 using TwisterLab.Cake.Steps;
@@ -146,6 +147,11 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
         try
         {
             failure = runner.RollBackAsync(journal, CancellationToken.None, context.FenceAsync).GetAwaiter().GetResult();
+        }
+        catch (SchemaAheadOfImageException ahead)
+        {
+            context.Notes.Add($"Held: {ahead.Message}. The rest of the journal is kept: --target=Rollback --run={context.RunId} once the schema is back.");
+            return RunOutcome.Held;
         }
         catch (HoldException lost)
         {

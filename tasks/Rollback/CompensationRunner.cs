@@ -72,6 +72,12 @@ public sealed class CompensationRunner(IServiceProvider services, ICakeLog log, 
 
                 journal.MarkApplied(entry);
             }
+            catch (HoldException hold)
+            {
+                // Not a failed undo: undoing it now would be worse than stopping (e.g. an image older than the schema).
+                log.Error("Holding at #{0} ({1}): {2}", entry.Sequence, entry.Description, redactor.Redact(hold.Message));
+                throw;
+            }
             catch (Exception exception)
             {
                 var error = redactor.Redact(exception.Message);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TwisterLab.Cake.Hosting;
+using TwisterLab.Cake.Rehearsal;
 using TwisterLab.Cake.Rollback;
 
 namespace TwisterLab.Cake.Tests;
@@ -24,13 +25,13 @@ public sealed class RehearseTests
 
         var rows = output.Split('\n').Where(line => line.StartsWith("| ") && line.TrimEnd().EndsWith(" s |")).Select(Cells).ToList();
         Assert.True(rows.Count >= 24, $"expected the rehearsal table, got:\n{output[^Math.Min(output.Length, 3000)..]}\n{await error}");
-        var unpullable = rows.Single(row => row[0] == "rolling upgrade to an unpullable image rolls back");
-        Assert.Equal("as expected", unpullable[4]);
-        Assert.Contains("deployment/twisterlab-api", unpullable[5]);
+        var rolledBack = rows.Single(row => row[0] == RehearsalScenarios.RolledBack);
+        Assert.Equal("as expected", rolledBack[4]);
+        Assert.Contains("deployment/twisterlab-api", rolledBack[5]);
         Assert.Equal(ExitCodes.Failed, process.ExitCode);
 
         // The rows whose world does not hang on that undo (and do not follow one that did) read as expected.
-        foreach (var row in rows.TakeWhile(row => row[0] != "rolling upgrade to an unpullable image rolls back").Where(row => row[1] != "Rollback"))
+        foreach (var row in rows.TakeWhile(row => row[0] != RehearsalScenarios.RolledBack).Where(row => row[1] != "Rollback"))
         {
             Assert.True(row[4] == "as expected" && row[5] == "as expected", string.Join(" | ", row));
         }

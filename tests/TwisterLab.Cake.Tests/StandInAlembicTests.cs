@@ -4,7 +4,7 @@ using TwisterLab.Cake.Rehearsal;
 
 namespace TwisterLab.Cake.Tests;
 
-/// <summary>The rehearsal's alembic runs the project's SQL migrations on a real PostgreSQL, both ways.</summary>
+/// <summary>The rehearsal's alembic runs the image's own SQL migrations on a real PostgreSQL, both ways, and no others.</summary>
 public sealed class StandInAlembicTests
 {
     private static readonly string Migrations = Path.Combine(RepositoryRoot.Path, "rehearsal", "migrations");
@@ -13,7 +13,7 @@ public sealed class StandInAlembicTests
     public async Task Upgrades_to_head_reports_current_and_downgrades()
     {
         await using var server = await ThrowawayPostgres.StartAsync();
-        var alembic = new StandInAlembic(Migrations, server.Target());
+        var alembic = StandInAlembic.ForImage(Migrations, "twisterlab-api:v2.0", server.Target());
 
         Assert.Equal(0, await Run(alembic, "upgrade", "0001_initial"));
         Assert.Equal("0001_initial", (await Output(alembic, "current")).Trim());
@@ -24,6 +24,28 @@ public sealed class StandInAlembicTests
         Assert.Equal(0, await Run(alembic, "downgrade", "0001_initial"));
         Assert.False(await ColumnExists(server, "priority"));
         Assert.Equal(1, await Run(alembic, "upgrade", "no_such_revision"));
+    }
+
+    [Fact]
+    public async Task An_image_knows_only_its_own_migrations()
+    {
+        await using var server = await ThrowawayPostgres.StartAsync();
+        var v1 = StandInAlembic.ForImage(Migrations, "twisterlab-api:v1", server.Target());
+        var v2 = StandInAlembic.ForImage(Migrations, "twisterlab-api:v2-degraded", server.Target());
+        Assert.EndsWith("v1", StandInAlembic.FolderFor(Migrations, "twisterlab-api:v1.1"));
+        Assert.EndsWith("v2", StandInAlembic.FolderFor(Migrations, "twisterlab-api:v3-faulty"));
+
+        Assert.Equal(0, await Run(v1, "upgrade", "head"));
+        Assert.Equal("0001_initial (head)", (await Output(v1, "current")).Trim());
+        Assert.Equal("0002_ticket_priority (head)", (await Output(v2, "heads")).Trim());
+        Assert.Equal(["0001_initial -> 0002_ticket_priority (head), 0002_ticket_priority", "<base> -> 0001_initial, 0001_initial"],
+            (await Output(v2, "history")).Trim().Split('\n'));
+
+        Assert.Equal(0, await Run(v2, "upgrade", "head"));
+        // As Alembic: an image without the database's revision cannot even say where the database is.
+        var error = new StringWriter();
+        Assert.Equal(1, await v1.RunAsync(["current"], TextWriter.Null, error, CancellationToken.None));
+        Assert.Contains("Can't locate revision identified by '0002_ticket_priority'", error.ToString());
     }
 
     private static Task<int> Run(StandInAlembic alembic, params string[] arguments) =>

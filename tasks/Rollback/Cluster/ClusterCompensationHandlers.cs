@@ -5,13 +5,19 @@ namespace TwisterLab.Cake.Rollback.Cluster;
 
 // Each handler is idempotent: applying its record twice leaves the cluster as applying it once.
 
-public sealed class UndoToRevisionHandler(ClusterGateway cluster) : CompensationHandler<UndoToRevision>
+/// <param name="gate">Null only where no record carries a schema check (tools and tests over plain revisions).</param>
+public sealed class UndoToRevisionHandler(ClusterGateway cluster, SchemaGate? gate = null) : CompensationHandler<UndoToRevision>
 {
     protected override async Task ApplyAsync(UndoToRevision compensation, CancellationToken cancellationToken)
     {
         if (compensation.Revision <= 0)
         {
             return; // there was no rollout before the change: nothing to go back to
+        }
+
+        if (compensation.Schema is { } schema)
+        {
+            await (gate ?? throw new InvalidOperationException("this undo checks the schema first, and no schema gate was given")).CheckAsync(schema, compensation.Namespace, cancellationToken);
         }
 
         // UndoAsync skips when the template already matches, and finds a revision an earlier undo re-numbered.

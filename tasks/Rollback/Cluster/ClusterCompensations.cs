@@ -6,8 +6,12 @@ namespace TwisterLab.Cake.Rollback.Cluster;
 
 // The undo records of cluster changes: plain data for the run journal. Describe() is the kubectl command of the undo.
 
-/// <summary>Undo of a set image / apply / restart: roll the deployment back to the revision read before the change.</summary>
-public sealed record UndoToRevision(string Deployment, string Namespace, long Revision) : Compensation
+/// <summary>
+/// Undo of a set image / apply / restart: roll the deployment back to the revision read before the change. With
+/// <paramref name="Schema"/> (an image change), the image of that revision must first know the database's schema
+/// revision (see <see cref="SchemaGate"/>).
+/// </summary>
+public sealed record UndoToRevision(string Deployment, string Namespace, long Revision, SchemaCheck? Schema = null) : Compensation
 {
     public override string Describe() => new Kubectl(null, Namespace).Namespaced("rollout", "undo", $"deployment/{Deployment}", $"--to-revision={Revision}").ToString();
 }

@@ -3,6 +3,7 @@ using TwisterLab.Cake.Cluster;
 using TwisterLab.Cake.Cluster.Postgres;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Data;
+using TwisterLab.Cake.Rollback.Cluster;
 using TwisterLab.Cake.Safety;
 
 namespace TwisterLab.Cake.Rollback.Data;
@@ -84,17 +85,55 @@ public sealed class IrreversibleMigrationHandler : CompensationHandler<Irreversi
         throw new InvalidOperationException(compensation.Describe());
 }
 
-/// <summary>Undoes a reversible migration by running its downgrade in the API pod (alembic downgrade &lt;revision before&gt;).</summary>
-public sealed record DowngradeMigration(string Deployment, string Namespace, IReadOnlyList<string> Command) : Compensation
+/// <summary>
+/// Undoes a reversible migration by running its downgrade (alembic downgrade &lt;revision before&gt;): in a Job with
+/// <paramref name="Image"/>, the image whose migrations ran (only it has their downgrade scripts, and by the time
+/// this runs the deployment may be back on the old image), or, without one, in the API pod (--migrate-in=running-pod).
+/// With <paramref name="Database"/>, a database still at <paramref name="Before"/> needs no downgrade (the migration
+/// never ran: e.g. its image could not be pulled, and then neither could the downgrade's).
+/// </summary>
+public sealed record DowngradeMigration(string Deployment, string Namespace, IReadOnlyList<string> Command, string? Image = null, string? Container = null,
+    SchemaReach? Database = null, string? Before = null) : Compensation
 {
-    public override string Describe() => $"kubectl exec deployment/{Deployment} -n {Namespace} -- {string.Join(' ', Command)}";
+    public override string Describe() => Image is null
+        ? $"kubectl exec deployment/{Deployment} -n {Namespace} -- {string.Join(' ', Command)}"
+        : $"kubectl create job twisterlab-downgrade-<id> --image={Image} -n {Namespace} -- {string.Join(' ', Command)}   # with deployment/{Deployment}'s env";
 }
 
-public sealed class DowngradeMigrationHandler(ClusterGateway cluster) : CompensationHandler<DowngradeMigration>
+/// <param name="gate">Reads the database's revision when the record says how to reach it (null: always downgrade).</param>
+public sealed class DowngradeMigrationHandler(ClusterGateway cluster, SchemaGate? gate = null) : CompensationHandler<DowngradeMigration>
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
     // Downgrading to a revision the database is already at does nothing, so this is idempotent.
     protected override async Task ApplyAsync(DowngradeMigration compensation, CancellationToken cancellationToken)
     {
+        if (compensation is { Database: { } database } && gate is not null
+            && string.Join(",", await gate.CurrentRevisionAsync(database, compensation.Namespace, cancellationToken)) == (compensation.Before ?? string.Empty))
+        {
+            return;
+        }
+
+        if (compensation.Image is { } image)
+        {
+            var jobs = cluster.InNamespace(compensation.Namespace).Jobs;
+            var name = Jobs.NameFor("twisterlab-downgrade");
+            try
+            {
+                var job = await jobs.RunAsync(new JobRequest(name, compensation.Deployment, compensation.Container, image, compensation.Command, Timeout), null, cancellationToken);
+                if (!job.Succeeded)
+                {
+                    throw new InvalidOperationException($"'{string.Join(' ', compensation.Command)}' with {image} failed ({job.Reason}){(job.Logs.Count == 0 ? string.Empty : $": {job.Logs[^1]}")}");
+                }
+            }
+            finally
+            {
+                await jobs.DeleteAsync(name, CancellationToken.None);
+            }
+
+            return;
+        }
+
         var result = await cluster.InNamespace(compensation.Namespace).Pods
             .ExecAsync(new TwisterLab.Cake.Cluster.ExecRequest(compensation.Deployment, compensation.Command), cancellationToken);
         if (result.ExitCode != 0)

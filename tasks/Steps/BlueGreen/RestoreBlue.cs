@@ -6,10 +6,11 @@ using TwisterLab.Cake.Rollback.Cluster;
 namespace TwisterLab.Cake.Steps.BlueGreen;
 
 [TaskDescription("Guide rollback: kubectl scale deployment/<blue> --replicas=3, then wait until blue's pods are Ready.")]
-public sealed class RestoreBlue : DeployStep
+public sealed class RestoreBlue(SchemaGate gate) : DeployStep
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
+        yield return gate.Describe(context, context.RetiredDeployment, "<blue's image>");
         yield return context.Cluster.Deployments.DescribeScale(context.RetiredDeployment, context.Settings.Profile.Replicas);
         yield return context.Cluster.Pods.DescribeWaitReady($"app={context.App},{BlueGreen.VersionLabel}=<blue's version>", context.Settings.RolloutTimeout);
     }
@@ -17,6 +18,13 @@ public sealed class RestoreBlue : DeployStep
     protected override async Task ExecuteAsync(DeployContext context)
     {
         var deployments = context.Cluster.Deployments;
+        // Blue's image comes back only when it knows the schema green may have moved on.
+        var retired = await deployments.GetAsync(context.RetiredDeployment, context.CancellationToken);
+        if (retired.Spec.Template.Spec.Containers.FirstOrDefault(container => container.Name == context.Container)?.Image is { } blueImage)
+        {
+            await gate.CheckBeforePuttingBackAsync(context, context.RetiredDeployment, blueImage);
+        }
+
         await ScaleRecordedAsync(context, context.RetiredDeployment, context.Settings.Profile.Replicas);
         // Blue's pods themselves must be Ready: the switch back refuses a selector without Ready endpoints.
         var blue = await deployments.GetAsync(context.RetiredDeployment, context.CancellationToken);

@@ -1,3 +1,4 @@
+using TwisterLab.Cake.Rollback.Cluster;
 using TwisterLab.Cake.Context;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rollback;
@@ -51,7 +52,18 @@ public sealed class UndoJournal(CompensationRunner runner) : DeployStep
 
         context.BeginChange();
         context.Log.Information("Undoing run {0} ({1}): {2} change(s).", journal.RunId, journal.Target, pending.Count);
-        if (await runner.RollBackAsync(journal, CancellationToken.None, context.FenceAsync) is not { } failure)
+        string? failure;
+        try
+        {
+            failure = await runner.RollBackAsync(journal, CancellationToken.None, context.FenceAsync);
+        }
+        catch (SchemaAheadOfImageException ahead)
+        {
+            journal.Conclude(DeployContext.StateOf(RunOutcome.Held));
+            throw context.Hold($"Rollback of run {journal.RunId} stopped before putting an image back: {ahead.Message}");
+        }
+
+        if (failure is null)
         {
             journal.Conclude(DeployContext.StateOf(RunOutcome.RolledBack));
             // Fully undone: nothing may need the sealed values any more.

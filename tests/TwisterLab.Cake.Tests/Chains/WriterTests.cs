@@ -146,8 +146,9 @@ public sealed class WriterTests
         Assert.Equal(ExitCodes.Held, rehearsal.Run("Rollback", $"--run={runId}"));
 
         Assert.Equal("held", rehearsal.Outcome());
-        Assert.Contains("cannot be undone automatically", rehearsal.LatestReport().GetProperty("error").GetString());
-        Assert.Equal(before.Facts[Deployment], (await rehearsal.SnapshotAsync()).Facts[Deployment]);
+        // The image undo comes first and stops before the change: v1 does not know the migrated schema (the schema gate).
+        Assert.Contains("is ahead of twisterlab-api:v1", rehearsal.LatestReport().GetProperty("error").GetString());
+        Assert.Contains(":v2.0 ", (await rehearsal.SnapshotAsync()).Facts[Deployment]);
         Assert.NotEqual(before.Facts["alembic"], (await rehearsal.SnapshotAsync()).Facts["alembic"]);
     }
 
