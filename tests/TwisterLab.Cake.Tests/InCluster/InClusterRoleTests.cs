@@ -47,9 +47,9 @@ public sealed class InClusterRoleTests
         var secrets = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespacedSecretAsync("kube-system"));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, secrets.Response.StatusCode);
         Assert.Contains($"secrets is forbidden: User \\\"{Account}\\\" cannot list resource \\\"secrets\\\" in API group \\\"\\\" in the namespace \\\"kube-system\\\"", secrets.Response.Content);
-        var (deleted, deleteOutput) = await KubectlAsync(kubeconfig, "-n", "twisterlab", "delete", "service", "twisterlab-api");
+        var (deleted, deleteOutput) = await KubectlAsync(kubeconfig, "-n", "twisterlab", "delete", "pod", "twisterlab-api-x");
         Assert.NotEqual(0, deleted);
-        Assert.Contains($"services \"twisterlab-api\" is forbidden: User \"{Account}\" cannot delete resource \"services\" in API group \"\" in the namespace \"twisterlab\"", deleteOutput);
+        Assert.Contains($"pods \"twisterlab-api-x\" is forbidden: User \"{Account}\" cannot delete resource \"pods\" in API group \"\" in the namespace \"twisterlab\"", deleteOutput);
     }
 
     private static async Task<(int ExitCode, string Output)> KubectlAsync(string kubeconfig, params string[] arguments)
