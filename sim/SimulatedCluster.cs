@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TwisterLab.KubeSim.Api;
@@ -27,6 +28,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     readonly ControllerLoop controllers;
     readonly string? ownedKubeconfigFolder;
     Containers.PodSandboxes? sandboxes;
+    Authentication authentication = null!;
+    CallRecorder calls = null!;
+    TlsIdentity? tls;
 
     SimulatedCluster(WebApplication app, ControllerLoop controllers, ObjectStore store, SimFaults faults, Uri baseUri, string kubeconfigPath, string? ownedFolder)
     {
@@ -70,6 +74,30 @@ public sealed class SimulatedCluster : IAsyncDisposable
             return node;
         });
 
+    /// <summary>
+    /// Registers a bearer token for a user of your own (as the apiserver's --token-auth-file would). RBAC decides what
+    /// the user may do; a user in <c>system:masters</c> may do everything.
+    /// </summary>
+    public void AddToken(string token, string user, params string[] groups) =>
+        authentication.AddToken(token, new UserInfo(user, [.. groups, "system:authenticated"]));
+
+    /// <summary>
+    /// A token for the ServiceAccount <paramref name="name"/> in <paramref name="ns"/> (which must exist), as
+    /// <c>kubectl create token</c> gets one: it authenticates as <c>system:serviceaccount:ns:name</c>, valid for an hour
+    /// and while that ServiceAccount lives.
+    /// </summary>
+    public string CreateServiceAccountToken(string ns, string name) => authentication.IssueServiceAccountToken(ns, name, TimeSpan.FromHours(1));
+
+    /// <summary>A client certificate and key (PEM) signed by the simulator's CA: CN = user, O = groups. Needs HTTPS.</summary>
+    public (string CertificatePem, string KeyPem) IssueClientCertificate(string user, params string[] groups) =>
+        (tls ?? throw new InvalidOperationException("client certificates need SimulatorOptions.Https")).IssueClient(user, groups);
+
+    /// <summary>Writes a kubeconfig for this cluster whose user is <paramref name="user"/> (a token or a client certificate).</summary>
+    public void WriteKubeconfig(string path, KubeconfigUser user) => WriteKubeconfig(path, BaseUri, tls?.CaPem, user);
+
+    /// <summary>Every distinct call each user made so far (verb, group, resource, subresource, namespace), for RBAC reviews.</summary>
+    public IReadOnlyList<ApiCall> Calls => calls.Snapshot();
+
     /// <summary>Number of watch streams open right now (useful to check that clients close theirs).</summary>
     public int OpenWatches => Store.WatcherCount;
 
@@ -89,7 +117,15 @@ public sealed class SimulatedCluster : IAsyncDisposable
         {
             k.Listen(IPAddress.Loopback, options.Port, listen =>
             {
-                if (tls is not null) listen.UseHttps(tls.Server);
+                if (tls is null) return;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = tls.Server,
+                    // Client certificates are asked for but optional (token users send none); Authentication checks the
+                    // chain to the simulator's CA itself, as the apiserver's x509 authenticator does.
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
             });
             k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
         });
@@ -98,8 +134,10 @@ public sealed class SimulatedCluster : IAsyncDisposable
         SimulatedCluster? cluster = null;
         var sandboxes = new Containers.PodSandboxes();
         var logs = new Containers.PodLogs();
+        var authentication = new Authentication(store, tls);
+        var calls = new CallRecorder();
         var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler, sandboxes), new Eviction(registry),
-            new PodLogEndpoint(store, logs), () => cluster?.ServerVersion ?? options.ServerVersion);
+            new PodLogEndpoint(store, logs), () => cluster?.ServerVersion ?? options.ServerVersion, authentication, new RbacAuthorizer(store), calls);
         app.Run(server.HandleAsync);
         await app.StartAsync(ct);
 
@@ -126,7 +164,10 @@ public sealed class SimulatedCluster : IAsyncDisposable
             new EndpointsController(registry).Sync,
             new DisruptionController(registry).Sync,
             new GarbageCollector(registry).Sync);
-        cluster = new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder) { ServerVersion = options.ServerVersion, sandboxes = sandboxes };
+        cluster = new SimulatedCluster(app, loop, store, faults, baseUri, kubeconfigPath, ownedFolder) 
+        {
+            ServerVersion = options.ServerVersion, sandboxes = sandboxes, authentication = authentication, calls = calls, tls = tls,
+        };
         return cluster;
     }
 
@@ -136,6 +177,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             registry.Create(ResourceCatalog.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } });
         for (var i = 0; i < options.Nodes.Count; i++)
             registry.Store.Create(ResourceCatalog.Nodes, NodeStatus.Create(options.Nodes[i], i));
+        BootstrapRbac.Create(registry);
         registry.Create(ResourceCatalog.Services, "default", new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" } },
@@ -147,13 +189,19 @@ public sealed class SimulatedCluster : IAsyncDisposable
         });
     }
 
-    /// <summary>Writes a kubeconfig for this server: plain HTTP on loopback, a dummy token, context twisterlab-sim.</summary>
+    /// <summary>Writes a kubeconfig for this server: plain HTTP on loopback, the admin token, context twisterlab-sim.</summary>
     public static void WriteKubeconfig(string path, Uri server) => WriteKubeconfig(path, server, null);
 
     /// <summary>Writes a kubeconfig for the simulator at <paramref name="server"/>, trusting <paramref name="caPem"/> when it serves HTTPS.</summary>
-    public static void WriteKubeconfig(string path, Uri server, string? caPem)
+    public static void WriteKubeconfig(string path, Uri server, string? caPem) => WriteKubeconfig(path, server, caPem, KubeconfigUser.Admin);
+
+    static void WriteKubeconfig(string path, Uri server, string? caPem, KubeconfigUser user)
     {
-        var trust = caPem is null ? "" : $"\n    certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(caPem))}";
+        static string Base64(string pem) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pem));
+        var trust = caPem is null ? "" : $"\n    certificate-authority-data: {Base64(caPem)}";
+        var credentials = user.Token is not null
+            ? $"token: {user.Token}"
+            : $"client-certificate-data: {Base64(user.CertificatePem!)}\n    client-key-data: {Base64(user.KeyPem!)}";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var text = $$"""
             apiVersion: v1
@@ -165,7 +213,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             users:
             - name: {{ContextName}}
               user:
-                token: twisterlab-sim-token
+                {{credentials}}
             contexts:
             - name: {{ContextName}}
               context:
@@ -176,6 +224,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
             preferences: {}
 
             """;
+        // The file holds a credential: readable by its owner only, as kubectl writes its own.
+        File.WriteAllText(path, "");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(path, text);
     }
 

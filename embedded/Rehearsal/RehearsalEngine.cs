@@ -30,6 +30,7 @@ public static class RehearsalEngine
     public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(RehearsalRunOptions options, IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken)
     {
         var results = new List<ScenarioResult>();
+        var calls = new HashSet<KubeSim.ApiCall>();
         options = options with { BackupDirectory = RehearsalPaths.Backups(options.WorkingDirectory, Context.RunStore.NewRunId(DateTimeOffset.UtcNow)) };
         var shared = scenarios.Where(scenario => !scenario.EmptyNamespace).ToList();
         await using (var world = await RehearsalEnvironment.StartAsync(RehearsalScenarios.Options(options.RepositoryRoot), cancellationToken))
@@ -40,14 +41,19 @@ public static class RehearsalEngine
             {
                 results.Add(await RunAsync(options, world, scenario, before, cancellationToken, traffic));
             }
+
+            calls.UnionWith(world.ToolCalls);
         }
 
         foreach (var scenario in scenarios.Where(scenario => scenario.EmptyNamespace))
         {
             await using var empty = await RehearsalEnvironment.StartAsync(RehearsalScenarios.Options(options.RepositoryRoot) with { DeployVersionOne = false }, cancellationToken);
             results.Add(await RunAsync(options, empty, scenario, [], cancellationToken));
+            calls.UnionWith(empty.ToolCalls);
         }
 
+        WriteCalls(RehearsalPaths.ApiCalls(options.WorkingDirectory), calls);
+        options.Log($"Rehearsal: the runs made {calls.Count} distinct kinds of API call, listed in {RehearsalPaths.ApiCalls(options.WorkingDirectory)}");
         return results;
     }
 
@@ -96,6 +102,20 @@ public static class RehearsalEngine
         var baseline = scenario.World.Baseline is { } name ? before[name] : start;
         var problems = scenario.World.Problems(baseline, await SnapshotAsync(world, cancellationToken));
         return new ScenarioResult(scenario, exitCode, [.. problems, .. watched?.Problems ?? []], elapsed) { WatchLine = watched?.Line };
+    }
+
+    /// <summary>
+    /// The calls as tab-separated lines: verb, API group, resource, subresource, namespace ("" = cluster scope), or the
+    /// verb and the path of a non-resource URL. Sorted, so two rehearsals compare line by line.
+    /// </summary>
+    public static void WriteCalls(string path, IEnumerable<KubeSim.ApiCall> calls)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var lines = calls.Select(call => call.Path is not null
+                ? $"{call.Verb}\t\t\t\t\t{call.Path}"
+                : $"{call.Verb}\t{call.Group}\t{call.Resource}\t{call.Subresource}\t{call.Namespace}")
+            .Distinct().Order(StringComparer.Ordinal);
+        File.WriteAllLines(path, lines);
     }
 
     /// <summary>The exit code a row shows when the rehearsal itself could not run the scenario to its end.</summary>

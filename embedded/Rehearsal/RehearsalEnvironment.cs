@@ -37,6 +37,9 @@ public sealed record RehearsalOptions(string RepositoryRoot)
     /// by replication; false gives the stock wal_level = replica, where it falls back to dump/restore.
     /// </summary>
     public bool LogicalWal { get; init; } = true;
+
+    /// <summary>Serve the simulated cluster over HTTPS (a CA made at start, in the kubeconfig), as the sandbox does.</summary>
+    public bool Https { get; init; }
 }
 
 /// <summary>
@@ -90,10 +93,23 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The user the runs of this world authenticate as (through <see cref="ToolKubeconfigPath"/>): as powerful as the
+    /// admin (system:masters), but a name of its own, so the simulator's call record tells the tool's calls from the
+    /// world's own (set-up, snapshots, the stand-in API). <see cref="ToolCalls"/> lists them.
+    /// </summary>
+    public const string ToolUser = "twisterlab-rehearsal";
+
+    /// <summary>The kubeconfig of <see cref="ToolUser"/>; the admin's stays <c>Cluster.KubeconfigPath</c>.</summary>
+    public string ToolKubeconfigPath { get; private set; } = "";
+
+    /// <summary>Every distinct call the runs of this world made (verb, group, resource, subresource, namespace).</summary>
+    public IReadOnlyList<ApiCall> ToolCalls => Cluster.Calls.Where(call => call.User == ToolUser).ToList();
+
     /// <summary>The arguments that point a run at this rehearsal (cluster, database, API, fast clocks).</summary>
     public IReadOnlyList<string> Arguments =>
     [
-        $"--kubeconfig={Cluster.KubeconfigPath}",
+        $"--kubeconfig={ToolKubeconfigPath}",
         $"--context={SimulatedCluster.ContextName}",
         $"--namespace={Namespace}",
         $"--database-url={Database.ConnectionString}",
@@ -251,8 +267,13 @@ public sealed class RehearsalEnvironment : IAsyncDisposable
             .WithPostgres("twisterlab-api:*", Database)
             .WithApiDatabase(Database)
             .WithRedis(Redis.Port);
-        Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec }, cancellationToken);
+        Cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { PodStartDelay = Options.PodStartDelay, ExecHandler = exec, Https = Options.Https }, cancellationToken);
         _owned.Add(Cluster);
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        Cluster.AddToken(token, ToolUser, "system:masters");
+        // Beside the admin's kubeconfig, in the folder the cluster deletes when it stops.
+        ToolKubeconfigPath = Path.Combine(Path.GetDirectoryName(Cluster.KubeconfigPath)!, "rehearsal-tool.kubeconfig");
+        Cluster.WriteKubeconfig(ToolKubeconfigPath, KubeconfigUser.WithToken(token));
         Gateway = ClusterGateway.Connect(Cluster.ClientConfiguration, new ClusterConnection(Namespace: Namespace));
         Api = await StandInApi.StartAsync(new StandInOptions { Cluster = Gateway.Client, Namespace = Namespace, FaultyVersions = Options.FaultyVersions, FaultyFailsOneIn = Options.FaultyFailsOneIn, DegradedVersions = Options.DegradedVersions, BaseLatency = Options.BaseLatency, SlowVersions = Options.SlowVersions }, cancellationToken);
         _owned.Add(Api);

@@ -17,5 +17,8 @@ public static class RehearsalPaths
     /// <summary>The backups of one rehearsal (FullRollback restores the newest of them, never a real one).</summary>
     public static string Backups(string workingDirectory, string rehearsalId) => Path.Combine(Root(workingDirectory), "backups", rehearsalId);
 
+    /// <summary>What the last rehearsal's runs asked of the cluster, one distinct call a line (the in-cluster Role is checked against it).</summary>
+    public static string ApiCalls(string workingDirectory) => Path.Combine(Root(workingDirectory), "api-calls.tsv");
+
     public static string KubectlCache(string workingDirectory) => Path.Combine(Root(workingDirectory), "kubectl-cache");
 }

@@ -42,7 +42,7 @@ public static class SandboxProcess
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
-        await using (var world = await RehearsalEnvironment.StartAsync(new RehearsalOptions(workingDirectory), stop.Token))
+        await using (var world = await RehearsalEnvironment.StartAsync(new RehearsalOptions(workingDirectory) { Https = true }, stop.Token))
         {
             var database = $"postgresql://twisterlab:{{0}}@127.0.0.1:{world.Postgres.Port}/twisterlab";
             var redis = $"redis://:{{0}}@127.0.0.1:{world.Redis.Port}";

@@ -7,12 +7,12 @@ using TwisterLab.KubeSim.Store;
 namespace TwisterLab.KubeSim.Api;
 
 /// <summary>The HTTP face of the simulator: routes every request to discovery, OpenAPI or a resource handler.</summary>
-internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, PodLogEndpoint podLogs, Func<string> serverVersion)
+internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, PodLogEndpoint podLogs, Func<string> serverVersion,
+    Authentication authentication, RbacAuthorizer authorization, CallRecorder calls)
 {
     ObjectStore Store => registry.Store;
 
     const string UserKey = "kubesim.user";
-    readonly Authentication authentication = new();
 
     static UserInfo UserOf(HttpContext http) => http.Items[UserKey] as UserInfo ?? UserInfo.Admin;
 
@@ -31,7 +31,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
                     http.Response.Headers["Retry-After"] = "1";
                     throw ApiException.TooManyRequests("injected fault: too many requests, please try again later");
             }
-            http.Items[UserKey] = authentication.Authenticate(http.Request);
+            http.Items[UserKey] = authentication.Authenticate(http);
             await RouteAsync(http);
         }
         catch (ApiException e)
@@ -54,10 +54,24 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         }
     }
 
+    /// <summary>Records the request as the authorizer sees it, then answers 403 unless RBAC allows it (the admin always passes).</summary>
+    void Authorize(HttpContext http, RequestAttributes request)
+    {
+        var user = UserOf(http);
+        calls.Record(user, request);
+        if (user.IsPrivileged) return;
+        var decision = authorization.Authorize(user, request);
+        if (!decision.Allowed) throw RbacAuthorizer.Forbidden(user, request, decision.Reason);
+    }
+
     async Task RouteAsync(HttpContext http)
     {
         var path = (http.Request.Path.Value ?? "/").TrimEnd('/');
         var accept = http.Request.Headers.Accept.ToString();
+        var resource = ResourcePath.Parse(path);
+        Authorize(http, resource is null
+            ? RequestAttributes.ForPath(RequestAttributes.NonResourceVerb(http.Request.Method), path.Length == 0 ? "/" : path)
+            : RequestAttributes.Of(http.Request, resource));
         switch (path)
         {
             case "/version":
@@ -99,8 +113,7 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
             await WriteJson(http, 200, Discovery.ResourceList(group, version));
             return;
         }
-        var resource = ResourcePath.Parse(path) ?? throw NotFound(path);
-        await HandleResourceAsync(http, resource);
+        await HandleResourceAsync(http, resource ?? throw NotFound(path));
     }
 
     static ApiException NotFound(string path) => new(404, "NotFound", $"the server could not find the requested resource ({path})");
@@ -116,7 +129,16 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         if (r.Type.CreateOnly)
         {
             if (method != "POST" || r.Name is not null) throw ApiException.MethodNotAllowed($"{method} is not supported on {r.Type.Plural}");
-            await WriteJson(http, 201, Authentication.Review(r.Type, await ReadObjectAsync(request), UserOf(http)));
+            await WriteJson(http, 201, Reviews.Answer(r.Type, await ReadObjectAsync(request), UserOf(http), authorization));
+            return;
+        }
+
+        if (r.Subresource == "token" && r.Type == ResourceCatalog.ServiceAccounts)
+        {
+            if (method != "POST") throw ApiException.MethodNotAllowed($"{method} is not supported on serviceaccounts/token");
+            await ReadBodyAsync(request); // kubectl sends the TokenRequest in protobuf; its defaults are what we answer
+            var lifetime = TimeSpan.FromHours(1);
+            await WriteJson(http, 201, Reviews.TokenRequest(ns!, r.Name!, authentication.IssueServiceAccountToken(ns!, r.Name!, lifetime), lifetime));
             return;
         }
 

@@ -45,7 +45,7 @@ internal static class ResourceCatalog
 
     // Stored and served, with no controller behind them (see the README): manifests that carry them apply cleanly.
     // CronJobs, EndpointSlices, StorageClasses, the RBAC kinds and CRDs (which serve no custom resources) are too.
-    public static readonly ResourceType ServiceAccounts = new("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"], []);
+    public static readonly ResourceType ServiceAccounts = new("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"], ["token"]);
     public static readonly ResourceType Ingresses = new("networking.k8s.io", "v1", "Ingress", "ingresses", true, ["ing"], ["status"]);
     public static readonly ResourceType NetworkPolicies = new("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"], []);
     public static readonly ResourceType HorizontalPodAutoscalers = new("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, ["hpa"], ["status"], true);

@@ -12,6 +12,9 @@ namespace TwisterLab.KubeSim.Api;
 internal sealed class TlsIdentity
 {
     public required X509Certificate2 Ca { get; init; }
+
+    /// <summary>The CA's key, kept to sign client certificates (<see cref="IssueClient"/>).</summary>
+    public required ECDsa CaKey { get; init; }
     public required X509Certificate2 Server { get; init; }
 
     public string CaPem => Ca.ExportCertificatePem();
@@ -19,7 +22,7 @@ internal sealed class TlsIdentity
     public static TlsIdentity Create()
     {
         var now = DateTimeOffset.UtcNow.AddMinutes(-5);
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest("CN=kubesim-ca", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
@@ -43,6 +46,39 @@ internal sealed class TlsIdentity
         using var withKey = signed.CopyWithPrivateKey(serverKey);
         // Re-imported from PKCS#12 so that SslStream on Linux can use the (otherwise ephemeral) key.
         var server = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-        return new TlsIdentity { Ca = X509CertificateLoader.LoadCertificate(ca.Export(X509ContentType.Cert)), Server = server };
+        return new TlsIdentity { Ca = X509CertificateLoader.LoadCertificate(ca.Export(X509ContentType.Cert)), CaKey = caKey, Server = server };
+    }
+
+    /// <summary>
+    /// A client certificate for <paramref name="user"/> with <paramref name="groups"/> as its organizations, as kubeadm
+    /// writes the admin's (CN=kubernetes-admin, O=kubeadm:cluster-admins). Returns the certificate and key in PEM.
+    /// </summary>
+    public (string CertificatePem, string KeyPem) IssueClient(string user, IEnumerable<string> groups)
+    {
+        var now = DateTimeOffset.UtcNow.AddMinutes(-5);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subject = new X500DistinguishedNameBuilder();
+        foreach (var group in groups) subject.AddOrganizationName(group);
+        subject.AddCommonName(user);
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var signer = Ca.CopyWithPrivateKey(CaKey);
+        using var certificate = request.Create(signer, now, Ca.NotAfter.ToUniversalTime(), serial);
+        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> is a client certificate this CA signed and that is valid now.</summary>
+    public bool IssuedByCa(X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2"));
+        return chain.Build(certificate);
     }
 }

@@ -15,7 +15,13 @@ internal static partial class Validation
         // A generated name is the prefix plus five safe characters: check it as such before the store picks them.
         var name = Json.Str(obj, "metadata", "name") is { Length: > 0 } given ? given : (Json.Str(obj, "metadata", "generateName") ?? "") + "x2x2x";
         var causes = new List<(string, string)>();
-        if (name.Length > 253 || !Dns1123Subdomain().IsMatch(name))
+        // RBAC objects are named as path segments (pkg/apis/rbac/validation ValidateRBACName), so system:discovery is valid.
+        if (type.Group == "rbac.authorization.k8s.io")
+        {
+            if (name is "." or ".." || name.Contains('/') || name.Contains('%'))
+                causes.Add(("metadata.name", $"\"{name}\": may not contain '/' or '%', and may not be '.' or '..'"));
+        }
+        else if (name.Length > 253 || !Dns1123Subdomain().IsMatch(name))
             causes.Add(("metadata.name", $"\"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"));
 
         switch (type.Kind)

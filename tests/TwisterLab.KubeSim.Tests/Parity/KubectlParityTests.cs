@@ -357,6 +357,52 @@ public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
             var result = await Fails("default", "--token=not-a-known-token get pods");
             Expect(result.StdErr.Contains("You must be logged in to the server (Unauthorized)"), result.StdErr);
         });
+        yield return ("serviceaccount-token-and-whoami", async () =>
+        {
+            var ns = await NamespaceAsync();
+            var token = await ServiceAccountTokenAsync(ns, "deployer");
+            var name = await Ok(ns, $"--token={token} auth whoami -o jsonpath={{.status.userInfo.username}}");
+            Expect(name == $"system:serviceaccount:{ns}:deployer", name);
+        });
+        yield return ("forbidden-is-403-with-the-upstream-message", async () =>
+        {
+            // endpoints/handlers/responsewriters/errors.go forbiddenMessage, wrapped by apierrors.NewForbidden.
+            var ns = await NamespaceAsync();
+            var token = await ServiceAccountTokenAsync(ns, "nobody");
+            var list = await Fails(ns, $"--token={token} get pods");
+            var expected = $"Error from server (Forbidden): pods is forbidden: User \"system:serviceaccount:{ns}:nobody\" cannot list resource \"pods\" in API group \"\" in the namespace \"{ns}\"";
+            Expect(list.StdErr.Trim() == expected, list.StdErr);
+            var nodes = await Fails(ns, $"--token={token} get node twisterlab-worker");
+            Expect(nodes.StdErr.Contains($"nodes \"twisterlab-worker\" is forbidden: User \"system:serviceaccount:{ns}:nobody\" cannot get resource \"nodes\" in API group \"\" at the cluster scope"), nodes.StdErr);
+        });
+        yield return ("role-binding-grants-and-can-i", async () =>
+        {
+            var ns = await NamespaceAsync();
+            var token = await ServiceAccountTokenAsync(ns, "deployer");
+            await Ok(ns, "apply -f -", DeployerRole(ns));
+            await Ok(ns, $"--token={token} get deployments");
+            var yes = await Ok(ns, $"--token={token} auth can-i patch deployments.apps");
+            Expect(yes.Trim() == "yes", yes);
+            // can-i answers "no" with exit code 1 (kubectl/pkg/cmd/auth/cani.go).
+            var no = await Run(ns, $"--token={token} auth can-i delete deployments.apps");
+            Expect(no.ExitCode == 1 && no.StdOut.Trim() == "no", no.ToString());
+            var delete = await Fails(ns, $"--token={token} delete deployment web");
+            Expect(delete.StdErr.Contains($"deployments.apps \"web\" is forbidden: User \"system:serviceaccount:{ns}:deployer\" cannot delete resource \"deployments\" in API group \"apps\" in the namespace \"{ns}\""), delete.StdErr);
+            var scale = await Run(ns, $"--token={token} auth can-i update deployments.apps --subresource=scale");
+            Expect(scale.StdOut.Trim() == "no", scale.ToString());
+        });
+        yield return ("client-certificate-user", async () =>
+        {
+            var (certificate, key) = Cluster.IssueClientCertificate("jane", "developers");
+            var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("kubesim-jane-").FullName, "kubeconfig");
+            Cluster.WriteKubeconfig(kubeconfig, KubeconfigUser.WithCertificate(certificate, key));
+            var whoami = await Ok("default", $"--kubeconfig={kubeconfig} auth whoami -o jsonpath={{.status.userInfo.username}}/{{.status.userInfo.groups}}");
+            Expect(whoami == "jane/[\"developers\",\"system:authenticated\"]", whoami);
+            var nodes = await Fails("default", $"--kubeconfig={kubeconfig} get nodes");
+            Expect(nodes.StdErr.Contains("nodes is forbidden: User \"jane\" cannot list resource \"nodes\" in API group \"\" at the cluster scope"), nodes.StdErr);
+            await Ok("default", "apply -f -", NodeReaderForDevelopers);
+            await Ok("default", $"--kubeconfig={kubeconfig} get nodes");
+        });
         yield return ("https-with-ca-data", async () =>
         {
             var config = await File.ReadAllTextAsync(Cluster.KubeconfigPath);
@@ -471,6 +517,13 @@ public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
             var row = await Ok(ns, "get service web --no-headers");
             Expect(System.Text.RegularExpressions.Regex.IsMatch(row, @"80:3\d{4}/TCP"), row);
         });
+    }
+
+    /// <summary>A ServiceAccount applied in <paramref name="ns"/> and a token for it from `kubectl create token`.</summary>
+    async Task<string> ServiceAccountTokenAsync(string ns, string name)
+    {
+        await Ok(ns, "apply -f -", $"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n");
+        return (await Ok(ns, $"create token {name}")).Trim();
     }
 
     /// <summary>The first stdout line of a kubectl that keeps running when it works (port-forward); it is then stopped.</summary>

@@ -139,6 +139,56 @@ public static class ParityManifests
           apiGroup: rbac.authorization.k8s.io
         """;
 
+    /// <summary>A Role that may read and patch Deployments, bound to the ServiceAccount deployer of <paramref name="ns"/>.</summary>
+    public static string DeployerRole(string ns) => $$"""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata:
+          name: deployer
+          namespace: {{ns}}
+        rules:
+        - apiGroups: ["apps"]
+          resources: ["deployments"]
+          verbs: ["get", "list", "patch"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata:
+          name: deployer
+          namespace: {{ns}}
+        subjects:
+        - kind: ServiceAccount
+          name: deployer
+        roleRef:
+          kind: Role
+          name: deployer
+          apiGroup: rbac.authorization.k8s.io
+        """;
+
+    public const string NodeReaderForDevelopers = """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: node-reader
+        rules:
+        - apiGroups: [""]
+          resources: ["nodes"]
+          verbs: ["get", "list", "watch"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: developers-read-nodes
+        subjects:
+        - kind: Group
+          name: developers
+          apiGroup: rbac.authorization.k8s.io
+        roleRef:
+          kind: ClusterRole
+          name: node-reader
+          apiGroup: rbac.authorization.k8s.io
+        """;
+
     public const string Crd = """
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition

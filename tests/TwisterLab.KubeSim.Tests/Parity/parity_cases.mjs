@@ -168,6 +168,27 @@ test('self-subject-access-review', async () => {
   assert(review.status?.allowed === true, JSON.stringify(review.status));
 });
 
+test('forbidden-is-403-with-the-upstream-message', async () => {
+  const namespace = await newNamespace();
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
+  const token = (await core.createNamespacedServiceAccountToken({ name: 'reader', namespace, body: { spec: {} } })).status.token;
+  const asReader = new k8s.KubeConfig();
+  asReader.loadFromOptions({ clusters: kc.clusters, contexts: kc.contexts, currentContext: kc.currentContext,
+    users: kc.users.map((u) => ({ name: u.name, token })) });
+  try {
+    await asReader.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace });
+    throw new Error('the ServiceAccount listed pods without any role');
+  } catch (e) {
+    assert(e.code === 403, `code ${e.code}: ${e.message}`);
+    const status = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+    const expected = `pods is forbidden: User "system:serviceaccount:${namespace}:reader" cannot list resource "pods" in API group "" in the namespace "${namespace}"`;
+    assert(status.reason === 'Forbidden' && status.message === expected, JSON.stringify(status));
+  }
+  const review = await asReader.makeApiClient(k8s.AuthorizationV1Api).createSelfSubjectAccessReview({ body: {
+    spec: { resourceAttributes: { verb: 'list', resource: 'pods', namespace } } } });
+  assert(review.status?.allowed === false, JSON.stringify(review.status));
+});
+
 for (const [name, fn] of cases) {
   console.log(`CASE ${name}`);
   try {

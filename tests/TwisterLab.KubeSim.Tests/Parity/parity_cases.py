@@ -248,6 +248,40 @@ def unknown_token_is_401():
         assert e.status == 401, e.status
 
 
+def as_service_account(ns, name):
+    """A CoreV1Api that authenticates with a fresh token of the ServiceAccount ns/name (TokenRequest)."""
+    core.create_namespaced_service_account(ns, {"metadata": {"name": name}})
+    token = core.create_namespaced_service_account_token(name, ns, {"spec": {}}).status.token
+    configuration = client.Configuration.get_default_copy()
+    configuration.api_key = {"authorization": "Bearer " + token}
+    return client.ApiClient(configuration)
+
+
+@case
+def forbidden_is_403_with_the_upstream_message():
+    ns = namespace()
+    api = as_service_account(ns, "reader")
+    core.api_client.call_api(
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/roles" % ns, "POST", {}, [], {"Content-Type": "application/json"},
+        body={"metadata": {"name": "read-pods"}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]},
+        auth_settings=["BearerToken"])
+    core.api_client.call_api(
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings" % ns, "POST", {}, [], {"Content-Type": "application/json"},
+        body={"metadata": {"name": "read-pods"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "read-pods"},
+              "subjects": [{"kind": "ServiceAccount", "name": "reader", "namespace": ns}]},
+        auth_settings=["BearerToken"])
+    client.CoreV1Api(api).list_namespaced_pod(ns)
+    try:
+        client.CoreV1Api(api).list_namespaced_secret(ns)
+        raise AssertionError("the ServiceAccount listed secrets without a rule for them")
+    except ApiException as e:
+        assert e.status == 403, e.status
+        import json
+        status = json.loads(e.body)
+        expected = 'secrets is forbidden: User "system:serviceaccount:%s:reader" cannot list resource "secrets" in API group "" in the namespace "%s"' % (ns, ns)
+        assert status["reason"] == "Forbidden" and status["message"] == expected, status
+
+
 for fn in CASES:
     name = fn.__name__.replace("_", "-")
     print("CASE " + name, flush=True)
