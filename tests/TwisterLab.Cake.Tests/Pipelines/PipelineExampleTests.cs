@@ -188,7 +188,7 @@ public sealed partial class PipelineExampleTests : IDisposable
     /// ./build.sh with the pipeline's arguments, plus the world's for what the pipeline gives neither on the line nor
     /// through TWISTERLAB_*. Returns the exit code, the output, and what the run wrote for the CI system.
     /// </summary>
-    private async Task<Run> RunAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, RehearsalEnvironment? world, ArgvWatch? watch)
+    private async Task<Run> RunAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> pipelineEnvironment, RehearsalEnvironment? world, ArgvWatch? watch)
     {
         var start = new ProcessStartInfo(Path.Combine(RepositoryRoot.Path, "build.sh"))
         {
@@ -197,12 +197,21 @@ public sealed partial class PipelineExampleTests : IDisposable
             RedirectStandardInput = true,
         };
         var given = arguments.Select(HostArguments.Name).OfType<string>()
-            .Concat(DeployArguments.Common.Select(spec => spec.Name).Where(name => environment.ContainsKey(ArgumentSources.EnvironmentName(name))))
+            .Concat(DeployArguments.Common.Select(spec => spec.Name).Where(name => pipelineEnvironment.ContainsKey(ArgumentSources.EnvironmentName(name))))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         IEnumerable<string> worldArguments = world?.Arguments ?? [];
-        foreach (var argument in arguments.Concat(worldArguments.Where(argument => HostArguments.Name(argument) is { } name && !given.Contains(name))))
+        var secrets = DeployArguments.Common.Where(spec => spec.Secret).Select(spec => spec.Name).ToHashSet();
+        var added = worldArguments.Where(argument => HostArguments.Name(argument) is { } name && !given.Contains(name)).ToList();
+        // The world's own secrets go where a pipeline puts them, in the environment: this harness must not leak either.
+        foreach (var argument in arguments.Concat(added.Where(argument => !secrets.Contains(HostArguments.Name(argument)!))))
         {
             start.ArgumentList.Add(argument);
+        }
+
+        var environment = new Dictionary<string, string>(pipelineEnvironment);
+        foreach (var argument in added.Where(argument => secrets.Contains(HostArguments.Name(argument)!)))
+        {
+            environment[ArgumentSources.EnvironmentName(HostArguments.Name(argument)!)] = argument.Split('=', 2)[1];
         }
 
         start.ArgumentList.Add($"--working={_working}");
