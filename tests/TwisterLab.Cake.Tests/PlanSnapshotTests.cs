@@ -105,13 +105,17 @@ public sealed partial class PlanSnapshotTests
         var text = Ansi().Replace(output, string.Empty);
         var start = text.IndexOf("Plan for ", StringComparison.Ordinal);
         Assert.True(start >= 0, "no plan printed:\n" + text);
-        return text[start..].Split('\n').Skip(1).TakeWhile(line => line.Trim().Length > 0 && (line.StartsWith(' ') || char.IsDigit(line[0])))
+        return text[start..].Split('\n').Skip(1).TakeWhile(line => line.Trim().Length > 0 && (line.StartsWith(' ') || StepNumber().IsMatch(line)))
             .Select(line => RunId().Replace(line.TrimEnd(), "<run-id>"))
             .ToList();
     }
 
     [GeneratedRegex(@"\u001b\[[0-9;]*m")]
     private static partial Regex Ansi();
+
+    // "3. BackupDatabase", not a timestamped log line ("2026-12-02T15:35:54.853Z Plan report: …") that also starts with a digit.
+    [GeneratedRegex(@"^\d+\. ")]
+    private static partial Regex StepNumber();
 
     [GeneratedRegex(@"\d{8}-\d{9}-[0-9a-f]{4}")]
     private static partial Regex RunId();
