@@ -30,7 +30,9 @@ public static class CiPipeline
     /// <summary>At the run's setup: this run speaks for the process (unless an outer run does) and masks its secrets.</summary>
     public static void Begin(DeployContext context)
     {
-        if (Interlocked.CompareExchange(ref _owner, context, null) is not null || !IsGitHub(context))
+        // Only a run under a CI system claims the process: a run elsewhere (a test host running beside it) never
+        // silences the one that is.
+        if (!(IsGitHub(context) || IsGitLab(context)) || Interlocked.CompareExchange(ref _owner, context, null) is not null || !IsGitHub(context))
         {
             return;
         }

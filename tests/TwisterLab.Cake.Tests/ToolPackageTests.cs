@@ -58,7 +58,7 @@ public sealed class ToolPackageTests : IDisposable
     private static void AssertLibraryPackage(string package, string version)
     {
         using var archive = ZipFile.OpenRead(package);
-        var files = archive.Entries.Select(entry => entry.FullName).Where(name => !name.StartsWith("package/", StringComparison.Ordinal) && !name.StartsWith("_rels/", StringComparison.Ordinal)).Order().ToList();
+        var files = archive.Entries.Select(entry => entry.FullName).Where(name => !name.StartsWith("package/", StringComparison.Ordinal) && !name.StartsWith("_rels/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["README.md", "TwisterLab.Cake.nuspec", "[Content_Types].xml", "lib/net10.0/TwisterLab.Cake.dll"], files);
 
         using var nuspecStream = archive.GetEntry("TwisterLab.Cake.nuspec")!.Open();

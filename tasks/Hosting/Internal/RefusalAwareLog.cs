@@ -23,7 +23,8 @@ internal sealed class RefusalAwareLog(ICakeLog inner) : ICakeLog
 
     public void Write(Verbosity verbosity, LogLevel level, string format, params object[] args)
     {
-        if (_refused && level == LogLevel.Error && Text(format, args).StartsWith(EngineErrorHeader, StringComparison.Ordinal))
+        // Contains, not StartsWith: the redacting log above this one may have stamped the line with its time already.
+        if (_refused && level == LogLevel.Error && Text(format, args).Contains(EngineErrorHeader, StringComparison.Ordinal))
         {
             return;
         }
