@@ -111,9 +111,13 @@ public static class CiPipeline
         if (IsGitHub(context))
         {
             Annotate(context, outcome, exitCode, error);
-            foreach (var (name, value) in outputs)
+            // Cake's provider throws without $GITHUB_OUTPUT (an old runner, a hand-set GITHUB_ACTIONS): the summary still goes out.
+            if (context.Environment.GetEnvironmentVariable("GITHUB_OUTPUT") is { Length: > 0 })
             {
-                context.GitHubActions().Commands.SetOutputParameter(name, value);
+                foreach (var (name, value) in outputs)
+                {
+                    context.GitHubActions().Commands.SetOutputParameter(name, value);
+                }
             }
 
             if (summary is not null && context.Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 })

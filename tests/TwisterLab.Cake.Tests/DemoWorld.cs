@@ -54,10 +54,18 @@ public sealed class DemoWorld : IDisposable
     public JsonElement LatestReport() => Report(RunIds()[^1]);
 
     /// <summary>Starts the demo host as its own process (for SIGKILL and SIGTERM).</summary>
-    public Process Start(params string[] args)
+    public Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>The same with <paramref name="environment"/> set in the process alone (CI variables a parallel test must not see).</summary>
+    public Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var host = Path.Combine(AppContext.BaseDirectory, "TwisterLab.Cake.DemoHost.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in new[] { host }.Concat(args).Concat(CommonArguments()))
         {
             start.ArgumentList.Add(argument);

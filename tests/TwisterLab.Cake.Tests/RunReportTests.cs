@@ -24,21 +24,18 @@ public sealed class RunReportTests
     }
 
     [Fact]
-    public void Under_GitHub_Actions_the_report_is_appended_to_the_step_summary()
+    public async Task Under_GitHub_Actions_the_report_is_appended_to_the_step_summary()
     {
         using var world = new DemoWorld();
         var summary = Path.Combine(world.Root, "summary.md");
-        Environment.SetEnvironmentVariable("GITHUB_ACTIONS", "true");
-        Environment.SetEnvironmentVariable("GITHUB_STEP_SUMMARY", summary);
-        try
-        {
-            Assert.Equal(ExitCodes.Success, world.Run("--target=DemoChain"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("GITHUB_ACTIONS", null);
-            Environment.SetEnvironmentVariable("GITHUB_STEP_SUMMARY", null);
-        }
+        // Its own process: GITHUB_ACTIONS set in this one would reach the runs other tests make meanwhile.
+        using var process = world.Start(new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_OUTPUT"] = Path.Combine(world.Root, "outputs"), ["GITHUB_STEP_SUMMARY"] = summary }, "--target=DemoChain");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await errors;
+        Assert.True(process.ExitCode == ExitCodes.Success, await output);
 
         Assert.StartsWith("# DemoChain — Succeeded (exit 0)", File.ReadAllText(summary));
     }
