@@ -27,7 +27,9 @@ public sealed class MonitorPrometheusTests
     [Fact]
     public async Task Reads_the_checklist_from_Prometheus()
     {
-        await using var rehearsal = await Rehearsal.StartAsync(new RehearsalOptions(RepositoryRoot.Path) { FaultyVersions = new HashSet<string> { "v1" }, FaultyFailsOneIn = 10 });
+        // One request in four fails: far above the matrix's 5 %, even when a loaded machine leaves Prometheus's rate()
+        // only a partial window (one in ten read as 1–5 %, "degraded", under load).
+        await using var rehearsal = await Rehearsal.StartAsync(new RehearsalOptions(RepositoryRoot.Path) { FaultyVersions = new HashSet<string> { "v1" }, FaultyFailsOneIn = 4 });
         await using var prometheus = await ThrowawayPrometheus.StartAsync(rehearsal.Environment.Api.BaseUrl + "/metrics")
             ?? throw new InvalidOperationException("prometheus is not installed: apt-get install prometheus (.ci/run does)");
         using var traffic = SyntheticTraffic.Start(rehearsal.Environment.Api.BaseUrl);
