@@ -1,8 +1,11 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using TwisterLab.KubeSim;
 
 // Standalone: dotnet run --project sim -- --port 6443 --kubeconfig ./kubeconfig [--pod-start-delay-ms 1000]
 var options = new SimulatorOptions();
+var exec = new LocalProcessExecHandler();
+options.ExecHandler = exec;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -15,8 +18,15 @@ for (var i = 0; i < args.Length; i++)
         case "--never-ready-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.NeverReady)); break;
         case "--crashloop-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.CrashLoop)); break;
         case "--unpullable-image": options.ImageRules.Add(new ImageRule(Next(), ImageBehavior.Unpullable)); break;
+        case "--port-forward":
+            // IMAGE-GLOB:POD-PORT=HOST:PORT, e.g. 'postgres:*:5432=127.0.0.1:5432' (the glob may hold colons)
+            var (pod, target) = (Next().Split('=', 2) is [var p, var t] ? (p, t) : throw new ArgumentException("--port-forward takes IMAGE-GLOB:POD-PORT=HOST:PORT"));
+            var colon = pod.LastIndexOf(':');
+            exec.WithPortForward(pod[..colon], int.Parse(pod[(colon + 1)..]), IPEndPoint.TryParse(target, out var ip) ? ip
+                : new DnsEndPoint(target[..target.LastIndexOf(':')], int.Parse(target[(target.LastIndexOf(':') + 1)..])));
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: kubesim [--port N] [--kubeconfig PATH] [--https] [--pod-start-delay-ms MS] [--never-ready-image GLOB] [--crashloop-image GLOB] [--unpullable-image GLOB]");
+            Console.WriteLine("usage: kubesim [--port N] [--kubeconfig PATH] [--https] [--pod-start-delay-ms MS] [--never-ready-image GLOB] [--crashloop-image GLOB] [--unpullable-image GLOB] [--port-forward IMAGE-GLOB:POD-PORT=HOST:PORT]...");
             return 0;
         default:
             Console.Error.WriteLine($"kubesim: unknown argument '{args[i]}' (try --help)");

@@ -136,7 +136,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var logs = new Containers.PodLogs();
         var authentication = new Authentication(store, tls);
         var calls = new CallRecorder();
-        var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler, sandboxes), new Eviction(registry),
+        var portForward = new PortForward.PortForwardEndpoint(store, () => options.PortForwardHandler ?? options.ExecHandler as IPortForwardHandler);
+        var server = new ApiServer(registry, faults, new ExecEndpoint(store, faults, () => options.ExecHandler, sandboxes), portForward, new Eviction(registry),
             new PodLogEndpoint(store, logs), () => cluster?.ServerVersion ?? options.ServerVersion, authentication, new RbacAuthorizer(store), calls);
         app.Run(server.HandleAsync);
         await app.StartAsync(ct);

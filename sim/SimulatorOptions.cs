@@ -26,6 +26,13 @@ public sealed class SimulatorOptions
     /// <summary>Runs what is exec'd into pods. Default: <see cref="LocalProcessExecHandler"/>.</summary>
     public IExecHandler ExecHandler { get; set; } = new LocalProcessExecHandler();
 
+    /// <summary>
+    /// Where <c>kubectl port-forward</c> connections go. Default (null): the <see cref="ExecHandler"/> when it implements
+    /// <see cref="IPortForwardHandler"/> (<see cref="LocalProcessExecHandler.WithPortForward"/>); otherwise no pod port
+    /// answers.
+    /// </summary>
+    public IPortForwardHandler? PortForwardHandler { get; set; }
+
     /// <summary>Image rules in force from the start (more can be added through <see cref="SimulatedCluster.Faults"/>).</summary>
     public IList<ImageRule> ImageRules { get; } = new List<ImageRule>();
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using TwisterLab.Cake.Data;
 using TwisterLab.KubeSim;
@@ -9,9 +10,14 @@ namespace TwisterLab.Cake.Rehearsal;
 /// rehearsal's real servers: psql/pg_dump in a postgres pod reach the throwaway PostgreSQL behind that pod's
 /// Service, redis-cli in a redis pod the throwaway Redis; the API image's alembic is <see cref="StandInAlembic"/>
 /// with the migrations of that pod's image (a migration Job with v2's image runs v2's migrations).
+/// <c>kubectl port-forward</c> reaches the same servers: a postgres pod's 5432 is the throwaway PostgreSQL, a redis
+/// pod's 6379 the throwaway Redis.
 /// </summary>
-public sealed class RehearsalExecHandler : IExecHandler
+public sealed class RehearsalExecHandler : IExecHandler, IPortForwardHandler
 {
+    /// <summary>The ports the project's manifests give the database and cache containers (k8s/deployments).</summary>
+    public const int PostgresPort = 5432, RedisPort = 6379;
+
     private readonly LocalProcessExecHandler _local = new();
     private readonly Dictionary<string, PostgresTarget> _postgresByImage = new(StringComparer.Ordinal);
     private readonly string _migrationsRoot;
@@ -24,6 +30,12 @@ public sealed class RehearsalExecHandler : IExecHandler
     public RehearsalExecHandler WithPostgres(string imagePattern, PostgresTarget server)
     {
         _postgresByImage[imagePattern] = server;
+        if (imagePattern.StartsWith("postgres:", StringComparison.Ordinal))
+        {
+            // Only the database pods listen on 5432; the API image gets the PG* variables for its clients, not the port.
+            _local.WithPortForward(imagePattern, PostgresPort, new DnsEndPoint(server.Host, server.Port));
+        }
+
         _local.WithImageEnvironment(imagePattern, new Dictionary<string, string>
         {
             ["PGHOST"] = server.Host,
@@ -45,8 +57,11 @@ public sealed class RehearsalExecHandler : IExecHandler
     public RehearsalExecHandler WithRedis(int port)
     {
         _redisPort = port;
+        _local.WithPortForward("redis:*", RedisPort, new IPEndPoint(IPAddress.Loopback, port));
         return this;
     }
+
+    public EndPoint? Resolve(PortForwardRequest request) => _local.Resolve(request);
 
     public async Task<int> ExecAsync(ExecRequest request, Stream stdin, Stream stdout, Stream stderr, CancellationToken ct)
     {

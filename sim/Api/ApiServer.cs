@@ -7,7 +7,7 @@ using TwisterLab.KubeSim.Store;
 namespace TwisterLab.KubeSim.Api;
 
 /// <summary>The HTTP face of the simulator: routes every request to discovery, OpenAPI or a resource handler.</summary>
-internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, Eviction eviction, PodLogEndpoint podLogs, Func<string> serverVersion,
+internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoint exec, PortForward.PortForwardEndpoint portForward, Eviction eviction, PodLogEndpoint podLogs, Func<string> serverVersion,
     Authentication authentication, RbacAuthorizer authorization, CallRecorder calls)
 {
     ObjectStore Store => registry.Store;
@@ -145,6 +145,12 @@ internal sealed class ApiServer(Registry registry, SimFaults faults, ExecEndpoin
         if (r.Subresource == "exec")
         {
             await exec.HandleAsync(http, ns!, r.Name!);
+            return;
+        }
+
+        if (r.Subresource == "portforward" && r.Name is not null)
+        {
+            await portForward.HandleAsync(http, ns!, r.Name);
             return;
         }
 

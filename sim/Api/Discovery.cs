@@ -112,6 +112,7 @@ internal static class Discovery
         "eviction" => ("policy", "v1", "Eviction", ["create"]),
         "exec" => (type.Group, type.Version, "PodExecOptions", ["create", "get"]),
         "log" => (type.Group, type.Version, "Pod", ["get"]),
+        "portforward" => (type.Group, type.Version, "PodPortForwardOptions", ["create", "get"]),
         "token" => ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
         "finalize" => (type.Group, type.Version, type.Kind, ["update"]),
         _ => (type.Group, type.Version, type.Kind, ["get", "patch", "update"]),

@@ -30,7 +30,7 @@ internal static class ResourceCatalog
 {
     public static readonly ResourceType Namespaces = new("", "v1", "Namespace", "namespaces", false, ["ns"], ["status", "finalize"]);
     public static readonly ResourceType Nodes = new("", "v1", "Node", "nodes", false, ["no"], ["status"]);
-    public static readonly ResourceType Pods = new("", "v1", "Pod", "pods", true, ["po"], ["status", "eviction", "exec", "log"], true);
+    public static readonly ResourceType Pods = new("", "v1", "Pod", "pods", true, ["po"], ["status", "eviction", "exec", "log", "portforward"], true);
     public static readonly ResourceType Services = new("", "v1", "Service", "services", true, ["svc"], ["status"], true);
     public static readonly ResourceType Endpoints = new("", "v1", "Endpoints", "endpoints", true, ["ep"], []);
     public static readonly ResourceType Secrets = new("", "v1", "Secret", "secrets", true, [], []);

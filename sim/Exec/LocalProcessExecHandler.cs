@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.ComponentModel;
+using System.Net;
 
 namespace TwisterLab.KubeSim;
 
@@ -7,10 +8,13 @@ namespace TwisterLab.KubeSim;
 /// Runs the exec'd argv as a local process with the pod's environment plus per-image overrides, so that
 /// <c>pg_dump</c> "inside" a <c>postgres:*</c> pod reaches a throwaway local PostgreSQL when the overrides say
 /// PGHOST/PGPORT/PGUSER/PGPASSWORD. The process runs on this machine: there is no container isolation.
+/// Port-forwards to a port of a pod reach the local endpoint registered for one of its images with
+/// <see cref="WithPortForward"/>.
 /// </summary>
-public sealed class LocalProcessExecHandler : IExecHandler
+public sealed class LocalProcessExecHandler : IExecHandler, IPortForwardHandler
 {
     readonly List<(string ImagePattern, IReadOnlyDictionary<string, string> Environment)> overrides = [];
+    readonly List<(string ImagePattern, int Port, EndPoint Target)> forwards = [];
     readonly List<(string ImagePattern, Func<IReadOnlyList<string>, IReadOnlyList<string>> Rewrite)> rewrites = [];
     readonly object gate = new();
 
@@ -29,6 +33,22 @@ public sealed class LocalProcessExecHandler : IExecHandler
     {
         lock (gate) rewrites.Add((imagePattern, rewrite));
         return this;
+    }
+
+    /// <summary>
+    /// <c>kubectl port-forward</c> to <paramref name="port"/> of a pod with a container whose image matches the glob
+    /// reaches <paramref name="target"/> (e.g. a postgres pod's 5432 → the throwaway PostgreSQL). Later registrations win.
+    /// </summary>
+    public LocalProcessExecHandler WithPortForward(string imagePattern, int port, EndPoint target)
+    {
+        lock (gate) forwards.Add((imagePattern, port, target));
+        return this;
+    }
+
+    public EndPoint? Resolve(PortForwardRequest request)
+    {
+        lock (gate)
+            return forwards.LastOrDefault(f => f.Port == request.Port && request.Images.Any(image => Glob.IsMatch(f.ImagePattern, image))).Target;
     }
 
     public async Task<int> ExecAsync(ExecRequest request, Stream stdin, Stream stdout, Stream stderr, CancellationToken ct)

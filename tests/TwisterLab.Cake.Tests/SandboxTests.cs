@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
+using Npgsql;
 using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Tests;
@@ -7,7 +10,8 @@ namespace TwisterLab.Cake.Tests;
 /// <summary>
 /// The sandbox as a person uses it, through build.sh: SandboxUp prints the arguments, kubectl reads the cluster through
 /// the printed kubeconfig, a chain runs against it with exactly those arguments, a second SandboxUp says it runs and
-/// prints the same, SandboxDown leaves none of the processes it recorded.
+/// prints the same, SandboxDown leaves none of the processes it recorded. The README's
+/// <c>kubectl port-forward svc/postgres …:5432</c> reaches the sandbox's database.
 /// </summary>
 public sealed class SandboxTests : IDisposable
 {
@@ -43,6 +47,8 @@ public sealed class SandboxTests : IDisposable
             Assert.Equal(0, kubectlExit);
             Assert.Contains("deployment.apps/twisterlab-api", deployments);
 
+            await SelectOneThroughPortForwardAsync(kubeconfig, new Uri(File.ReadAllLines(secrets)[0].Split('=', 2)[1]));
+
             var (chainExit, chain) = await BuildAsync(["--target=RollingUpgrade", "--image-tag=v3.0", .. arguments]);
             Assert.True(chainExit == ExitCodes.Success, chain[^Math.Min(chain.Length, 2000)..]);
             var (_, image) = await RunAsync("kubectl", $"--kubeconfig={kubeconfig}", "get", "deployment/twisterlab-api", "-n", "twisterlab", "-o", "jsonpath={.spec.template.spec.containers[0].image}");
@@ -64,6 +70,53 @@ public sealed class SandboxTests : IDisposable
                 Process.GetProcessById(pid).Kill();
             }
         }
+    }
+
+    /// <summary>
+    /// As the README has it: <c>kubectl port-forward svc/postgres PORT:5432</c>, then a client on localhost:PORT with the
+    /// database URL's user and password. The local port is a free one, not the server's own, so only the forward can
+    /// answer.
+    /// </summary>
+    private static async Task SelectOneThroughPortForwardAsync(string kubeconfig, Uri databaseUrl)
+    {
+        var localPort = FreePort();
+        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { $"--kubeconfig={kubeconfig}", "-n", "twisterlab", "port-forward", "svc/postgres", $"{localPort}:5432" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var forward = Process.Start(start)!;
+        try
+        {
+            var first = await forward.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(first?.StartsWith($"Forwarding from 127.0.0.1:{localPort} -> 5432", StringComparison.Ordinal) == true,
+                $"kubectl port-forward printed \"{first}\"{(forward.HasExited ? ": " + await forward.StandardError.ReadToEndAsync() : "")}");
+            _ = forward.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+            var user = databaseUrl.UserInfo.Split(':', 2);
+            var connectionString = new NpgsqlConnectionStringBuilder
+            {
+                Host = "127.0.0.1", Port = localPort, Username = Uri.UnescapeDataString(user[0]), Password = Uri.UnescapeDataString(user[1]),
+                Database = databaseUrl.AbsolutePath.TrimStart('/'), Pooling = false, Timeout = 30,
+            };
+            await using var connection = new NpgsqlConnection(connectionString.ConnectionString);
+            await connection.OpenAsync();
+            Assert.Equal(1, await new NpgsqlCommand("select 1", connection).ExecuteScalarAsync());
+        }
+        finally
+        {
+            forward.Kill();
+            await forward.WaitForExitAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     /// <summary>Running, not a zombie waiting for its parent to read its exit.</summary>

@@ -28,7 +28,7 @@ public abstract class ClusterTest : IAsyncLifetime
         Client = new Kubernetes(Cluster.ClientConfiguration);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         await Cluster.DisposeAsync();

@@ -12,7 +12,20 @@ namespace TwisterLab.KubeSim.Tests.Parity;
 public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
 {
     /// <summary>The suite measures the simulator as a sandbox starts it: over HTTPS, with the CA in the kubeconfig.</summary>
-    protected override void Configure(SimulatorOptions options) => options.Https = true;
+    protected override void Configure(SimulatorOptions options)
+    {
+        options.Https = true;
+        // What the nginx pods' port 80 is in this world: a local echo server.
+        options.ExecHandler = new LocalProcessExecHandler().WithPortForward("nginx:*", 80, echo.EndPoint);
+    }
+
+    readonly TcpEchoServer echo = new();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        echo.Dispose();
+    }
 
     [Fact]
     public async Task Kubectl_BehavesAsAV132ApiServer()
@@ -491,8 +504,46 @@ public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
         {
             var ns = await NamespaceAsync();
             await DeployAsync(ns, "web", 1);
-            var first = await FirstLineOfLongRunningAsync(ns, "port-forward deploy/web :80", TimeSpan.FromSeconds(8));
-            Expect(first.StartsWith("Forwarding from 127.0.0.1:"), first);
+            await using var forward = await KubectlPortForward.StartAsync(Cluster.KubeconfigPath, $"-n {ns} port-forward deploy/web :80");
+            var before = echo.Connections;
+            // Two connections at once through the one tunnel, over 1 MiB each way: their DATA frames interleave.
+            await Task.WhenAll(forward.EchoAsync((1 << 20) + 4321), forward.EchoAsync((1 << 20) + 98765));
+            Expect(echo.Connections == before + 2, $"{echo.Connections - before} connections reached the pod's port, not 2");
+        });
+        yield return ("port-forward-service", async () =>
+        {
+            // kubectl resolves svc/web to one of its pods and the service port to the targetPort, client side.
+            var ns = await NamespaceAsync();
+            await DeployAsync(ns, "web", 1);
+            await Ok(ns, "apply -f -", Service("web", port: 8080, targetPort: 80));
+            await using var forward = await KubectlPortForward.StartAsync(Cluster.KubeconfigPath, $"-n {ns} port-forward svc/web :8080");
+            await forward.EchoAsync(100_000);
+        });
+        yield return ("port-forward-spdy-fallback", async () =>
+        {
+            // What kubectl does when the WebSocket upgrade is refused (or is switched off): a plain SPDY/3.1 upgrade.
+            var ns = await NamespaceAsync();
+            await DeployAsync(ns, "web", 1);
+            await using var forward = await KubectlPortForward.StartAsync(Cluster.KubeconfigPath, $"-n {ns} port-forward deploy/web :80",
+                new Dictionary<string, string> { ["KUBECTL_PORT_FORWARD_WEBSOCKETS"] = "false" });
+            await Task.WhenAll(forward.EchoAsync(1 << 20), forward.EchoAsync(3000));
+        });
+        yield return ("port-forward-nothing-listening", async () =>
+        {
+            // A kubelet writes "error forwarding port N to pod …" on the error stream (portforward/httpstream.go);
+            // kubectl 1.32 logs it and gives up the whole forward ("lost connection to pod").
+            var ns = await NamespaceAsync();
+            await DeployAsync(ns, "web", 1);
+            await using var forward = await KubectlPortForward.StartAsync(Cluster.KubeconfigPath, $"-n {ns} port-forward deploy/web :81");
+            using (var client = new System.Net.Sockets.TcpClient())
+            {
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, forward.LocalPort);
+                var read = await client.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+                Expect(read == 0, $"{read} bytes came from a port nothing listens on");
+            }
+            var (exited, stderr) = await forward.ExitAsync(TimeSpan.FromSeconds(15));
+            Expect(exited, "kubectl kept forwarding after the error stream reported a failure");
+            Expect(stderr.Contains("error forwarding port 81 to pod ") && stderr.Contains("lost connection to pod"), stderr);
         });
         yield return ("explain", async () =>
         {
@@ -524,25 +575,5 @@ public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
     {
         await Ok(ns, "apply -f -", $"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n");
         return (await Ok(ns, $"create token {name}")).Trim();
-    }
-
-    /// <summary>The first stdout line of a kubectl that keeps running when it works (port-forward); it is then stopped.</summary>
-    async Task<string> FirstLineOfLongRunningAsync(string ns, string args, TimeSpan timeout)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--kubeconfig", Cluster.KubeconfigPath, "--cache-dir", Directory.CreateTempSubdirectory("kubesim-parity-").FullName, "-n", ns })
-            start.ArgumentList.Add(a);
-        foreach (var a in args.Split(' ')) start.ArgumentList.Add(a);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(timeout);
-            return line ?? "(no output) " + await stderr.WaitAsync(timeout);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
     }
 }

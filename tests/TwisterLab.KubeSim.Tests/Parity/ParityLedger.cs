@@ -15,7 +15,6 @@ public static class ParityLedger
     /// <summary>"client/case" pairs that still differ from a v1.32 API server, with the reason in sim/README.md.</summary>
     public static readonly IReadOnlySet<string> KnownDifferences = new HashSet<string>
     {
-        "kubectl/port-forward",
     };
 
     public static void Report(string client, IReadOnlyList<ParityOutcome> outcomes, ITestOutputHelper output)

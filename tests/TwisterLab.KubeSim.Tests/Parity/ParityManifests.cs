@@ -22,6 +22,19 @@ public static class ParityManifests
                 image: {{image}}
         """;
 
+    /// <summary>A ClusterIP Service selecting the pods of the Deployment <paramref name="name"/>.</summary>
+    public static string Service(string name, int port, int targetPort) => $$"""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: {{name}}
+        spec:
+          selector: {app: {{name}}}
+          ports:
+          - port: {{port}}
+            targetPort: {{targetPort}}
+        """;
+
     public static string ConfigMap(string name, string value = "1") => $$"""
         apiVersion: v1
         kind: ConfigMap
