@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
+using TwisterLab.Cake;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rehearsal;
 
