@@ -51,12 +51,24 @@ internal static class UpgradePauseBench
         {
             var writer = await RehearsalWriter.StartAsync(world);
             await Task.Delay(1000); // the writer's rhythm set before the run starts
+            // The run's console output is its log.txt too (kept in the run folder): the bench prints only its own lines.
+            var console = Console.Out;
+            Console.SetOut(TextWriter.Null);
             var clock = Stopwatch.StartNew();
-            var exitCode = new CakeHost().UseTwisterLab().Run(
-            [
-                "--target=PostgresMajorUpgrade", .. world.Arguments.Where(argument => !argument.StartsWith("--rollout-timeout=", StringComparison.Ordinal)),
-                "--rollout-timeout=30m", $"--new-database-url={@new.ConnectionString}", $"--pg-copy={path}", $"--working={working}", "--confirm", "--verbosity=quiet",
-            ]);
+            int exitCode;
+            try
+            {
+                exitCode = new CakeHost().UseTwisterLab().Run(
+                [
+                    "--target=PostgresMajorUpgrade", .. world.Arguments.Where(argument => !argument.StartsWith("--rollout-timeout=", StringComparison.Ordinal)),
+                    "--rollout-timeout=30m", $"--new-database-url={@new.ConnectionString}", $"--pg-copy={path}", $"--working={working}", "--confirm",
+                ]);
+            }
+            finally
+            {
+                Console.SetOut(console);
+            }
+
             var total = clock.Elapsed;
             await Task.Delay(1000);
             var writes = await writer.StopAndCountAsync();
