@@ -48,6 +48,14 @@ public sealed class FreezePoint : IAsyncDisposable
             await IntegritySnapshotter.PinOutputSettingsAsync(connection, cancellationToken);
             var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
             var tables = await DatabaseCatalog.TablesAsync(connection, cancellationToken); // the first statement: the snapshot is taken here
+            if (tables.Count > 0)
+            {
+                // TRUNCATE, DROP and table rewrites are not MVCC-safe: an old snapshot would see the rows vanish. The lock
+                // keeps them off these tables until the content is read; rows are written and read meanwhile as usual.
+                await using var command = new NpgsqlCommand($"LOCK TABLE {string.Join(", ", tables.Select(table => table.Quoted))} IN ACCESS SHARE MODE", connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             var revision = await SchemaVersion.ReadAsync(connection, cancellationToken);
             return new FreezePoint(server, connection, transaction, tables.Select(table => table.QualifiedName).ToList(), revision);
         }
@@ -57,6 +65,10 @@ public sealed class FreezePoint : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Exact row counts as they were when pinned (count(*): reads every table once).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> RowCountsAsync(CancellationToken cancellationToken) =>
+        await DatabaseCatalog.RowCountsAsync(_connection, await DatabaseCatalog.TablesAsync(_connection, cancellationToken), cancellationToken);
 
     /// <summary>Row counts and content checksums of every table as they were when pinned (reads every row: seconds per million).</summary>
     public async Task<IntegritySnapshot> ReadAsync(CancellationToken cancellationToken)

@@ -8,8 +8,7 @@ namespace TwisterLab.Cake.Steps.PostgresUpgrade;
 
 /// <summary>
 /// Writes resumed: every table's row count and content checksum on both servers as they were at the freeze (the
-/// snapshots <see cref="VerifyNewPostgresIntegrity"/> pinned), equal, and on the dump path equal to the backup's
-/// manifest. Exact, however much the API writes meanwhile, and outside the pause, so the pause does not grow with size.
+/// snapshots <see cref="VerifyNewPostgresIntegrity"/> pinned), equal. Exact, however much the API writes meanwhile, and outside the pause, so the pause does not grow with size.
 /// <para>
 /// A difference holds the run instead of undoing it. By now the acknowledged writes are split: those before the freeze
 /// on the old server (which still has all of them), those since the switch only on the new one. The journal's undo
@@ -18,13 +17,12 @@ namespace TwisterLab.Cake.Steps.PostgresUpgrade;
 /// so a later --target=Rollback stops there too.
 /// </para>
 /// </summary>
-[TaskDescription("Beyond the guide: once writes resume, per-table row counts and content checksums of both servers as they were at the freeze (the pinned snapshots) compared, and on the dump path with the backup's manifest; a difference holds the run (exit 3) instead of switching back over the writes made since.")]
+[TaskDescription("Beyond the guide: once writes resume, per-table row counts and content checksums of both servers as they were at the freeze (the pinned snapshots) compared; a difference holds the run (exit 3) instead of switching back over the writes made since.")]
 public sealed class VerifyContentAtFreeze : DeployStep, INeedDirectDatabase
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
         yield return $"compare per-table row counts and content checksums of deployment/{NewPostgres.Name(context)} with deployment/{context.Settings.Profile.PostgresDeployment}, both as pinned at the freeze   # writes already resumed; a difference holds";
-        yield return $"{CopyPath.IfDump(context)}compare per-table row counts and alembic revision of deployment/{NewPostgres.Name(context)} at the freeze with the backup's manifest";
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
@@ -45,15 +43,6 @@ public sealed class VerifyContentAtFreeze : DeployStep, INeedDirectDatabase
         }
 
         var problems = @new.CompareTo(old).Select(difference => $"{difference.Table}: {difference.Problem}").ToList();
-        if (context.CopiesByReplication != true)
-        {
-            var backup = await BackupManifest.ReadAsync(context.LastBackup!, context.CancellationToken);
-            problems.AddRange(backup.TableRows
-                .Select(table => (table.Key, expected: table.Value, found: @new.Tables.FirstOrDefault(now => now.Table == table.Key)?.Rows))
-                .Where(table => table.found != table.expected)
-                .Select(table => $"{table.Key}: {table.expected} rows in the backup, {table.found?.ToString() ?? "table missing"} in the new server"));
-        }
-
         if (problems.Count > 0)
         {
             var differences = string.Join("; ", problems);

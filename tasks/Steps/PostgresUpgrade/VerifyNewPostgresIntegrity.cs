@@ -10,12 +10,14 @@ namespace TwisterLab.Cake.Steps.PostgresUpgrade;
 /// checksums read every row, so they wait until writes resume (<see cref="VerifyContentAtFreeze"/>) and are read from
 /// these snapshots: exactly what each server held at the freeze, whatever the API writes meanwhile. A difference found
 /// here rolls back without loss: nothing has written to the new server yet, and the old one is still authoritative.
+/// On the dump path, whose pause is the whole copy anyway, the row counts are also compared with the backup's here.
 /// </summary>
-[TaskDescription("Integrity at the freeze, cheap at any size: both servers' content pinned (a REPEATABLE READ snapshot each), the same tables and alembic revision on both; row counts and content checksums follow once writes resume (VerifyContentAtFreeze).")]
+[TaskDescription("Integrity at the freeze, cheap at any size: both servers' content pinned (a REPEATABLE READ snapshot each), the same tables and alembic revision on both (dump path: row counts as in the backup); row counts and content checksums follow once writes resume (VerifyContentAtFreeze).")]
 public sealed class VerifyNewPostgresIntegrity : DeployStep, INeedDirectDatabase
 {
     public override IEnumerable<string> Plan(DeployContext context)
     {
+        yield return $"{CopyPath.IfDump(context)}compare per-table row counts of deployment/{NewPostgres.Name(context)} with the backup's manifest";
         yield return $"BEGIN ISOLATION LEVEL REPEATABLE READ; <list tables, alembic revision>   # on deployment/{NewPostgres.Name(context)} and deployment/{context.Settings.Profile.PostgresDeployment}, kept open: their content at the freeze, for VerifyContentAtFreeze";
     }
 
@@ -42,6 +44,16 @@ public sealed class VerifyNewPostgresIntegrity : DeployStep, INeedDirectDatabase
         if (@new.AlembicRevision != old.AlembicRevision)
         {
             problems.Add($"alembic revision {@new.AlembicRevision ?? "(none)"} on the new server, {old.AlembicRevision ?? "(none)"} on the old");
+        }
+
+        if (context.CopiesByReplication != true)
+        {
+            // The dump path's pause is the whole copy already; a restore short of rows is worth a count while undoing loses nothing.
+            var backup = await BackupManifest.ReadAsync(context.LastBackup!, context.CancellationToken);
+            var restored = await @new.RowCountsAsync(context.CancellationToken);
+            problems.AddRange(backup.TableRows
+                .Where(table => restored.GetValueOrDefault(table.Key, -1) != table.Value)
+                .Select(table => $"{table.Key}: {table.Value} rows in the backup, {(restored.TryGetValue(table.Key, out var found) ? found.ToString() : "table missing")} in the new server"));
         }
 
         if (problems.Count > 0)
