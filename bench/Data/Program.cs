@@ -1,7 +1,7 @@
 using System.Globalization;
 using TwisterLab.Data.Bench;
 
-// Usage: dotnet run -c Release --project bench/Data -- [--scale=1.0] [--only=sqlite,backup,tenant,exec-backup,userpath,progress] [--tenant-rows=5000000] [--runs=1]
+// Usage: dotnet run -c Release --project bench/Data -- [--scale=1.0] [--only=sqlite,backup,tenant,exec-backup,userpath,progress,pgupgrade] [--pgupgrade-rows=300000,3000000] [--tenant-rows=5000000] [--runs=1]
 //        [--data-dir=/tmp/twl-bench-data] [--contenders=twisterlab,pgloader,floor] [--bulk-server]
 // Child verbs (run under /usr/bin/time by the harness): child-migrate <sqlite> <conn>, child-backup <conn> <path>, child-exec-backup <kubeconfig> <namespace> <db> <path>
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -25,5 +25,6 @@ if (only.Contains("tenant")) await TenantBench.RunAsync(bench, tenantRows);
 if (only.Contains("exec-backup")) await ExecBackupBench.RunAsync(bench, scale, runs);
 if (only.Contains("userpath")) await UserPathBench.RunAsync(bench, scale, runs, dataDirectory);
 if (only.Contains("progress")) await UserPathBench.ProgressCostAsync(bench, scale, runs, dataDirectory);
+if (only.Contains("pgupgrade")) await UpgradePauseBench.RunAsync(scale, options.GetValueOrDefault("pgupgrade-rows", "300000,3000000").Split(','));
 Console.WriteLine($"\nload average at the end: {File.ReadAllText("/proc/loadavg").Trim()} (the machine is shared; wall times move with it)");
 return 0;

@@ -172,7 +172,7 @@ internal static class UserPathBench
 
     private static double Median(List<Measurement> list, Func<Measurement, double> value) => list.Select(value).OrderBy(v => v).ElementAt(list.Count / 2);
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "build.sh"))) return dir.FullName;

@@ -93,6 +93,12 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     /// <summary>PostgresMajorUpgrade: when writes were frozen on the old server (null: not frozen by this run).</summary>
     public DateTimeOffset? WritesFrozenAt { get; set; }
 
+    /// <summary>
+    /// PostgresMajorUpgrade: both servers' content pinned during the write freeze (VerifyNewPostgresIntegrity), compared
+    /// once writes resumed (VerifyContentAtFreeze); released by that step or by the run's teardown, before any undo.
+    /// </summary>
+    public Data.FreezePoints? ContentAtFreeze { get; set; }
+
     /// <summary>The backup FullRollback restores, verified before anything changed (ChooseBackup).</summary>
     public string? BackupToRestore { get; set; }
 

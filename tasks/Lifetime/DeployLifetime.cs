@@ -60,6 +60,13 @@ public sealed class DeployLifetime(CompensationRunner runner, IServiceProvider s
             return;
         }
 
+        if (context.ContentAtFreeze is { } pinned)
+        {
+            // Sessions held open on both servers since the write freeze: closed before any undo (one drops the new database).
+            context.ContentAtFreeze = null;
+            pinned.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         context.Outcome = Conclude(context, info);
         context.ConcludeJournal(context.Outcome);
         RunFiles.Close(context);

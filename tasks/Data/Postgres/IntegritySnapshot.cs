@@ -42,16 +42,7 @@ public static class IntegritySnapshotter
         {
             await PinOutputSettingsAsync(connection, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            var tables = await DatabaseCatalog.TablesAsync(connection, cancellationToken);
-            var counts = await DatabaseCatalog.RowCountsAsync(connection, tables, cancellationToken);
-            var result = new List<TableIntegrity>();
-            foreach (var table in tables)
-            {
-                var checksum = withChecksums ? await ChecksumAsync(connection, table, cancellationToken) : null;
-                result.Add(new TableIntegrity(table.QualifiedName, counts[table.QualifiedName], checksum));
-            }
-            var revision = await SchemaVersion.ReadAsync(connection, cancellationToken);
-            return new IntegritySnapshot(result, revision);
+            return await TakeInAsync(connection, withChecksums, cancellationToken);
         }
         catch (PostgresException ex)
         {
@@ -59,7 +50,25 @@ public static class IntegritySnapshotter
         }
     }
 
-    private static async Task PinOutputSettingsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// The snapshot read in the transaction already open on <paramref name="connection"/> (REPEATABLE READ: what it saw at
+    /// its first statement, however long ago), whose output settings <see cref="PinOutputSettingsAsync"/> pinned.
+    /// </summary>
+    internal static async Task<IntegritySnapshot> TakeInAsync(NpgsqlConnection connection, bool withChecksums, CancellationToken cancellationToken)
+    {
+        var tables = await DatabaseCatalog.TablesAsync(connection, cancellationToken);
+        var counts = await DatabaseCatalog.RowCountsAsync(connection, tables, cancellationToken);
+        var result = new List<TableIntegrity>();
+        foreach (var table in tables)
+        {
+            var checksum = withChecksums ? await ChecksumAsync(connection, table, cancellationToken) : null;
+            result.Add(new TableIntegrity(table.QualifiedName, counts[table.QualifiedName], checksum));
+        }
+        var revision = await SchemaVersion.ReadAsync(connection, cancellationToken);
+        return new IntegritySnapshot(result, revision);
+    }
+
+    internal static async Task PinOutputSettingsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET bytea_output = 'hex'; SET extra_float_digits = 1", connection);

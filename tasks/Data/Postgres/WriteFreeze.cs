@@ -4,7 +4,8 @@ namespace TwisterLab.Cake.Data;
 /// Writes to one database refused for a while, the application left running: <c>ALTER DATABASE … SET
 /// default_transaction_read_only = on</c> (every new session's transactions are read-only) and the sessions already
 /// open terminated (a client reconnects into a read-only session; an open transaction is rolled back, never
-/// acknowledged). Reads keep working. Replication senders and this process's own sessions are spared.
+/// acknowledged). Reads keep working. Replication senders, this process's own sessions and a <see cref="FreezePoint"/>
+/// (a read-only snapshot of the frozen content, read after the freeze) are spared.
 /// </summary>
 public static class WriteFreeze
 {
@@ -14,7 +15,7 @@ public static class WriteFreeze
         await using var connection = await LogicalReplication.OpenAsync(database, cancellationToken);
         await LogicalReplication.Execute(connection, $"ALTER DATABASE {Sql.Quote(database.Database)} SET default_transaction_read_only = on", cancellationToken);
         var ended = await LogicalReplication.Scalar(connection,
-            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {Sql.Literal(database.Database)} AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {Sql.Literal(database.Database)} AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND application_name <> {Sql.Literal(FreezePoint.ApplicationName)}",
             cancellationToken);
         // This process's own idle pooled sessions were among them: drop them, so no later command meets a dead one.
         Npgsql.NpgsqlConnection.ClearAllPools();
@@ -28,7 +29,7 @@ public static class WriteFreeze
         await LogicalReplication.Execute(connection, $"ALTER DATABASE {Sql.Quote(database.Database)} RESET default_transaction_read_only", cancellationToken);
         // Sessions opened while frozen took the read-only default at connect: end them so their clients reconnect writable.
         await LogicalReplication.Execute(connection,
-            $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {Sql.Literal(database.Database)} AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+            $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {Sql.Literal(database.Database)} AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND application_name <> {Sql.Literal(FreezePoint.ApplicationName)}",
             cancellationToken);
         Npgsql.NpgsqlConnection.ClearAllPools();
     }

@@ -33,3 +33,21 @@ public sealed class LiftWriteFreezeHandler(SecretStash stash) : CompensationHand
     protected override Task ApplyAsync(LiftWriteFreeze compensation, CancellationToken cancellationToken) =>
         WriteFreeze.LiftAsync(PostgresTarget.Parse(stash.Unprotect(compensation.ServerProtected)).WithDatabase(compensation.Database), cancellationToken);
 }
+
+/// <summary>
+/// The API switched to a new server whose content at the write freeze differs from the old one's: no automatic way
+/// back, since the writes acknowledged after the switch are only on the new server. A rollback holds here (exit 3).
+/// </summary>
+public sealed record SwitchedWithDifferences(string NewServer, string OldServer, string Differences) : Compensation
+{
+    public override bool Irreversible => true;
+
+    public override string Describe() =>
+        $"the API writes to deployment/{NewServer}, whose content at the freeze differed from deployment/{OldServer} ({Differences}): repair those tables from {OldServer}; switching back would lose the writes made since the switch";
+}
+
+public sealed class SwitchedWithDifferencesHandler : CompensationHandler<SwitchedWithDifferences>
+{
+    protected override Task ApplyAsync(SwitchedWithDifferences compensation, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException(compensation.Describe());
+}

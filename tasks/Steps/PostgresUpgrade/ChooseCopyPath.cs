@@ -32,7 +32,7 @@ public sealed class ChooseCopyPath : DeployStep, IHasLivePreconditions, INeedDir
     {
         yield return context.Settings.PgCopy switch
         {
-            "replication" => "copy by logical replication while the API writes; expected write pause: a few seconds (final catch-up, sequences, checksums, switch)",
+            "replication" => "copy by logical replication while the API writes; expected write pause: a few seconds at any size (final catch-up, sequences, switch; checksums after writes resume)",
             "dump" => $"copy by dump/restore with writes refused for the whole copy; expected write pause: about {CopyPath.DumpSecondsPerMillionRows:0} s per million rows",
             _ => $"SHOW wal_level   # logical: copy by replication while the API writes, pause of a few seconds; otherwise dump/restore with writes refused for the whole copy (about {CopyPath.DumpSecondsPerMillionRows:0} s per million rows)",
         };

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using k8s;
 using Npgsql;
 using TwisterLab.Cake.Data;
@@ -13,7 +14,8 @@ public sealed class PostgresMajorUpgradeTests
     public static readonly string[] Steps =
     [
         "Preflight", "PreflightLive", "ChooseCopyPath", "BackupDatabase", "DeployNewPostgres", "CopySchemaToNewPostgres", "StartReplication", "WaitForReplicationCatchUp",
-        "FreezeWritesForSwitch", "FinishReplication", "VerifyNewPostgresIntegrity", "PointSecretAtNewPostgres", "RestartApi", "ResumeWrites", "VerifyNewPostgres",
+        "FreezeWritesForSwitch", "FinishReplication", "VerifyNewPostgresIntegrity", "PointSecretAtNewPostgres", "RestartApi", "ResumeWrites", "VerifyContentAtFreeze",
+        "VerifyNewPostgres",
     ];
 
     /// <summary>The steps only the dump/restore path takes (wal_level = replica).</summary>
@@ -22,7 +24,7 @@ public sealed class PostgresMajorUpgradeTests
     private static readonly string[] DatabaseOnly =
     [
         "ChooseCopyPath", "BackupDatabase", "CopySchemaToNewPostgres", "StartReplication", "WaitForReplicationCatchUp", "FreezeWritesForSwitch", "FinishReplication",
-        "VerifyNewPostgresIntegrity", "ResumeWrites",
+        "VerifyNewPostgresIntegrity", "ResumeWrites", "VerifyContentAtFreeze",
     ];
 
     private static async Task<string[]> NewServer(Rehearsal rehearsal) =>
@@ -85,6 +87,37 @@ public sealed class PostgresMajorUpgradeTests
         Assert.True(writes.Acknowledged > 0 && writes.Found == writes.Acknowledged, writes.Line);
         Assert.Contains(rehearsal.LatestNotes(), note => note.Contains("by dump/restore with writes refused for the whole copy") && note.Contains("wal_level = replica"));
         Assert.False(await WriteFreeze.IsFrozenAsync(rehearsal.Environment.Database, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_difference_found_after_writes_resumed_holds_on_the_new_server_losing_no_write()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        var arguments = await NewServer(rehearsal);
+        var writer = await RehearsalWriter.StartAsync(rehearsal.Environment);
+        var newDatabase = rehearsal.Environment.NewDatabase!;
+
+        // Given a row changed on the new server inside the freeze (a session that ignored it), before its content is pinned.
+        var exitCode = rehearsal.Run("PostgresMajorUpgrade", arguments, services => services.AddSingleton<IFrostingTaskSetup>(new AtStep("VerifyNewPostgresIntegrity", () =>
+        {
+            using var connection = new NpgsqlConnection(newDatabase.ConnectionString);
+            connection.Open();
+            new NpgsqlCommand("UPDATE tickets SET body = 'changed behind the freeze' WHERE id = 1", connection).ExecuteNonQuery();
+        })));
+
+        // Then the run holds: writes go on to the new server, none lost, nothing switched back, the old server writable.
+        Assert.True(exitCode == ExitCodes.Held, $"exited {exitCode}:\n{string.Join("\n", rehearsal.LatestLog().TakeLast(30))}");
+        var writes = await writer.StopAndCountAsync();
+        Assert.True(writes.Acknowledged > 0 && writes.Found == writes.Acknowledged, writes.Line);
+        Assert.Equal(newDatabase.ConnectionString, (await rehearsal.Environment.ApiDatabaseAsync()).ConnectionString);
+        Assert.Contains(rehearsal.LatestNotes(), note => note.StartsWith("Held:", StringComparison.Ordinal) && note.Contains("public.tickets: content checksum differs"));
+        Assert.False(await WriteFreeze.IsFrozenAsync(rehearsal.Environment.Database, CancellationToken.None));
+        Assert.Empty(await LogicalReplication.LeftoversAsync(rehearsal.Environment.Database, newDatabase, CancellationToken.None));
+        Assert.Equal("held", rehearsal.Outcome());
+
+        // And a later rollback stops at the same point instead of switching back over those writes.
+        Assert.Equal(ExitCodes.Held, rehearsal.Run("Rollback", "--run=latest"));
+        Assert.Equal(newDatabase.ConnectionString, (await rehearsal.Environment.ApiDatabaseAsync()).ConnectionString);
     }
 
     [Fact]
