@@ -28,8 +28,8 @@ public sealed class ApplyTenantRevision(SchemaGate gate) : DeployStep, INeedDire
         var file = RevisionFile(context);
         yield return $"write {context.Shown(file)}   # down_revision = the database's revision; commit it to the app's alembic/versions";
         yield return context.Cluster.Jobs.DescribeCreateConfigMap("twisterlab-tenant-revision-<id>", context.Shown(file));
-        yield return context.Cluster.Jobs.DescribeRun(Request(context, "twisterlab-tenant-revision-<id>", $"<deployment/{context.Deployment}'s image>", "twisterlab-tenant-revision-<id>"),
-            $"with deployment/{context.Deployment}'s env, {AlembicTenantRevision.FileName} mounted at {MountPath(context)}");
+        yield return context.Cluster.Jobs.DescribeRun(Request(context, "twisterlab-tenant-revision-<id>", "<running-image>", "twisterlab-tenant-revision-<id>"),
+            $"the image deployment/{context.Deployment} runs, with its env; {AlembicTenantRevision.FileName} mounted at {MountPath(context)}");
     }
 
     protected override async Task ExecuteAsync(DeployContext context)
