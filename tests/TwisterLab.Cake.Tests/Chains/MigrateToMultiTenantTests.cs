@@ -68,6 +68,21 @@ public sealed class MigrateToMultiTenantTests
             after.Facts.Where(fact => fact.Key.StartsWith("table/", StringComparison.Ordinal) && fact.Key != "table/public.agents"));
     }
 
+    [Fact]
+    public async Task The_next_upgrade_to_an_image_without_the_revision_changes_nothing_and_says_to_commit_it()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        Assert.Equal(ExitCodes.Success, rehearsal.Run("MigrateToMultiTenant"));
+        var before = await rehearsal.SnapshotAsync();
+
+        // v2.0 was built before the revision was committed: it carries 0001 and 0002 only.
+        Assert.Equal(ExitCodes.Failed, rehearsal.Run("RollingUpgrade", "--image-tag=v2.0", "--migrations-reversible"));
+
+        Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
+        Assert.Equal("add_tenant_support", before.Facts["alembic"]);
+        Assert.Contains(rehearsal.LatestLog(), line => line.Contains("which twisterlab-api:v2.0 does not carry") && line.Contains("commit it to the application's alembic/versions"));
+    }
+
     private static Task<JobResult> AlembicCurrentAsync(Rehearsal rehearsal, string image, JobFile? mounted) =>
         rehearsal.Environment.Gateway.Jobs.RunAsync(
             new JobRequest(Jobs.NameFor("alembic-current"), "twisterlab-api", null, image, ["alembic", "current"], TimeSpan.FromMinutes(1), mounted is null ? null : [mounted]),
