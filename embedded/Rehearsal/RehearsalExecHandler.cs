@@ -9,7 +9,8 @@ namespace TwisterLab.Cake.Rehearsal;
 /// What "kubectl exec" reaches in the rehearsal's pods. Commands run as real local processes against the
 /// rehearsal's real servers: psql/pg_dump in a postgres pod reach the throwaway PostgreSQL behind that pod's
 /// Service, redis-cli in a redis pod the throwaway Redis; the API image's alembic is <see cref="StandInAlembic"/>
-/// with the migrations of that pod's image (a migration Job with v2's image runs v2's migrations).
+/// with the migrations of that pod's image (a migration Job with v2's image runs v2's migrations) and the revisions the
+/// pod mounts into the image's version folder.
 /// <c>kubectl port-forward</c> reaches the same servers: a postgres pod's 5432 is the throwaway PostgreSQL, a redis
 /// pod's 6379 the throwaway Redis.
 /// </summary>
@@ -70,7 +71,9 @@ public sealed class RehearsalExecHandler : IExecHandler, IPortForwardHandler
         {
             await using var output = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true);
             await using var error = new StreamWriter(stderr, new UTF8Encoding(false), leaveOpen: true);
-            return await StandInAlembic.ForImage(_migrationsRoot, request.Image, database).RunAsync(arguments, output, error, ct);
+            // What the pod mounted into the image's version folder is in the pod's folder (the simulator projects configMap volumes there).
+            var mounted = request.WorkingDirectory is { } podFolder ? Path.Combine(podFolder, StandInAlembic.ImageVersionsPath.TrimStart('/')) : null;
+            return await StandInAlembic.ForImage(_migrationsRoot, request.Image, database, mounted).RunAsync(arguments, output, error, ct);
         }
 
         if (command is ["redis-cli", .. var rest] && _redisPort is { } port)

@@ -1,36 +1,25 @@
-using System.Text;
 using Npgsql;
 using TwisterLab.Cake.Data;
 
 namespace TwisterLab.Cake.Rehearsal;
-
-/// <summary>One migration file of <c>rehearsal/migrations/</c>: its revision, the one before, and its SQL both ways.</summary>
-public sealed record MigrationFile(string Revision, string? DownRevision, string Upgrade, string Downgrade)
-{
-    public static MigrationFile Read(string path)
-    {
-        var text = File.ReadAllText(path);
-        string Header(string name) =>
-            text.Split('\n').Select(line => line.Trim()).FirstOrDefault(line => line.StartsWith($"-- {name}:", StringComparison.Ordinal))?[(name.Length + 4)..].Trim()
-            ?? throw new InvalidDataException($"{path} has no '-- {name}:' line");
-        var parts = text.Split("-- downgrade:", 2);
-        var down = Header("down_revision");
-        return new MigrationFile(Header("revision"), down == "none" ? null : down, parts[0], parts.Length > 1 ? parts[1] : string.Empty);
-    }
-}
 
 /// <summary>
 /// The stand-in API image's <c>alembic</c>, as honest as the real one: an image knows only the migrations built into
 /// it, <c>rehearsal/migrations/&lt;version&gt;/</c> (see <see cref="FolderFor"/>), so v1's image cannot reach v2's head
 /// and a database at a revision the image does not have is an error ("Can't locate revision identified by …"), as
 /// with Alembic. It applies the SQL of those files to the rehearsal's real PostgreSQL, keeping Alembic's
-/// <c>alembic_version</c> table, and understands current, heads, history, upgrade and downgrade.
+/// <c>alembic_version</c> table, and understands current, heads, history, upgrade and downgrade. Files mounted into the
+/// image's version folder (<see cref="ImageVersionsPath"/>, e.g. a revision a Job mounts from a ConfigMap) are an extra
+/// version location, as they are for Alembic; only the pod that mounts them sees them.
 /// </summary>
-public sealed class StandInAlembic(string migrationsFolder, PostgresTarget database)
+public sealed class StandInAlembic(string migrationsFolder, PostgresTarget database, string? mountedVersions = null)
 {
-    /// <summary>The alembic of the stand-in image <paramref name="image"/> (twisterlab-api:&lt;tag&gt;).</summary>
-    public static StandInAlembic ForImage(string migrationsRoot, string image, PostgresTarget database) =>
-        new(FolderFor(migrationsRoot, image), database);
+    /// <summary>Where the stand-in image keeps its migrations (alembic/versions under its WORKDIR /app): a file mounted here is one more revision.</summary>
+    public const string ImageVersionsPath = "/app/alembic/versions";
+
+    /// <summary>The alembic of the stand-in image <paramref name="image"/> (twisterlab-api:&lt;tag&gt;), plus the revisions mounted into its version folder.</summary>
+    public static StandInAlembic ForImage(string migrationsRoot, string image, PostgresTarget database, string? mountedVersions = null) =>
+        new(FolderFor(migrationsRoot, image), database, mountedVersions);
 
     /// <summary>
     /// The migrations an image tag carries: its own folder, else the release it was built from — the last folder that
@@ -47,22 +36,23 @@ public sealed class StandInAlembic(string migrationsFolder, PostgresTarget datab
 
     public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var migrations = Directory.Exists(migrationsFolder)
-            ? Directory.GetFiles(migrationsFolder, "*.sql").Order(StringComparer.Ordinal).Select(MigrationFile.Read).ToList()
-            : [];
-        var head = migrations.Count == 0 ? null : migrations[^1].Revision;
         try
         {
+            var history = MigrationHistory.Read([migrationsFolder, mountedVersions]);
             switch (arguments)
             {
                 // What the image carries, without a database (alembic heads / history read only the scripts).
                 case ["heads", ..]:
-                    await output.WriteLineAsync(head is null ? string.Empty : $"{head} (head)");
+                    foreach (var head in history.Heads)
+                    {
+                        await output.WriteLineAsync($"{head} (head)");
+                    }
+
                     return 0;
                 case ["history", ..]:
-                    foreach (var migration in Enumerable.Reverse(migrations))
+                    foreach (var migration in history.NewestFirst)
                     {
-                        await output.WriteLineAsync($"{migration.DownRevision ?? "<base>"} -> {migration.Revision}{(migration.Revision == head ? " (head)" : string.Empty)}, {migration.Revision}");
+                        await output.WriteLineAsync($"{migration.DownRevision ?? "<base>"} -> {migration.Revision}{(history.IsHead(migration.Revision) ? " (head)" : string.Empty)}, {migration.Revision}");
                     }
 
                     return 0;
@@ -71,7 +61,7 @@ public sealed class StandInAlembic(string migrationsFolder, PostgresTarget datab
             await using var connection = new NpgsqlConnection(database.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             var current = await CurrentAsync(connection, cancellationToken);
-            if (current is not null && migrations.All(migration => migration.Revision != current))
+            if (current is not null && !history.Knows(current))
             {
                 throw new InvalidOperationException($"Can't locate revision identified by '{current}'");
             }
@@ -79,60 +69,63 @@ public sealed class StandInAlembic(string migrationsFolder, PostgresTarget datab
             switch (arguments)
             {
                 case ["current", ..]:
-                    await output.WriteLineAsync(current is null ? string.Empty : $"{current}{(current == head ? " (head)" : string.Empty)}");
+                    await output.WriteLineAsync(current is null ? string.Empty : $"{current}{(history.IsHead(current) ? " (head)" : string.Empty)}");
                     return 0;
                 case ["upgrade", var target]:
-                    await UpgradeAsync(connection, migrations, current, target == "head" ? head ?? "head" : target, output, cancellationToken);
+                    await RunAsync(connection, history.UpgradePath(current, target == "head" ? history.SingleHead() : target), upgrade: true, output, cancellationToken);
                     return 0;
                 case ["downgrade", var target]:
-                    await DowngradeAsync(connection, migrations, current, target == "base" ? null : target, output, cancellationToken);
+                    await RunAsync(connection, history.DowngradePath(current, target == "base" ? null : target), upgrade: false, output, cancellationToken);
                     return 0;
                 default:
                     await error.WriteLineAsync($"usage: alembic current | heads | history | upgrade <revision|head> | downgrade <revision|base> (got: {string.Join(' ', arguments)})");
                     return 2;
             }
         }
-        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or InvalidDataException)
         {
             await error.WriteLineAsync($"alembic: {exception.Message}");
             return 1;
         }
     }
 
-    private static async Task UpgradeAsync(NpgsqlConnection connection, List<MigrationFile> migrations, string? current, string target, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Alembic on PostgreSQL runs the whole upgrade (or downgrade) in one transaction, so a failing migration changes
+    /// nothing; an autocommit block (CREATE INDEX CONCURRENTLY) commits what came before it and runs outside it.
+    /// </summary>
+    private static async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<MigrationFile> path, bool upgrade, TextWriter output, CancellationToken cancellationToken)
     {
-        var start = current is null ? 0 : migrations.FindIndex(migration => migration.Revision == current) + 1;
-        var end = migrations.FindIndex(migration => migration.Revision == target);
-        if (end < 0)
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
         {
-            throw new InvalidOperationException($"Can't locate revision identified by '{target}'");
-        }
+            foreach (var migration in path)
+            {
+                await output.WriteLineAsync(upgrade
+                    ? $"INFO  [alembic.runtime.migration] Running upgrade {migration.DownRevision ?? string.Empty} -> {migration.Revision}"
+                    : $"INFO  [alembic.runtime.migration] Running downgrade {migration.Revision} -> {migration.DownRevision ?? string.Empty}");
+                foreach (var statement in upgrade ? migration.Upgrade : migration.Downgrade)
+                {
+                    if (statement.Autocommit)
+                    {
+                        await transaction.CommitAsync(cancellationToken);
+                        await transaction.DisposeAsync();
+                        await ExecuteAsync(connection, statement.Sql, cancellationToken);
+                        transaction = await connection.BeginTransactionAsync(cancellationToken);
+                        continue;
+                    }
 
-        // Alembic on PostgreSQL runs the whole upgrade in one transaction: a failing migration changes nothing.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var migration in migrations.Skip(start).Take(end - start + 1))
+                    await ExecuteAsync(connection, statement.Sql, cancellationToken);
+                }
+
+                await SetVersionAsync(connection, upgrade ? migration.Revision : migration.DownRevision, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
         {
-            await output.WriteLineAsync($"INFO  [alembic.runtime.migration] Running upgrade {migration.DownRevision ?? string.Empty} -> {migration.Revision}");
-            await ExecuteAsync(connection, migration.Upgrade, cancellationToken);
-            await SetVersionAsync(connection, migration.Revision, cancellationToken);
+            await transaction.DisposeAsync();
         }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    private static async Task DowngradeAsync(NpgsqlConnection connection, List<MigrationFile> migrations, string? current, string? target, TextWriter output, CancellationToken cancellationToken)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        while (current != target)
-        {
-            var migration = migrations.Single(candidate => candidate.Revision == current);
-            await output.WriteLineAsync($"INFO  [alembic.runtime.migration] Running downgrade {migration.Revision} -> {migration.DownRevision ?? string.Empty}");
-            await ExecuteAsync(connection, migration.Downgrade, cancellationToken);
-            await SetVersionAsync(connection, migration.DownRevision, cancellationToken);
-            current = migration.DownRevision;
-        }
-
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private static async Task<string?> CurrentAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace TwisterLab.KubeSim.Containers;
 /// OnFailure, as Jobs' pods are) and that name a command. The command runs once per attempt through the exec
 /// handler, in the pod's own folder, with the container's environment; what it writes goes to the pod's log and
 /// its exit code becomes the container's terminated state. Long-running pods (restartPolicy Always) are not run:
-/// their servers are stood in for by the exec handler.
+/// their servers are stood in for by the exec handler. Their configMap volumes are projected into the pod's folder
+/// first (<see cref="ConfigMapFiles"/>).
 /// </summary>
 internal sealed class ContainerRuns(ObjectStore store, Func<IExecHandler> handler, PodLogs logs, PodSandboxes sandboxes)
 {
@@ -73,6 +74,7 @@ internal sealed class ContainerRuns(ObjectStore store, Func<IExecHandler> handle
         {
             WorkingDirectory = sandboxes.For(ns, name, Uid(pod)),
         };
+        ConfigMapFiles.Write(store, pod, container, request.WorkingDirectory);
         var log = logs.For(Uid(pod), request.Container);
         _ = Task.Run(async () =>
         {

@@ -5,10 +5,11 @@ using TwisterLab.Cake.Steps.MultiTenant;
 
 namespace TwisterLab.Cake.Chains;
 
-[TaskDescription("Single tenant -> multi-tenant: backup, tenant_id on all tables (fast path), verify, the guide's POST /agents/ with a tenantId, health. Undo: restore the backup.")]
+[TaskDescription("Single tenant -> multi-tenant: backup, tenant_id on all tables (fast path), the Alembic revision add_tenant_support written and applied, verify, the guide's POST /agents/ with a tenantId, health. Undo: alembic downgrade, then restore the backup.")]
 [IsDependentOn(typeof(Preflight))]
 [IsDependentOn(typeof(BackupDatabase))]
 [IsDependentOn(typeof(MigrateTenants))]
+[IsDependentOn(typeof(ApplyTenantRevision))]
 [IsDependentOn(typeof(VerifyTenants))]
 [IsDependentOn(typeof(CreateTenantAgent))]
 [IsDependentOn(typeof(VerifyHealth))]

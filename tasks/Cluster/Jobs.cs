@@ -7,8 +7,16 @@ namespace TwisterLab.Cake.Cluster;
 /// A one-off command in a Job that runs like the deployment's pods: <paramref name="Image"/> instead of theirs, the
 /// same env, envFrom, mounted secrets, service account and image pull secrets (what <c>alembic</c> needs to reach the
 /// database). <paramref name="Timeout"/> is also the Job's activeDeadlineSeconds, so the cluster stops it too.
+/// <paramref name="Files"/> are mounted from ConfigMaps on top of the image (e.g. a migration the image does not carry).
 /// </summary>
-public sealed record JobRequest(string Name, string Deployment, string? Container, string Image, IReadOnlyList<string> Command, TimeSpan Timeout);
+public sealed record JobRequest(string Name, string Deployment, string? Container, string Image, IReadOnlyList<string> Command, TimeSpan Timeout,
+    IReadOnlyList<JobFile>? Files = null);
+
+/// <summary>
+/// One key of a ConfigMap mounted as the single file <paramref name="MountPath"/> (a subPath mount: the folder's other
+/// files, the image's own, stay visible).
+/// </summary>
+public sealed record JobFile(string ConfigMap, string Key, string MountPath);
 
 /// <summary>
 /// How a Job ended: Complete or not, why, every line its pod printed, and whether its container ever ran (a pod that
@@ -40,6 +48,21 @@ public sealed class Jobs
     }
 
     public string DescribeDelete(string name) => _scope.Kubectl.Namespaced("delete", $"job/{name}", "--ignore-not-found").ToString();
+
+    public string DescribeCreateConfigMap(string name, string file) =>
+        _scope.Kubectl.Namespaced("create", "configmap", name, $"--from-file={file}").ToString();
+
+    /// <summary>Creates a ConfigMap holding files for a Job to mount (<see cref="JobFile"/>); one already there is an error.</summary>
+    public async Task CreateConfigMapAsync(string name, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken)
+    {
+        var configMap = new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = _scope.Namespace, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = ClusterGateway.FieldManager } },
+            Data = files.ToDictionary(),
+        };
+        await _scope.Api.CallAsync($"create configmap/{name}",
+            token => _scope.Client.CoreV1.CreateNamespacedConfigMapAsync(configMap, _scope.Namespace, fieldManager: ClusterGateway.FieldManager, cancellationToken: token), cancellationToken);
+    }
 
     /// <summary>A unique Job name: the purpose, then a random suffix (names must be at most 63 characters).</summary>
     public static string NameFor(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..Math.Min(purpose.Length + 9, 63)];
@@ -138,6 +161,11 @@ public sealed class Jobs
         return null;
     }
 
+    private static IEnumerable<(V1Volume Volume, V1VolumeMount Mount)> Files(JobRequest request) =>
+        (request.Files ?? []).Select((file, index) => (
+            new V1Volume { Name = $"twisterlab-file-{index}", ConfigMap = new V1ConfigMapVolumeSource { Name = file.ConfigMap, Items = [new V1KeyToPath { Key = file.Key, Path = file.Key }] } },
+            new V1VolumeMount { Name = $"twisterlab-file-{index}", MountPath = file.MountPath, SubPath = file.Key, ReadOnlyProperty = true }));
+
     /// <summary>The deployment's pod, minus what serves traffic (probes, ports, lifecycle), running the command once.</summary>
     private V1Job Build(JobRequest request, V1Deployment deployment)
     {
@@ -161,7 +189,7 @@ public sealed class Jobs
                         ServiceAccountName = spec.ServiceAccountName,
                         ImagePullSecrets = spec.ImagePullSecrets,
                         SecurityContext = spec.SecurityContext,
-                        Volumes = spec.Volumes,
+                        Volumes = [.. spec.Volumes ?? [], .. Files(request).Select(file => file.Volume)],
                         NodeSelector = spec.NodeSelector,
                         Tolerations = spec.Tolerations,
                         Containers =
@@ -173,7 +201,7 @@ public sealed class Jobs
                                 Command = request.Command.ToList(),
                                 Env = source.Env,
                                 EnvFrom = source.EnvFrom,
-                                VolumeMounts = source.VolumeMounts,
+                                VolumeMounts = [.. source.VolumeMounts ?? [], .. Files(request).Select(file => file.Mount)],
                                 Resources = source.Resources,
                                 SecurityContext = source.SecurityContext,
                                 WorkingDir = source.WorkingDir,

@@ -25,6 +25,7 @@ public static partial class DeployArguments
     public const string MigrationsReversible = "migrations-reversible";
     public const string MigrationCommand = "migration-command";
     public const string DowngradeCommand = "downgrade-command";
+    public const string AlembicVersionsPath = "alembic-versions-path";
     public const string MigrateIn = "migrate-in";
     public const string RolloutTimeout = "rollout-timeout";
     public const string MonitorWindow = "monitor-window";
@@ -90,6 +91,8 @@ public static partial class DeployArguments
         new(MigrationsReversible, "The schema migration can be undone with the downgrade command (default: no, so a failure after it holds instead of undoing).", Flag: true),
         new(MigrationCommand, "Schema migration run in the API pod (default: alembic upgrade head).", Check: ArgumentParsers.NotBlank),
         new(DowngradeCommand, "Undo of the migration, with {revision} for the revision before it (default: alembic downgrade {revision}).", Check: ArgumentParsers.NotBlank),
+        new(AlembicVersionsPath, "MigrateToMultiTenant: the application image's Alembic version folder, an absolute path, where the tenant revision is mounted for alembic (default: /app/alembic/versions).",
+            Check: value => value.StartsWith('/') && !value.Contains("..") ? null : $"'{value}' is not an absolute path inside the image, e.g. /app/alembic/versions."),
         new(MigrateIn, "Where the schema migration runs: job (default: a Job with the new image and the API pod's env, before the rollout) or running-pod (the guide's kubectl exec into the running, old, image).",
             Check: value => value is "job" or "running-pod" ? null : $"'{value}' is not a place to migrate in (job or running-pod)."),
         new(RolloutTimeout, "How long a rollout may take, 1s to 24h, e.g. 10m (default: 10m).", Check: ArgumentParsers.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))),

@@ -34,6 +34,11 @@ public sealed record DeploySettings
     public string MigrationCommand { get; init; } = "alembic upgrade head";
     public string DowngradeCommand { get; init; } = "alembic downgrade {revision}";
 
+    /// <summary>The application image's Alembic version folder, absolute: where a Job mounts a revision the image does not carry.</summary>
+    public string AlembicVersionsPath { get; init; } = DefaultAlembicVersionsPath;
+
+    public const string DefaultAlembicVersionsPath = "/app/alembic/versions";
+
     /// <summary>--migrate-in=running-pod: the guide's exec into the running pod instead of a Job with the new image.</summary>
     public bool MigrateInRunningPod { get; init; }
     public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(10);
@@ -135,6 +140,7 @@ public sealed record DeploySettings
             MigrationsReversible = Flag(DeployArguments.MigrationsReversible),
             MigrationCommand = Value(DeployArguments.MigrationCommand) ?? "alembic upgrade head",
             DowngradeCommand = Value(DeployArguments.DowngradeCommand) ?? "alembic downgrade {revision}",
+            AlembicVersionsPath = Value(DeployArguments.AlembicVersionsPath) ?? DefaultAlembicVersionsPath,
             MigrateInRunningPod = Value(DeployArguments.MigrateIn) == "running-pod",
             RolloutTimeout = Duration(DeployArguments.RolloutTimeout) ?? TimeSpan.FromMinutes(10),
             MonitorWindow = Duration(DeployArguments.MonitorWindow) ?? ProfileDuration(profile.MonitorWindow, "monitorWindow") ?? TimeSpan.FromMinutes(5),

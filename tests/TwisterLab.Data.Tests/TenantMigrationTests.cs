@@ -35,7 +35,9 @@ public sealed class TenantMigrationTests(PostgresFixture postgres) : IClassFixtu
         Assert.False(await PostgresFixture.ScalarAsync<bool>(db, "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'alembic_version' AND column_name = 'tenant_id')"));
         var revisionFile = await File.ReadAllTextAsync(result.AlembicFile!);
         Assert.Contains("down_revision = \"a1b2c3d4e5f6\"", revisionFile);
-        Assert.Contains("postgresql_concurrently=True", revisionFile);
+        Assert.Contains("revision = \"add_tenant_support\"", revisionFile);
+        Assert.Contains("\"CREATE INDEX CONCURRENTLY IF NOT EXISTS \\\"ix_tickets_tenant\\\" ON \\\"public\\\".\\\"tickets\\\" (tenant_id)\",", revisionFile);
+        Assert.Contains("with op.get_context().autocommit_block():", revisionFile);
 
         var again = await _migrator.MigrateAsync(db);
         Assert.All(again.Changes, c => Assert.Equal((false, null), (c.AddedColumn, c.AddedIndex)));

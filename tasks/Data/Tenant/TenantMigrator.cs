@@ -49,10 +49,18 @@ public sealed class TenantMigrator
             throw ex as DataOperationException ?? PostgresErrors.Translate(ex, target, "tenant migration");
         }
 
-        var (file, revision) = options.AlembicVersionsDirectory is null
-            ? (null, null)
-            : AlembicTenantRevision.Write(options.AlembicVersionsDirectory, previousRevision, tables.Select(t => t.Name).ToList(), options.DefaultTenant);
-        return new TenantMigrationResult(changes, file, revision);
+        var file = options.AlembicVersionsDirectory is null
+            ? null
+            : AlembicTenantRevision.Write(options.AlembicVersionsDirectory, previousRevision, options.Schema, tables.Select(t => t.Name).ToList(), options.DefaultTenant, options.LockTimeout);
+        return new TenantMigrationResult(changes, file, file is null ? null : AlembicTenantRevision.Revision);
+    }
+
+    /// <summary>The tables a migration with <paramref name="options"/> gives a tenant (what its Alembic revision lists).</summary>
+    public async Task<IReadOnlyList<string>> TablesAsync(PostgresTarget target, TenantMigrationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new TenantMigrationOptions();
+        await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
+        return (await SelectTablesAsync(connection, options, target, cancellationToken)).Select(table => table.Name).ToList();
     }
 
     /// <summary>Drops exactly what <paramref name="result"/> says was added (index first, then column), with the same lock discipline.</summary>

@@ -115,6 +115,19 @@ public sealed class ImageRevisions(Lazy<ClusterGateway> lazyCluster, ICakeLog lo
     private static string LastLine(IReadOnlyList<string> logs) => logs.Count == 0 ? string.Empty : $": {logs[^1]}";
 }
 
+/// <summary>
+/// The rule for revisions written outside the application (MigrateToMultiTenant's add_tenant_support): every image
+/// deployed after them must carry them, because Alembic cannot even read a database whose revision its image lacks.
+/// The tool never mounts such a revision into a later migration or gate Job: that would hide an image built without it.
+/// </summary>
+public static class RevisionAdvice
+{
+    public static string ForUnknown(IEnumerable<string> revisions) => revisions.Contains(AlembicTenantRevision.Revision)
+        ? $" The database is at {AlembicTenantRevision.Revision}, the revision MigrateToMultiTenant wrote (the run folder's alembic/{AlembicTenantRevision.FileName}): " +
+          "commit it to the application's alembic/versions, make the next migration revise it, and build the image again."
+        : string.Empty;
+}
+
 /// <summary>An image is not put back: the schema is ahead of it. A hold (exit 3), never an undo that half-switches.</summary>
 public sealed class SchemaAheadOfImageException(string reason) : HoldException(reason);
 
@@ -151,7 +164,7 @@ public sealed class SchemaGate(ImageRevisions images, Lazy<ClusterGateway> lazyC
         throw new SchemaAheadOfImageException(
             $"the schema ({string.Join(",", current)}) is ahead of {check.Image}, which knows {known.Describe()}: the image is not put back. " +
             $"Run 'alembic downgrade {downgradeTo}' with the running image (kubectl exec deployment/{check.Deployment} -n {@namespace} -- alembic downgrade {downgradeTo}) and roll back again, " +
-            $"or restore the database with the image: --target=FullRollback{(check.Backup is null ? string.Empty : $" --backup={check.Backup}")}");
+            $"or restore the database with the image: --target=FullRollback{(check.Backup is null ? string.Empty : $" --backup={check.Backup}")}.{RevisionAdvice.ForUnknown(unknown)}");
     }
 
     /// <summary>The plan line of the gate: the image asked which revisions it knows.</summary>

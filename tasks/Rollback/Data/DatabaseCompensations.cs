@@ -90,14 +90,16 @@ public sealed class IrreversibleMigrationHandler : CompensationHandler<Irreversi
 /// <paramref name="Image"/>, the image whose migrations ran (only it has their downgrade scripts, and by the time
 /// this runs the deployment may be back on the old image), or, without one, in the API pod (--migrate-in=running-pod).
 /// With <paramref name="Database"/>, a database still at <paramref name="Before"/> needs no downgrade (the migration
-/// never ran: e.g. its image could not be pulled, and then neither could the downgrade's).
+/// never ran: e.g. its image could not be pulled, and then neither could the downgrade's). <paramref name="Files"/>: the
+/// revisions the image does not carry, mounted into the Job as they were for the upgrade (the tenant revision).
 /// </summary>
 public sealed record DowngradeMigration(string Deployment, string Namespace, IReadOnlyList<string> Command, string? Image = null, string? Container = null,
-    SchemaReach? Database = null, string? Before = null) : Compensation
+    SchemaReach? Database = null, string? Before = null, IReadOnlyList<JobFile>? Files = null) : Compensation
 {
     public override string Describe() => Image is null
         ? $"kubectl exec deployment/{Deployment} -n {Namespace} -- {string.Join(' ', Command)}"
-        : $"kubectl create job twisterlab-downgrade-<id> --image={Image} -n {Namespace} -- {string.Join(' ', Command)}   # with deployment/{Deployment}'s env";
+        : $"kubectl create job twisterlab-downgrade-<id> --image={Image} -n {Namespace} -- {string.Join(' ', Command)}   # with deployment/{Deployment}'s env" +
+          string.Concat((Files ?? []).Select(file => $", configmap/{file.ConfigMap} mounted at {file.MountPath}"));
 }
 
 /// <param name="gate">Reads the database's revision when the record says how to reach it (null: always downgrade).</param>
@@ -135,7 +137,7 @@ public sealed class DowngradeMigrationHandler(ClusterGateway cluster, SchemaGate
             var name = Jobs.NameFor("twisterlab-downgrade");
             try
             {
-                var job = await jobs.RunAsync(new JobRequest(name, compensation.Deployment, compensation.Container, image, compensation.Command, Timeout), null, cancellationToken);
+                var job = await jobs.RunAsync(new JobRequest(name, compensation.Deployment, compensation.Container, image, compensation.Command, Timeout, compensation.Files), null, cancellationToken);
                 if (!job.Succeeded)
                 {
                     throw new InvalidOperationException($"'{string.Join(' ', compensation.Command)}' with {image} failed ({job.Reason}){(job.Logs.Count == 0 ? string.Empty : $": {job.Logs[^1]}")}");

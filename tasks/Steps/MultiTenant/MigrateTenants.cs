@@ -8,9 +8,9 @@ namespace TwisterLab.Cake.Steps.MultiTenant;
 /// <summary>
 /// The guide's alembic migration "add_tenant_id_to_all_tables", done by the data layer's fast path: tenant_id with a
 /// constant default (a metadata-only change, no table rewrite), NOT NULL, and an index built concurrently, under a
-/// short lock timeout with retries. Undo: the step-1 backup restored.
+/// short lock timeout with retries. Undo: the step-1 backup restored. ApplyTenantRevision then records it in Alembic.
 /// </summary>
-[TaskDescription("Guide steps 1-3: add tenant_id to all tables (default 'default', NOT NULL, index ix_<table>_tenant) — alembic upgrade head (undo: restore the backup).")]
+[TaskDescription("Guide step 2's DDL, fast path: add tenant_id to all tables (default 'default', NOT NULL, index ix_<table>_tenant) under lock_timeout with retries (undo: restore the backup).")]
 [IsDependentOn(typeof(BackupDatabase))]
 public sealed class MigrateTenants : DeployStep, INeedDirectDatabase
 {

@@ -57,6 +57,11 @@ public sealed class ApplyMigrations(ImageRevisions images, SchemaGate gate) : De
                 context.Log.Information("The migration never started: the schema is untouched ({0}).", before ?? "no revision");
             }
 
+            if (job.Started)
+            {
+                await RequireImageKnowsDatabaseAsync(context, reach, before, name);
+            }
+
             throw new InvalidOperationException($"'{context.Settings.MigrationCommand}' with {context.NewImage} failed: job/{name} {job.Reason}{(job.Logs.Count == 0 ? string.Empty : $"; last line: {job.Logs[^1]}")}");
         }
 
@@ -69,6 +74,37 @@ public sealed class ApplyMigrations(ImageRevisions images, SchemaGate gate) : De
 
         context.Log.Information("Schema revision: {0} -> {1} ({2}'s head)", before ?? "(none)", after, context.NewImage);
         context.Recorder.Fact("schemaRevision", new System.Text.Json.Nodes.JsonObject { ["before"] = before, ["after"] = after, ["image"] = context.NewImage, ["job"] = name });
+    }
+
+    /// <summary>
+    /// A database at a revision the new image does not carry (e.g. MigrateToMultiTenant's, not yet committed to the
+    /// application) stops alembic before it changes anything: then nothing is undone or held for, and the error says so.
+    /// </summary>
+    private async Task RequireImageKnowsDatabaseAsync(DeployContext context, SchemaReach reach, string? before, string job)
+    {
+        KnownRevisions known;
+        try
+        {
+            known = await images.OfAsync(context.Settings.Namespace, context.Deployment, context.Container, context.NewImage, context.CancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            return; // the image cannot be asked: the Job's own failure is the error to report
+        }
+
+        var unknown = (before ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Where(revision => !known.All.Contains(revision)).ToList();
+        if (unknown.Count == 0 || Revision(await gate.CurrentRevisionAsync(reach, context.Settings.Namespace, context.CancellationToken)) != before)
+        {
+            return;
+        }
+
+        if (context.Journal?.PendingInReverse.FirstOrDefault(entry => entry.Step == Name && entry.Kind != nameof(DeleteCreatedObject)) is { } schemaUndo)
+        {
+            context.Journal.MarkApplied(schemaUndo);
+        }
+
+        throw new InvalidOperationException($"the database is at {string.Join(",", unknown)}, which {context.NewImage} does not carry (it knows {known.Describe()}): " +
+            $"job/{job} could not migrate and changed nothing. The image must contain every revision the database has.{RevisionAdvice.ForUnknown(unknown)}");
     }
 
     private static JobRequest Request(DeployContext context, string name) =>
