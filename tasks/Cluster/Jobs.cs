@@ -114,10 +114,9 @@ public sealed class Jobs
                     token => _scope.Client.BatchV1.ReadNamespacedJobAsync(request.Name, _scope.Namespace, cancellationToken: token), limit.Token);
                 if (Finished(job) is { } outcome)
                 {
-                    if (following is not null)
-                    {
-                        await following;
-                    }
+                    // A short Job can finish between this pass's pod listing (still Pending) and its job read: its
+                    // logs are then read once, whole, rather than lost (a gate would read "no revision" from them).
+                    await (following ?? ReadFinishedAsync(selector, text => { lock (logs) logs.Add(text); line?.Invoke(text); }, limit.Token));
 
                     return new JobResult(request.Name, outcome.Succeeded, outcome.Reason, logs, Started: following is not null || (pod is not null && Ran(pod)));
                 }
@@ -128,6 +127,17 @@ public sealed class Jobs
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return new JobResult(request.Name, false, $"not finished after {request.Timeout.TotalSeconds:0.#}s (deadline)", logs, Started: following is not null);
+        }
+    }
+
+    /// <summary>kubectl logs: the lines of the Job's newest pod, which has stopped.</summary>
+    private async Task ReadFinishedAsync(string selector, Action<string> line, CancellationToken cancellationToken)
+    {
+        var pods = await _scope.Api.CallAsync($"list pods -l {selector}",
+            token => _scope.Client.CoreV1.ListNamespacedPodAsync(_scope.Namespace, labelSelector: selector, cancellationToken: token), cancellationToken);
+        if (pods.Items.OrderBy(p => p.Metadata.CreationTimestamp).LastOrDefault() is { } pod && Ran(pod))
+        {
+            await FollowAsync(pod.Metadata.Name, line, cancellationToken);
         }
     }
 
