@@ -48,9 +48,10 @@ public sealed record TestResults(IReadOnlyList<TestResults.Project> Projects)
         return ((string?)result.Attribute("outcome") ?? "", new Case((string?)result.Attribute("testName") ?? "?", duration, firstLine));
     }
 
-    // The test assembly's file name ("TwisterLab.Cake.Tests.dll") names the project.
+    // The test assembly's file name ("TwisterLab.Cake.Tests.dll") names the project; codeBase keeps its case, storage is
+    // lower-cased by the TRX logger.
     private static string? ProjectName(XElement run) =>
-        run.Descendants(Trx + "UnitTest").Select(t => (string?)t.Attribute("storage")).FirstOrDefault(s => s is not null) is { } storage
-            ? Path.GetFileNameWithoutExtension(storage)
+        run.Descendants(Trx + "TestMethod").Select(t => (string?)t.Attribute("codeBase")).FirstOrDefault(s => s is not null) is { } codeBase
+            ? Path.GetFileNameWithoutExtension(codeBase)
             : null;
 }
