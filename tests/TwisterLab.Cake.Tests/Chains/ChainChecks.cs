@@ -85,23 +85,17 @@ public static class ChainChecks
 
     /// <summary>
     /// Runs the chain expecting a refusal: exit 2, an "error:" line naming the reason (containing
-    /// <paramref name="expected"/>), and no change. Chain tests run in parallel, so other runs may write to the
-    /// console meanwhile: the line is looked for, not counted (BadInputTests pins the one-line form).
+    /// <paramref name="expected"/>), and no change. Only this run's lines are captured (<see cref="ConsoleErrorCapture"/>);
+    /// the line is looked for, not counted (BadInputTests pins the one-line form).
     /// </summary>
     public static async Task AssertRefusedAsync(Rehearsal rehearsal, string chain, string expected, params string[] arguments)
     {
         var before = await rehearsal.SnapshotAsync();
         var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(TextWriter.Synchronized(error));
         int exitCode;
-        try
+        using (ConsoleErrorCapture.Into(error))
         {
             exitCode = rehearsal.Run(chain, arguments);
-        }
-        finally
-        {
-            Console.SetError(original);
         }
 
         Assert.True(exitCode == ExitCodes.BadInput, $"exit {exitCode}:\n{error}");

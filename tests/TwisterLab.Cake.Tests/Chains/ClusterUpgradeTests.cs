@@ -2,7 +2,6 @@ using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
-[Collection(HostCollection.Name)]
 public sealed class ClusterUpgradeTests
 {
     private const string Target = "1.32.9";

@@ -12,7 +12,6 @@ namespace TwisterLab.Cake.Tests.Chains;
 /// postgres pods) and a "Compose" database — a throwaway PostgreSQL of its own with v1's schema and seed, reached with
 /// --compose-database-url because this machine has a docker CLI but no Docker engine.
 /// </summary>
-[Collection(HostCollection.Name)]
 public sealed class MigrateComposeToKubernetesTests
 {
     public static readonly string[] Steps =

@@ -3,7 +3,6 @@ using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
-[Collection(HostCollection.Name)]
 public sealed class MigrateSqliteToPostgresTests
 {
     public static readonly string[] Steps =

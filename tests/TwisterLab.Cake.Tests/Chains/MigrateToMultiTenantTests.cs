@@ -7,7 +7,6 @@ using TwisterLab.Cake.Rollback.Data;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
-[Collection(HostCollection.Name)]
 public sealed class MigrateToMultiTenantTests
 {
     public static readonly string[] Steps = ["Preflight", "BackupDatabase", "MigrateTenants", "ApplyTenantRevision", "VerifyTenants", "CreateTenantAgent", "VerifyHealth"];

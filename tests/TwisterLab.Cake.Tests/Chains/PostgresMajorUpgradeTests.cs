@@ -7,7 +7,6 @@ using TwisterLab.Cake.Rehearsal;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
-[Collection(HostCollection.Name)]
 public sealed class PostgresMajorUpgradeTests
 {
     /// <summary>The steps a run takes on the default path (the old server has wal_level = logical).</summary>

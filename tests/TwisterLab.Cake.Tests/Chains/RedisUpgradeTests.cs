@@ -4,7 +4,6 @@ using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Tests.Chains;
 
-[Collection(HostCollection.Name)]
 public sealed class RedisUpgradeTests
 {
     public static readonly string[] Steps = ["Preflight", "SaveRedisDump", "SetRedisImage", "WaitForRedisRollout", "VerifyRedis"];
