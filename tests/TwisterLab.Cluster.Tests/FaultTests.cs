@@ -65,10 +65,11 @@ public sealed class FaultTests
         await cluster.CreateDeploymentAsync("api", "twisterlab-api:v1.9", replicas: 2);
         await cluster.WaitRolledOutAsync("api");
 
-        // A short deadline only for the bad rollout: a loaded machine must not time out the first one.
-        await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "api", cluster.Namespace);
-
         await cluster.Gateway.Deployments.SetImageAsync("api", "app", "twisterlab-api:v2.0", None);
+        // A short deadline only once the bad pods exist: a loaded machine must neither time out the first rollout nor
+        // let the deadline pass before the controller has created a pod to name.
+        await WaitForPodWithImageAsync(cluster, "twisterlab-api:v2.0");
+        await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "api", cluster.Namespace);
         var lines = new List<string>();
         var failure = await Assert.ThrowsAsync<RolloutFailedException>(() =>
             cluster.Gateway.Deployments.WaitForRolloutAsync("api", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: lines.Add), None));
@@ -274,5 +275,21 @@ public sealed class FaultTests
 
         var failure = await Assert.ThrowsAsync<RolloutFailedException>(() => wait);
         Assert.Equal(RolloutFailure.Deleted, failure.Failure);
+    }
+
+    private static async Task WaitForPodWithImageAsync(TestCluster cluster, string image)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var pods = await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace);
+            if (pods.Items.Any(pod => pod.Spec.Containers.Any(container => container.Image == image)))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"no pod with {image} after 30 s");
     }
 }
