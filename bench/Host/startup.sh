@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
-# Start-up settings side by side: the host as ./build.sh builds it (JIT), the same host published ReadyToRun, and
-# runtime knobs (TieredPGO off, TieredCompilation off, QuickJitForLoops off) on each, interleaved round by round.
+# Start-up settings side by side: the host as ./build.sh publishes it (ReadyToRun), the same host built without it (JIT
+# only, as ./build.sh built it before), and runtime knobs on each, interleaved round by round.
 # Prints per variant the median wall and CPU (user + sys) seconds of a warm `--target=BackupDatabase --dryrun` and of
-# `--version`, with the load average, and what publishing ReadyToRun cost once.
+# `--version`, with the load average, and what building the JIT host cost once.
 #   bench/Host/startup.sh [runs]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 runs="${1:-5}"
-jit="$root/.twisterlab/host/twisterlab-build.dll"
-r2r="${TWL_R2R_DIR:-/tmp/twl-r2r-host}"
+r2r="$root/.twisterlab/host"
+jit="${TWL_JIT_DIR:-/tmp/twl-jit-host}"
 cd "$root"
-./build.sh --version >/dev/null   # the JIT host, built if a source changed
+./build.sh --version >/dev/null   # the ReadyToRun host, published if a source changed
 
-if [ ! -f "$r2r/twisterlab-build.dll" ]; then
+if [ ! -f "$jit/twisterlab-build.dll" ]; then
   start=$(date +%s.%N)
-  dotnet publish build/Build.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$r2r" --nologo -v q >/dev/null
-  echo "publishing ReadyToRun took $(echo "$(date +%s.%N) - $start" | bc) s (load $(cut -d' ' -f1 /proc/loadavg))"
+  dotnet build build/Build.csproj -c Release -o "$jit" --nologo -v q >/dev/null
+  echo "building the JIT host took $(echo "$(date +%s.%N) - $start" | bc) s (load $(cut -d' ' -f1 /proc/loadavg))"
 fi
+jit="$jit/twisterlab-build.dll"
+r2r="$r2r/twisterlab-build.dll"
 
-variants=("jit|$jit|" "r2r|$r2r/twisterlab-build.dll|" "jit TieredPGO=0|$jit|DOTNET_TieredPGO=0" "r2r TieredPGO=0|$r2r/twisterlab-build.dll|DOTNET_TieredPGO=0"
-          "jit TC_QuickJitForLoops=0|$jit|DOTNET_TC_QuickJitForLoops=0" "jit TieredCompilation=0|$jit|DOTNET_TieredCompilation=0")
+variants=("jit|$jit|" "r2r|$r2r|" "r2r TieredPGO=0|$r2r|DOTNET_TieredPGO=0" "r2r invariant globalization|$r2r|DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1"
+          "r2r TieredCompilation=0|$r2r|DOTNET_TieredCompilation=0")
 declare -A wall cpu
 timing=$(mktemp)
 for round in $(seq "$runs"); do

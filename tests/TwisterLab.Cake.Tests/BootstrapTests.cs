@@ -33,6 +33,19 @@ public sealed class BootstrapTests
 
     [Theory]
     [MemberData(nameof(Shells))]
+    public async Task A_lone_version_answers_as_the_engine_does(string shell)
+    {
+        // A lone --version is answered before the engine is built; beside any other argument, Cake's version feature answers.
+        var (alone, aloneOutput, aloneError) = await RunAsync(shell, "--version");
+        var (engine, engineOutput, engineError) = await RunAsync(shell, "--version", "--verbosity=quiet");
+
+        Assert.True(alone == ExitCodes.Success && engine == ExitCodes.Success, aloneError + engineError);
+        Assert.Matches(@"^\d+\.\d+\.\d+", aloneOutput.Trim());
+        Assert.Equal(engineOutput.Trim(), aloneOutput.Trim());
+    }
+
+    [Theory]
+    [MemberData(nameof(Shells))]
     public async Task A_relative_kubeconfig_is_read_from_the_directory_the_user_ran_the_script_from(string shell)
     {
         await using var sim = await KubeSim.SimulatedCluster.StartAsync();
