@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TwisterLab.Cake.Cluster.Postgres;
 using TwisterLab.Cake.Data;
 using System.Text.Json.Nodes;
@@ -80,6 +81,7 @@ public sealed class DatabaseAccess(DeployContext context)
         ["alembicRevision"] = result.Manifest.AlembicRevision,
         ["durationSeconds"] = Math.Round(result.Manifest.DurationSeconds, 3),
         ["via"] = IsDirect ? "direct" : "exec",
+        ["phases"] = new JsonArray([.. (result.PhaseSeconds ?? []).Select(phase => new JsonObject { ["name"] = phase.Name, ["seconds"] = phase.Seconds })]),
     };
 
     /// <summary>
@@ -118,7 +120,10 @@ public sealed class DatabaseAccess(DeployContext context)
         var gateway = new PostgresBackupGateway();
         if (IsDirect)
         {
-            return await gateway.VerifyJustWrittenAsync(justWritten, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance, Jobs = BackupOptions.DirectJobs } : null, context.CancellationToken);
+            var timed = Stopwatch.StartNew();
+            var verified = await gateway.VerifyJustWrittenAsync(justWritten, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance, Jobs = BackupOptions.DirectJobs } : null, context.CancellationToken);
+            context.Recorder.Fact("verifySeconds", Math.Round(timed.Elapsed.TotalSeconds, 3));
+            return verified;
         }
 
         var inPodList = PgToolLocator.IsAvailable("pg_restore") ? null : new VerifyOptions { ListArchive = InPod.ListArchiveAsync };

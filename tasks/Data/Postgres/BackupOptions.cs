@@ -48,4 +48,5 @@ public sealed record VerifyOptions
     public Cluster.ClusterBinding? Cluster { get; init; }
 }
 
-public sealed record BackupResult(string Path, BackupManifest Manifest);
+/// <param name="PhaseSeconds">Where the time went, phase by phase in order (empty when the dump ran elsewhere), for the run report.</param>
+public sealed record BackupResult(string Path, BackupManifest Manifest, IReadOnlyList<(string Name, double Seconds)>? PhaseSeconds = null);

@@ -23,8 +23,12 @@ internal static class PgToolRun
     public static void Psql(PsqlSettings settings) =>
         Run("psql", settings, (s, ps, capture) => Tools.Value.Psql().RunWith(s, ps, capture));
 
-    private static void Run<TSettings>(string what, TSettings settings, Action<TSettings, ProcessSettings, Action<IProcess>> run)
+    private static void Run<TSettings>(string what, TSettings settings, Action<TSettings, ProcessSettings, Action<IProcess>> run) where TSettings : PgToolSettings
     {
+        // Cake's runners search PATH before their alternative folders, and on Debian PATH holds a Perl wrapper that
+        // may pick another server version (and costs ~50 ms a call): name the binary PgToolLocator chooses, as the
+        // direct path does.
+        settings.ToolPath ??= new FilePath(PgToolLocator.Find(what.Split(' ')[0]));
         var errors = new List<string>();
         var processSettings = new ProcessSettings { RedirectStandardOutput = true, RedirectStandardError = true };
         try
