@@ -248,22 +248,31 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         // pg_dump -Fd -j writes many files itself; it cannot stream, so this path exists only for direct connections.
         // It writes into <path>.partial, renamed when hashed: a killed run never leaves a folder that looks like a backup.
         var partial = settings.OutputPath!;
+        using var process = Process.Start(PgToolLocator.StartInfo("pg_dump", PgDumpRunner.BuildArguments(settings), settings, redirectOutput: false))!;
         try
         {
-            using var process = Process.Start(PgToolLocator.StartInfo("pg_dump", PgDumpRunner.BuildArguments(settings), settings, redirectOutput: false))!;
-            var stderr = await process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            if (process.ExitCode != 0)
-                throw new DataOperationException($"pg_dump failed (exit {process.ExitCode}): {LastLine(SecretRedactor.Redact(stderr))}; the partial backup folder was removed.");
-            phases.Lap("pg_dump");
+            long size;
+            SortedDictionary<string, string> files;
+            using (var hashing = new GrowingFolderHash(partial))
+            {
+                var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+                var exited = process.WaitForExitAsync(cancellationToken);
+                await hashing.FollowAsync(exited, cancellationToken);
+                await exited;
+                if (process.ExitCode != 0)
+                    throw new DataOperationException($"pg_dump failed (exit {process.ExitCode}): {LastLine(SecretRedactor.Redact(await stderr))}; the partial backup folder was removed.");
+                phases.Lap("pg_dump, hashed as written");
+                (size, files) = await hashing.FinishAsync(cancellationToken);
+            }
+
             OwnerOnlyFolder(partial);
-            var hashed = await HashDirectoryAsync(partial, cancellationToken);
             Directory.Move(partial, options.OutputPath);
-            phases.Lap("sha256 of the files");
-            return hashed;
+            phases.Lap("sha256 of what was left");
+            return (size, CombinedDigest(files), files);
         }
         finally
         {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
             if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         }
     }
@@ -289,9 +298,11 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < paths.Length; i++) files[Path.GetFileName(paths[i])] = hashes[i];
         var size = paths.Sum(path => new FileInfo(path).Length);
-        var combined = string.Join("\n", files.Select(f => $"{f.Key} {f.Value}"));
-        return (size, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(combined))), files);
+        return (size, CombinedDigest(files), files);
     }
+
+    private static string CombinedDigest(SortedDictionary<string, string> files) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", files.Select(f => $"{f.Key} {f.Value}")))));
 
     private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
     {
