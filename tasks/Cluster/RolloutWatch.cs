@@ -12,6 +12,7 @@ namespace TwisterLab.Cake.Cluster;
 internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, string name, RolloutWaitOptions options)
 {
     private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
+    private bool _podsListed;
     private V1Deployment? _deployment;
     private (long Revision, string? Hash)? _newReplicaSet;
 
@@ -78,6 +79,7 @@ internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, 
                     case WatchUpdate<V1Pod> change:
                         if (change.IsSnapshot)
                         {
+                            _podsListed = true;
                             _pods.Clear();
                             foreach (var pod in change.Snapshot!)
                             {
@@ -157,7 +159,7 @@ internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, 
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(TimeSpan.FromSeconds(10));
             var hash = await NewReplicaSetHashAsync(limit.Token);
-            return _pods.Values
+            return (await PodsAsync(limit.Token))
                 .Where(pod => hash is null || pod.Metadata.Labels.Get(Deployments.PodTemplateHashLabel) == hash)
                 .Select(pod => (pod.Metadata.Name, Reason: RolloutRules.NotReadyReason(pod)))
                 .Where(entry => entry.Reason is not null)
@@ -170,6 +172,22 @@ internal sealed class RolloutWatch(ClusterScope scope, Deployments deployments, 
             return _pods.Values.Where(pod => !RolloutRules.IsReady(pod))
                 .Select(pod => new PodProblem(pod.Metadata.Name, RolloutRules.NotReadyReason(pod) ?? "not ready")).ToList();
         }
+    }
+
+    /// <summary>
+    /// The pods the watch has seen; when the deployment's first event already settles the wait (a deadline that passed
+    /// before the wait began), the pods' watch has not delivered its list yet, so they are listed once here.
+    /// </summary>
+    private async Task<IEnumerable<V1Pod>> PodsAsync(CancellationToken cancellationToken)
+    {
+        if (_podsListed || _deployment is null)
+        {
+            return _pods.Values;
+        }
+
+        var query = Selectors.ToQuery(_deployment.Spec.Selector);
+        return (await scope.Api.CallAsync($"list pods -l {query} in namespace {scope.Namespace}",
+            token => scope.Client.CoreV1.ListNamespacedPodAsync(scope.Namespace, labelSelector: query, cancellationToken: token), cancellationToken)).Items;
     }
 
     internal static async Task PumpAsync<T>(IAsyncEnumerable<WatchUpdate<T>> source, ChannelWriter<object> writer, CancellationToken cancellationToken)

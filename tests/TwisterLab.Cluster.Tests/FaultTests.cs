@@ -83,6 +83,27 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_deadline_that_passed_before_the_wait_began_still_names_the_failing_pods()
+    {
+        await using var cluster = await TestCluster.StartSimulatorAsync();
+        cluster.Sim!.Faults.MakeImageNeverReady("twisterlab-api:v2.0");
+        await cluster.CreateDeploymentAsync("api", "twisterlab-api:v1.9", replicas: 2);
+        await cluster.WaitRolledOutAsync("api");
+        await cluster.Gateway.Deployments.SetImageAsync("api", "app", "twisterlab-api:v2.0", None);
+        await WaitForPodWithImageAsync(cluster, "twisterlab-api:v2.0");
+        await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "api", cluster.Namespace);
+        // The deployment's first event settles the wait, before the pods' watch has listed anything.
+        await WaitForConditionReasonAsync(cluster, "api", "ProgressDeadlineExceeded");
+
+        var failure = await Assert.ThrowsAsync<RolloutFailedException>(() =>
+            cluster.Gateway.Deployments.WaitForRolloutAsync("api", new RolloutWaitOptions(TimeSpan.FromSeconds(60)), None));
+
+        Assert.Equal(RolloutFailure.ProgressDeadlineExceeded, failure.Failure);
+        Assert.NotEmpty(failure.FailingPods);
+        Assert.All(failure.FailingPods, pod => Assert.StartsWith("api-", pod.Pod));
+    }
+
+    [Fact]
     public async Task The_timeout_fails_the_wait_and_names_the_unready_pods()
     {
         await using var cluster = await TestCluster.StartSimulatorAsync();
@@ -275,6 +296,22 @@ public sealed class FaultTests
 
         var failure = await Assert.ThrowsAsync<RolloutFailedException>(() => wait);
         Assert.Equal(RolloutFailure.Deleted, failure.Failure);
+    }
+
+    private static async Task WaitForConditionReasonAsync(TestCluster cluster, string deployment, string reason)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var status = (await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync(deployment, cluster.Namespace)).Status;
+            if (status?.Conditions?.Any(condition => condition.Reason == reason) == true)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"deployment/{deployment} never reported {reason} in 30 s");
     }
 
     private static async Task WaitForPodWithImageAsync(TestCluster cluster, string image)
