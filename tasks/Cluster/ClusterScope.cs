@@ -4,11 +4,11 @@ using k8s.Models;
 namespace TwisterLab.Cake.Cluster;
 
 /// <summary>What every focused gateway shares: the client, the retrying caller, the kubectl describer, the namespace.</summary>
-internal sealed class ClusterScope(IKubernetes client, ApiCaller api, Kubectl kubectl, string @namespace)
+internal sealed class ClusterScope(Lazy<IKubernetes> client, ApiCaller api, Kubectl kubectl, string @namespace)
 {
     private int _watchResumes;
 
-    public IKubernetes Client { get; } = client;
+    public IKubernetes Client => client.Value;
 
     public ApiCaller Api { get; } = api;
 

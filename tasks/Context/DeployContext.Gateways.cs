@@ -165,5 +165,5 @@ public sealed partial class DeployContext
     }
 
     private ClusterGateway DescribeOnly() =>
-        new(new Kubernetes(new KubernetesClientConfiguration { Host = "https://plan.invalid" }), Settings.Namespace, context: Settings.KubeContext, kubeconfig: Settings.Kubeconfig);
+        ClusterGateway.ForPlan(() => new Kubernetes(new KubernetesClientConfiguration { Host = "https://plan.invalid" }), Settings.Namespace, Settings.KubeContext, Settings.Kubeconfig);
 }

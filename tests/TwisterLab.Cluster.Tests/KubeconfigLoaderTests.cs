@@ -68,6 +68,84 @@ public sealed class KubeconfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_kubeconfig_reads_into_the_same_model_as_KubernetesClient_reads_it()
+    {
+        // Every field of the model, in the shapes kubeconfigs carry them: exec and auth-provider plugins, impersonation,
+        // inline and file credentials, preferences and extensions with typed scalars, keys the model does not know.
+        var ca = Path.Combine(_folder, "ca.crt");
+        Write("rich.yaml", $$"""
+            apiVersion: v1
+            kind: Config
+            preferences:
+              colors: true
+            current-context: prod
+            clusters:
+            - name: prod-cluster
+              cluster:
+                server: https://10.0.0.1:6443
+                certificate-authority: {{ca}}
+                tls-server-name: api.prod.internal
+                proxy-url: http://proxy:3128
+                extensions:
+                - name: client.authentication.k8s.io/exec
+                  extension:
+                    audience: prod
+                    retries: 3
+            - name: lab
+              cluster:
+                server: https://127.0.0.1:6443
+                insecure-skip-tls-verify: true
+                certificate-authority-data: "Q0FEQVRB"
+            users:
+            - name: exec-user
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  command: aws
+                  args: [eks, get-token, --cluster-name, prod]
+                  env:
+                  - name: AWS_PROFILE
+                    value: prod
+                  interactiveMode: Never
+                  provideClusterInfo: true
+            - name: oidc-user
+              user:
+                auth-provider:
+                  name: oidc
+                  config:
+                    client-id: twisterlab
+                    idp-issuer-url: https://issuer
+            - name: cert-user
+              user:
+                client-certificate-data: "Q0VSVA=="
+                client-key-data: "S0VZ"
+                as: admin
+                as-groups: [system:masters]
+                username: alice
+                password: "s3cret"
+                token: "0123"
+            contexts:
+            - name: prod
+              context:
+                cluster: prod-cluster
+                user: exec-user
+                namespace: twisterlab
+            - name: lab
+              context:
+                cluster: lab
+                user: cert-user
+            """);
+        var file = Path.Combine(_folder, "rich.yaml");
+
+        var ours = KubeconfigLoader.Load(KubeconfigLoader.Choose(file, _folder, null, "/none", inCluster: false));
+        var theirs = k8s.KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false);
+
+        Assert.Equal(JsonSerializer.Serialize(theirs), JsonSerializer.Serialize(ours));
+        Assert.Equal("0123", ours.Users.Single(user => user.Name == "cert-user").UserCredentials.Token);
+        Assert.True(ours.Clusters.Single(cluster => cluster.Name == "lab").ClusterEndpoint.SkipTlsVerify);
+    }
+
+    [Fact]
     public void An_empty_or_unreadable_kubeconfig_is_named_not_a_NullReferenceException()
     {
         Write("empty.yaml", "");
