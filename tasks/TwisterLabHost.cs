@@ -59,6 +59,8 @@ public static class TwisterLabHost
             return ExitCodes.Success;
         }
 
+        SqliteQuickCheck.StartFor(arguments);
+
         try
         {
             // Values from TWISTERLAB_* and --x-file, so that a pipeline keeps secrets off every command line.

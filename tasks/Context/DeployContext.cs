@@ -13,6 +13,7 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     private readonly HostCancellation _cancellation;
     private RunJournal? _journal;
     private bool _confirmed;
+    private Task<string?>? _inputCheckLeft;
 
     public DeployContext(ICakeContext context, HostRunOptions options, HostCancellation cancellation, SecretRedactor redactor, IEnumerable<ArgumentSpec> arguments)
         : base(context)
@@ -133,6 +134,7 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     /// </summary>
     public void BeginChange()
     {
+        EnsureInputsChecked();
         EnsureConfirmed();
         EnsureLocked();
     }
@@ -158,6 +160,21 @@ public sealed partial class DeployContext : FrostingContext, IRunOutcome
     public void MarkDegraded(string reason) => DegradedReason = reason;
 
     int IRunOutcome.ExitCode(bool engineSucceeded) => Outcome.ExitCode();
+
+    /// <summary>
+    /// An input check that reads a whole file (<see cref="SqliteQuickCheck"/>) runs beside the start of a real run, which
+    /// does not wait for it: its verdict is taken here, before the first change and before any step is reported done.
+    /// </summary>
+    public void DeferInputCheck(Task<string?> check) => _inputCheckLeft = check;
+
+    /// <summary>Waits for the deferred input check; a problem refuses the run in one line (exit 2), nothing changed.</summary>
+    public void EnsureInputsChecked()
+    {
+        if (_inputCheckLeft?.GetAwaiter().GetResult() is { } problem)
+        {
+            throw new BadInputException(problem);
+        }
+    }
 
     private void EnsureConfirmed()
     {

@@ -33,7 +33,19 @@ public abstract class DeployStep : AsyncFrostingTask<DeployContext>, IDryRunnabl
 
     public sealed override async Task RunAsync(DeployContext context)
     {
-        await ExecuteAsync(context);
+        try
+        {
+            await ExecuteAsync(context);
+        }
+        catch
+        {
+            // A step that tripped over a damaged input before its first change reports the input, as the run's start would have.
+            context.EnsureInputsChecked();
+            throw;
+        }
+
+        // A step that changed nothing still ends only once the run's inputs are known to be sound.
+        context.EnsureInputsChecked();
         // Rehearsals and tests prove the rollback at every step by failing it here, after its changes.
         if (string.Equals(context.Settings.InjectFailureAt, Name, StringComparison.OrdinalIgnoreCase))
         {

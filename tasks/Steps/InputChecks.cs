@@ -9,15 +9,23 @@ namespace TwisterLab.Cake.Steps;
 /// in a dry run too: --inject-failure names a step of this chain, every step has its required input, a SQLite file
 /// passes quick_check. A real run then reaches each server an argument names (a plan needs none of them). The
 /// first problem refuses the run in one line (exit 2).
+/// A real run does not wait for quick_check here (<see cref="SqliteQuickCheck"/>, started with the process): the first
+/// change does (<see cref="DeployContext.BeginChange"/>).
 /// </summary>
 public static class InputChecks
 {
     public static void Run(DeployContext context, IReadOnlyList<IFrostingTask> steps)
     {
-        var problem = InjectedStep(context) ?? StepInputs(context, steps) ?? SqliteContents(context) ?? JournalProblem(context);
-        if (problem is null && !context.IsDryRun)
+        var sqlite = SqliteContentsAsync(context);
+        var problem = InjectedStep(context) ?? StepInputs(context, steps);
+        if (context.IsDryRun)
         {
-            problem = ServersAsync(context, steps).GetAwaiter().GetResult();
+            problem ??= sqlite.GetAwaiter().GetResult() ?? JournalProblem(context);
+        }
+        else
+        {
+            context.DeferInputCheck(sqlite);
+            problem ??= JournalProblem(context) ?? ServersAsync(context, steps).GetAwaiter().GetResult();
         }
 
         if (problem is not null)
@@ -52,8 +60,8 @@ public static class InputChecks
         return problems.Count > 0 ? $"{context.Target} cannot start: {string.Join("; ", problems)}." : null;
     }
 
-    private static string? SqliteContents(DeployContext context) =>
-        context.Settings.SqlitePath is { } path && ArgumentParsers.SqliteQuickCheck(path) is { } problem
+    private static async Task<string?> SqliteContentsAsync(DeployContext context) =>
+        context.Settings.SqlitePath is { } path && await SqliteQuickCheck.Of(path) is { } problem
             ? $"--{DeployArguments.SqlitePath}: {problem}"
             : null;
 

@@ -80,6 +80,8 @@ public sealed class BadInputTableTests(BadInputTableTests.World world) : IClassF
         ("MigrateSqliteToPostgres", "--sqlite-path={files}/notes.txt", "--sqlite-path"),
         ("MigrateSqliteToPostgres", "--sqlite-path={files}/truncated.db", "--sqlite-path"),
         ("MigrateSqliteToPostgres", "--sqlite-path={files}/corrupt.db", "--sqlite-path"),
+        // The step alone: it reads the file before its first change while quick_check still runs beside it.
+        ("ImportSqlite", "--sqlite-path={files}/corrupt.db --database-url={pgurl}", "--sqlite-path"),
         ("RollingUpgrade", "--image-tag=v2.0 --kubeconfig={files}/no-such-kubeconfig", "--kubeconfig"),
         ("RollingUpgrade", "--image-tag=v2.0 --kubeconfig={files}/empty.db", "--kubeconfig"),
         ("FullRollback", "--backup={files}/no-such.dump", "--backup"),
@@ -197,6 +199,7 @@ public sealed class BadInputTableTests(BadInputTableTests.World world) : IClassF
         }
 
         public string Fill(string arguments) => arguments
+            .Replace("{pgurl}", Rehearsal.Environment.Database.ConnectionString)
             .Replace("{pg}", $"{Rehearsal.Environment.Database.Host}:{Rehearsal.Environment.Database.Port}")
             .Replace("{redis}", $"127.0.0.1:{_redis.Port}")
             .Replace("{files}", Files)
