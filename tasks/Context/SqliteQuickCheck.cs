@@ -24,9 +24,14 @@ public static class SqliteQuickCheck
     }
 
     /// <summary>
-    /// The verdict for <paramref name="path"/>, checked once per process: null when quick_check answers "ok", otherwise
-    /// the problem in one line. Keyed by the full path, so a run that changes its directory (--working) checks again.
+    /// The verdict for <paramref name="path"/>: null when quick_check answers "ok", otherwise the problem in one line.
+    /// Checked once per file as it is: keyed by the full path (a run that changes its directory, --working, checks
+    /// again), the size and the time of the last write (a file replaced since, in a longer-lived process, too).
     /// </summary>
-    public static Task<string?> Of(string path) =>
-        Checks.GetOrAdd(Path.GetFullPath(path), full => new Lazy<Task<string?>>(() => Task.Run(() => ArgumentParsers.SqliteQuickCheck(full)))).Value;
+    public static Task<string?> Of(string path)
+    {
+        var file = new FileInfo(Path.GetFullPath(path));
+        var key = $"{file.FullName}|{(file.Exists ? file.Length : -1)}|{(file.Exists ? file.LastWriteTimeUtc.Ticks : 0)}";
+        return Checks.GetOrAdd(key, _ => new Lazy<Task<string?>>(() => Task.Run(() => ArgumentParsers.SqliteQuickCheck(file.FullName)))).Value;
+    }
 }

@@ -1,0 +1,39 @@
+using Microsoft.Data.Sqlite;
+using TwisterLab.Cake.Context;
+
+namespace TwisterLab.Cake.Tests;
+
+/// <summary>The quick_check started with the process answers for the file as it is, not as it was when first asked.</summary>
+public sealed class SqliteQuickCheckTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("twisterlab-quick-check-").FullName;
+
+    [Fact]
+    public async Task A_file_replaced_at_the_same_path_is_checked_again()
+    {
+        var path = Path.Combine(_folder, "app.db");
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA page_size=1024; CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); " +
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO notes SELECT i, printf('note %d', i) FROM n;";
+            command.ExecuteNonQuery();
+        }
+
+        SqliteQuickCheck.StartFor([$"--{DeployArguments.SqlitePath}={path}", "--target=ImportSqlite"]);
+        Assert.Null(await SqliteQuickCheck.Of(path));
+
+        // The same path, the same size, damaged pages, written a moment later.
+        var bytes = File.ReadAllBytes(path);
+        Array.Fill(bytes, (byte)0x5A, 3 * 1024, 8 * 1024);
+        File.WriteAllBytes(path, bytes);
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddSeconds(1));
+
+        var problem = await SqliteQuickCheck.Of(path);
+        Assert.NotNull(problem);
+        Assert.StartsWith($"'{path}'", problem); // fails quick_check, or cannot be read at all: either way, named
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
