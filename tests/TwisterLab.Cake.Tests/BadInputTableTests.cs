@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using TwisterLab.Cake.Data.Throwaway;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rehearsal;
@@ -179,20 +178,10 @@ public sealed class BadInputTableTests(BadInputTableTests.World world) : IClassF
             File.WriteAllBytes(Path.Combine(Files, "empty.db"), []);
             File.WriteAllText(Path.Combine(Files, "notes.txt"), string.Concat(Enumerable.Repeat("not a database\n", 100)));
             var whole = Path.Combine(Files, "whole.db");
-            using (var connection = new SqliteConnection($"Data Source={whole};Pooling=False"))
-            {
-                connection.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = "PRAGMA page_size=1024; CREATE TABLE tickets (id INTEGER PRIMARY KEY, title TEXT); " +
-                                      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO tickets SELECT i, printf('ticket %d of many', i) FROM n;";
-                command.ExecuteNonQuery();
-            }
-
+            SmallSqlite.Write(whole);
             var bytes = File.ReadAllBytes(whole);
             File.WriteAllBytes(Path.Combine(Files, "truncated.db"), bytes[..(bytes.Length - 300)]);
-            // Garbage over the middle pages: the header is fine, the b-tree is not.
-            Array.Fill(bytes, (byte)0x5A, 3 * 1024, 8 * 1024);
-            File.WriteAllBytes(Path.Combine(Files, "corrupt.db"), bytes);
+            File.WriteAllBytes(Path.Combine(Files, "corrupt.db"), SmallSqlite.Damaged(bytes));
 
             var runFolder = Directory.CreateDirectory(Path.Combine(Rehearsal.WorkingDirectory, ".twisterlab", "runs", DamagedRun)).FullName;
             File.WriteAllText(Path.Combine(runFolder, "journal.json"), "{\"runId\": \"" + DamagedRun + "\", \"entries\": [ {\"sequence\": 1,");

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using TwisterLab.Cake.Context;
 
 namespace TwisterLab.Cake.Tests;
@@ -12,22 +11,13 @@ public sealed class SqliteQuickCheckTests : IDisposable
     public async Task A_file_replaced_at_the_same_path_is_checked_again()
     {
         var path = Path.Combine(_folder, "app.db");
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA page_size=1024; CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); " +
-                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO notes SELECT i, printf('note %d', i) FROM n;";
-            command.ExecuteNonQuery();
-        }
+        SmallSqlite.Write(path);
 
         SqliteQuickCheck.StartFor([$"--{DeployArguments.SqlitePath}={path}", "--target=ImportSqlite"]);
         Assert.Null(await SqliteQuickCheck.Of(path));
 
         // The same path, the same size, damaged pages, written a moment later.
-        var bytes = File.ReadAllBytes(path);
-        Array.Fill(bytes, (byte)0x5A, 3 * 1024, 8 * 1024);
-        File.WriteAllBytes(path, bytes);
+        File.WriteAllBytes(path, SmallSqlite.Damaged(File.ReadAllBytes(path)));
         File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddSeconds(1));
 
         var problem = await SqliteQuickCheck.Of(path);

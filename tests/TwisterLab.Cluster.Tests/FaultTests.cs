@@ -60,16 +60,7 @@ public sealed class FaultTests
     [Fact]
     public async Task An_image_that_never_becomes_ready_exceeds_the_progress_deadline_with_the_failing_pods()
     {
-        await using var cluster = await TestCluster.StartSimulatorAsync();
-        cluster.Sim!.Faults.MakeImageNeverReady("twisterlab-api:v2.0");
-        await cluster.CreateDeploymentAsync("api", "twisterlab-api:v1.9", replicas: 2);
-        await cluster.WaitRolledOutAsync("api");
-
-        await cluster.Gateway.Deployments.SetImageAsync("api", "app", "twisterlab-api:v2.0", None);
-        // A short deadline only once the bad pods exist: a loaded machine must neither time out the first rollout nor
-        // let the deadline pass before the controller has created a pod to name.
-        await WaitForPodWithImageAsync(cluster, "twisterlab-api:v2.0");
-        await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "api", cluster.Namespace);
+        await using var cluster = await StuckRolloutWithShortDeadlineAsync();
         var lines = new List<string>();
         var failure = await Assert.ThrowsAsync<RolloutFailedException>(() =>
             cluster.Gateway.Deployments.WaitForRolloutAsync("api", new RolloutWaitOptions(TimeSpan.FromSeconds(60), Progress: lines.Add), None));
@@ -85,13 +76,7 @@ public sealed class FaultTests
     [Fact]
     public async Task A_deadline_that_passed_before_the_wait_began_still_names_the_failing_pods()
     {
-        await using var cluster = await TestCluster.StartSimulatorAsync();
-        cluster.Sim!.Faults.MakeImageNeverReady("twisterlab-api:v2.0");
-        await cluster.CreateDeploymentAsync("api", "twisterlab-api:v1.9", replicas: 2);
-        await cluster.WaitRolledOutAsync("api");
-        await cluster.Gateway.Deployments.SetImageAsync("api", "app", "twisterlab-api:v2.0", None);
-        await WaitForPodWithImageAsync(cluster, "twisterlab-api:v2.0");
-        await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "api", cluster.Namespace);
+        await using var cluster = await StuckRolloutWithShortDeadlineAsync();
         // The deployment's first event settles the wait, before the pods' watch has listed anything.
         await WaitForConditionReasonAsync(cluster, "api", "ProgressDeadlineExceeded");
 
@@ -296,6 +281,31 @@ public sealed class FaultTests
 
         var failure = await Assert.ThrowsAsync<RolloutFailedException>(() => wait);
         Assert.Equal(RolloutFailure.Deleted, failure.Failure);
+    }
+
+    /// <summary>
+    /// Deployment "api" rolled out at v1.9, then set to a v2.0 that never becomes ready, with a progress deadline of 1 s.
+    /// The short deadline comes only once the bad pods exist: a loaded machine must neither time out the first rollout
+    /// nor let the deadline pass before the controller has created a pod to name.
+    /// </summary>
+    private static async Task<TestCluster> StuckRolloutWithShortDeadlineAsync()
+    {
+        var cluster = await TestCluster.StartSimulatorAsync();
+        try
+        {
+            cluster.Sim!.Faults.MakeImageNeverReady("twisterlab-api:v2.0");
+            await cluster.CreateDeploymentAsync("api", "twisterlab-api:v1.9", replicas: 2);
+            await cluster.WaitRolledOutAsync("api");
+            await cluster.Gateway.Deployments.SetImageAsync("api", "app", "twisterlab-api:v2.0", None);
+            await WaitForPodWithImageAsync(cluster, "twisterlab-api:v2.0");
+            await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"progressDeadlineSeconds\":1}}", V1Patch.PatchType.MergePatch), "api", cluster.Namespace);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task WaitForConditionReasonAsync(TestCluster cluster, string deployment, string reason)
