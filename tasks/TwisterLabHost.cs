@@ -72,15 +72,23 @@ public static class TwisterLabHost
             return ExitCodes.BadInput;
         }
 
-        foreach (var extension in Registered())
+        var probed = EarlyPostgresProbe.StartFor(arguments);
+        try
         {
-            if (extension.TryRun(arguments, Host) is { } exitCode)
+            foreach (var extension in Registered())
             {
-                return exitCode;
+                if (extension.TryRun(arguments, Host) is { } exitCode)
+                {
+                    return exitCode;
+                }
             }
-        }
 
-        return Host(arguments);
+            return Host(arguments);
+        }
+        finally
+        {
+            EarlyPostgresProbe.Forget(probed);
+        }
     }
 
     private static int Host(string[] arguments) => new CakeHost().UseTwisterLab().Run(arguments);

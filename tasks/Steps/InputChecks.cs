@@ -88,7 +88,7 @@ public static class InputChecks
         var settings = context.Settings;
         var token = context.CancellationToken;
         if (settings.DatabaseUrl is { } database && !steps.OfType<IStartsTheDatabase>().Any() && !steps.OfType<IInstallsApplication>().Any() &&
-            await ServerProbes.PostgresAsync(database, token) is { } databaseProblem)
+            await EarlyPostgresProbe.PostgresAsync(database, token) is { } databaseProblem)
         {
             return $"--{DeployArguments.DatabaseUrl}: {databaseProblem}";
         }

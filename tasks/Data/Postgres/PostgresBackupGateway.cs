@@ -145,7 +145,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
     /// Verifies a backup this process has just written and hashed: its size on disk (and for a folder, its list of
     /// files) against the manifest, and <c>pg_restore --list</c>, without reading the archive a second time — its
     /// SHA-256 was taken from the very bytes written a moment ago. Every later use (ChooseBackup, restore) checks the
-    /// full SHA-256 again.
+    /// full SHA-256 again, once per process while its files stay as they were (<see cref="HashedArchives"/>).
     /// </summary>
     public async Task<BackupManifest> VerifyJustWrittenAsync(BackupResult written, VerifyOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -164,6 +164,11 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
 
     public static async Task VerifyChecksumAsync(string backupPath, BackupManifest manifest, CancellationToken cancellationToken)
     {
+        if (HashedArchives.Unchanged(backupPath, manifest.Sha256))
+        {
+            return;
+        }
+
         var (size, sha, _) = Directory.Exists(backupPath) ? await HashDirectoryAsync(backupPath, cancellationToken)
             : File.Exists(backupPath) ? (new FileInfo(backupPath).Length, await HashFileAsync(backupPath, cancellationToken), null)
             : throw new DataOperationException($"Backup {backupPath} does not exist: check the path or take a new backup.");
@@ -171,6 +176,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             throw new DataOperationException($"Backup {backupPath} is {size} bytes, its manifest says {manifest.SizeBytes} (truncated or replaced): take a new backup.");
         if (sha != manifest.Sha256)
             throw new DataOperationException($"Backup {backupPath} fails its SHA-256 check (corrupted since it was written): take a new backup.");
+        HashedArchives.Remember(backupPath, sha);
     }
 
     private static async Task RestoreTestAsync(string backupPath, BackupManifest manifest, PostgresTarget server, int jobs, CancellationToken cancellationToken)

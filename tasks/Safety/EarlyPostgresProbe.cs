@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using TwisterLab.Cake.Context;
+
+namespace TwisterLab.Cake.Safety;
+
+/// <summary>
+/// The <c>--database-url</c> probe (<see cref="ServerProbes.PostgresAsync"/>), started with a real run's process: the
+/// first Npgsql connection (assembly load, pool, authentication, type loading) costs 0.1 s or more, paid on the other
+/// core while this one starts the engine. The input checks take its answer; the connection it opened waits in
+/// Npgsql's pool for the first step. A dry run reaches no server, so it starts none.
+/// Only a success is taken: a failure is probed again, so the refusal describes the server as it is when checked.
+/// </summary>
+public static class EarlyPostgresProbe
+{
+    private static readonly ConcurrentDictionary<string, Task<string?>> Started = new(StringComparer.Ordinal);
+    private static readonly string[] DryRunOptions = ["--dryrun", "--noop", "--whatif"];
+
+    /// <summary>Starts the probe of the URL <c>--database-url=</c> names, unless the command line asks for a plan.</summary>
+    /// <returns>The URL it probes (for <see cref="Forget"/>), or null.</returns>
+    public static string? StartFor(IReadOnlyList<string> arguments)
+    {
+        var prefix = $"--{DeployArguments.DatabaseUrl}=";
+        if (arguments.Any(argument => DryRunOptions.Contains(argument.Split('=')[0], StringComparer.OrdinalIgnoreCase)) ||
+            arguments.LastOrDefault(argument => argument.StartsWith(prefix, StringComparison.Ordinal)) is not { } named ||
+            named[prefix.Length..] is not { Length: > 0 } url)
+        {
+            return null;
+        }
+
+        return Started.TryAdd(url, Task.Run(() => ProbeAsync(url))) ? url : null;
+    }
+
+    /// <summary>What is wrong with reaching <paramref name="url"/>, or null: the early answer when it was a success.</summary>
+    public static async Task<string?> PostgresAsync(string url, CancellationToken cancellationToken)
+    {
+        if (Started.TryRemove(url, out var early) && await early.WaitAsync(cancellationToken) is null)
+        {
+            return null;
+        }
+
+        return await ServerProbes.PostgresAsync(url, cancellationToken);
+    }
+
+    /// <summary>Drops a probe no run took (a longer-lived process, such as the tests, must not hand it to a later run).</summary>
+    public static void Forget(string? url)
+    {
+        if (url is not null)
+        {
+            Started.TryRemove(url, out _);
+        }
+    }
+
+    private static async Task<string?> ProbeAsync(string url)
+    {
+        try
+        {
+            return await ServerProbes.PostgresAsync(url, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // A URL that does not parse: the input checks refuse it in their own words.
+            return exception.Message;
+        }
+    }
+}
