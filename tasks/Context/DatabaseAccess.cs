@@ -81,8 +81,11 @@ public sealed class DatabaseAccess(DeployContext context)
         ["alembicRevision"] = result.Manifest.AlembicRevision,
         ["durationSeconds"] = Math.Round(result.Manifest.DurationSeconds, 3),
         ["via"] = IsDirect ? "direct" : "exec",
-        ["phases"] = new JsonArray([.. (result.PhaseSeconds ?? []).Select(phase => new JsonObject { ["name"] = phase.Name, ["seconds"] = phase.Seconds })]),
+        ["phases"] = Phases(result.PhaseSeconds ?? []),
     };
+
+    private static JsonArray Phases(IEnumerable<(string Name, double Seconds)> phases) =>
+        new([.. phases.Select(phase => new JsonObject { ["name"] = phase.Name, ["seconds"] = phase.Seconds })]);
 
     /// <summary>
     /// Checksum and <c>pg_restore --list</c> here (the archive is a local file on both paths); with
@@ -93,8 +96,9 @@ public sealed class DatabaseAccess(DeployContext context)
         var gateway = new PostgresBackupGateway();
         if (IsDirect)
         {
+            var timed = Stopwatch.StartNew();
             var verified = await gateway.VerifyAsync(path, restoreTest ? new VerifyOptions { RestoreInto = context.Database.Maintenance } : null, context.CancellationToken);
-            context.Recorder.Fact("verified", new JsonObject { ["file"] = context.Shown(path), ["sha256"] = verified.Sha256, ["restoreTest"] = restoreTest });
+            context.Recorder.Fact("verified", new JsonObject { ["file"] = context.Shown(path), ["sha256"] = verified.Sha256, ["restoreTest"] = restoreTest, ["seconds"] = Math.Round(timed.Elapsed.TotalSeconds, 3) });
             return verified;
         }
 
@@ -151,7 +155,7 @@ public sealed class DatabaseAccess(DeployContext context)
             // A folder restores with a job per core (not one transaction): the caller holds the safety backup that undoes a half restore.
             var restored = await new PostgresRestoreGateway().RestoreAsync(context.Database, path,
                 new RestoreOptions { IntoExistingDatabase = true, DropTablesNotInBackup = exactly, Jobs = Directory.Exists(path) ? BackupOptions.DirectJobs : 1 }, token);
-            context.Recorder.Fact("restored", new JsonObject { ["file"] = context.Shown(path), ["tables"] = restored.After.Tables.Count, ["via"] = "direct" });
+            context.Recorder.Fact("restored", new JsonObject { ["file"] = context.Shown(path), ["tables"] = restored.After.Tables.Count, ["via"] = "direct", ["phases"] = Phases(restored.Phases) });
             return restored.After.Tables.Count;
         }
 

@@ -39,14 +39,11 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         // even while the application keeps writing.
         await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var snapshotId = await ScalarAsync<string>(connection, "SELECT pg_export_snapshot()", cancellationToken);
-        // The counts run beside pg_dump, off its critical path: parallel workers would only take CPU from the dump (a
-        // parallel index-only count of 3M rows costs about twice the CPU of a serial one). For this transaction only.
-        await using (var serial = new NpgsqlCommand("SET LOCAL max_parallel_workers_per_gather = 0", connection)) await serial.ExecuteNonQueryAsync(cancellationToken);
-        var tables = await DatabaseCatalog.TablesAsync(connection, cancellationToken);
         var settings = DumpSettings(target, options, snapshotId);
-        phases.Lap("connect, snapshot, catalog");
+        phases.Lap("connect, snapshot");
 
-        var counting = DatabaseCatalog.RowCountsAsync(connection, tables, cancellationToken);
+        // Everything else the manifest says of the database is read in the same snapshot while pg_dump runs.
+        var counting = SnapshotFactsAsync(connection, cancellationToken);
         (long, string, IReadOnlyDictionary<string, string>?) dumped;
         try
         {
@@ -62,14 +59,26 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             throw;
         }
         var (size, sha, files) = dumped;
-        var counts = await counting;
-        phases.Lap("row counts, left to wait for");
+        (Dictionary<string, long>, string, string?) facts;
+        try
+        {
+            facts = await counting;
+        }
+        catch
+        {
+            // An archive without its manifest is never a backup: it goes with the error.
+            if (Directory.Exists(options.OutputPath)) Directory.Delete(options.OutputPath, recursive: true);
+            TryDelete(options.OutputPath);
+            throw;
+        }
+        var (counts, serverVersion, alembicRevision) = facts;
+        phases.Lap("catalog, row counts, versions: left to wait for");
 
         var manifest = new BackupManifest
         {
             Database = target.Database,
             Server = $"{target.Host}:{target.Port}",
-            ServerVersion = await DatabaseCatalog.ServerVersionAsync(connection, cancellationToken),
+            ServerVersion = serverVersion,
             Format = options.Format.ToString().ToLowerInvariant(),
             Compression = options.Compression,
             Jobs = options.Format == PgDumpFormat.Directory ? options.Jobs : null,
@@ -78,7 +87,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
             Sha256 = sha,
             Files = files,
             TableRows = counts,
-            AlembicRevision = await SchemaVersion.ReadAsync(connection, cancellationToken),
+            AlembicRevision = alembicRevision,
             CreatedAt = DateTimeOffset.UtcNow,
             DurationSeconds = started.Elapsed.TotalSeconds,
             Cluster = options.Cluster,
@@ -87,6 +96,20 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         await manifest.WriteAsync(options.OutputPath, cancellationToken);
         phases.Lap("manifest");
         return new BackupResult(options.OutputPath, manifest, phases.Laps);
+    }
+
+    /// <summary>
+    /// The tables and their exact row counts, the server's version and the Alembic revision, read on the connection
+    /// that exported pg_dump's snapshot (so of the rows the archive holds), beside the dump.
+    /// </summary>
+    private static async Task<(Dictionary<string, long> Counts, string ServerVersion, string? AlembicRevision)> SnapshotFactsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        // Off pg_dump's critical path, parallel workers would only take CPU from the dump (a parallel index-only count
+        // of 3M rows costs about twice the CPU of a serial one). For this transaction only.
+        await using (var serial = new NpgsqlCommand("SET LOCAL max_parallel_workers_per_gather = 0", connection)) await serial.ExecuteNonQueryAsync(cancellationToken);
+        var tables = await DatabaseCatalog.TablesAsync(connection, cancellationToken);
+        var counts = await DatabaseCatalog.RowCountsAsync(connection, tables, cancellationToken);
+        return (counts, await DatabaseCatalog.ServerVersionAsync(connection, cancellationToken), await SchemaVersion.ReadAsync(connection, cancellationToken));
     }
 
     /// <summary>

@@ -26,7 +26,11 @@ public sealed record RestoreOptions
 /// What a restore did. <see cref="CreatedDatabase"/> is its undo: when true, dropping the database returns the server
 /// to how it was; when false the undo is restoring the backup the caller took before.
 /// </summary>
-public sealed record RestoreResult(PostgresTarget Target, bool CreatedDatabase, IntegritySnapshot After);
+public sealed record RestoreResult(PostgresTarget Target, bool CreatedDatabase, IntegritySnapshot After)
+{
+    /// <summary>Where the time went, phase by phase, for the run's report.</summary>
+    public IReadOnlyList<(string Name, double Seconds)> Phases { get; init; } = [];
+}
 
 /// <summary>Restores pg_dump archives with pg_restore and plain SQL with psql, then checks the result.</summary>
 public sealed class PostgresRestoreGateway
@@ -34,19 +38,24 @@ public sealed class PostgresRestoreGateway
     public async Task<RestoreResult> RestoreAsync(PostgresTarget target, string backupPath, RestoreOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RestoreOptions();
+        var phases = new PhaseLaps();
         var isPlainSql = backupPath.EndsWith(".sql", StringComparison.OrdinalIgnoreCase);
         var manifest = File.Exists(BackupManifest.PathFor(backupPath)) || !isPlainSql ? await BackupManifest.ReadAsync(backupPath, cancellationToken) : null;
         if (manifest is not null) await PostgresBackupGateway.VerifyChecksumAsync(backupPath, manifest, cancellationToken);
+        phases.Lap("manifest, sha256");
 
         var created = await PrepareDatabaseAsync(target, options, cancellationToken);
+        phases.Lap("database");
         try
         {
             if (options is { IntoExistingDatabase: true, DropTablesNotInBackup: true } && manifest is not null) await DropTablesNotInAsync(target, manifest, cancellationToken);
             if (isPlainSql) RunPsql(target, backupPath);
             else RunPgRestore(target, backupPath, options);
+            phases.Lap(isPlainSql ? "psql" : "pg_restore");
             var after = await IntegritySnapshotter.TakeAsync(target, withChecksums: false, cancellationToken);
             if (manifest is not null) EnsureMatches(after, manifest, target);
-            return new RestoreResult(target, created, after);
+            phases.Lap("row counts against the manifest");
+            return new RestoreResult(target, created, after) { Phases = phases.Laps };
         }
         catch when (created)
         {
@@ -57,6 +66,13 @@ public sealed class PostgresRestoreGateway
 
     private static async Task<bool> PrepareDatabaseAsync(PostgresTarget target, RestoreOptions options, CancellationToken cancellationToken)
     {
+        // Over an existing database the run already holds a pooled connection to it: reaching it answers, where the
+        // maintenance database would cost a connection (and Npgsql's type loading) of its own.
+        if (options.IntoExistingDatabase && await ExistsAsync(target, cancellationToken))
+        {
+            return false;
+        }
+
         bool exists;
         await using (var maintenance = await PostgresErrors.OpenAsync(target.Maintenance, cancellationToken))
             exists = await DatabaseCatalog.DatabaseExistsAsync(maintenance, target.Database, cancellationToken);
@@ -70,6 +86,19 @@ public sealed class PostgresRestoreGateway
         if ((await DatabaseCatalog.TablesAsync(connection, cancellationToken)).Count > 0)
             throw new DataOperationException($"Database {target.Database} already has tables: restore into a new database, or pass IntoExistingDatabase after taking a verified backup of it.");
         return false;
+    }
+
+    private static async Task<bool> ExistsAsync(PostgresTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await PostgresErrors.OpenAsync(target, cancellationToken);
+            return true;
+        }
+        catch (DataOperationException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName })
+        {
+            return false;
+        }
     }
 
     private static async Task DropTablesNotInAsync(PostgresTarget target, BackupManifest manifest, CancellationToken cancellationToken)
