@@ -59,12 +59,13 @@ public sealed class DatabaseAccess(DeployContext context)
     }
 
     /// <summary>A backup of the database as it is now (direct: directory format, a job per core; exec: custom format; level 1), with its manifest.</summary>
-    public async Task<BackupResult> BackupAsync(string path)
+    public async Task<BackupResult> BackupAsync(string path, CancellationToken? cancellationToken = null)
     {
+        var token = cancellationToken ?? context.CancellationToken;
         using var progress = context.Progress?.Start($"backup of {Name}", ProgressUnit.Bytes);
         var result = await (IsDirect
-            ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = BackupOptions.DirectJobs, Cluster = context.BindingToRecord(), Progress = progress }, context.CancellationToken)
-            : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression, Cluster = context.BindingToRecord(), Progress = progress }, context.CancellationToken));
+            ? new PostgresBackupGateway().BackupAsync(context.Database, new BackupOptions(path) { Format = PgDumpFormat.Directory, Jobs = BackupOptions.DirectJobs, Cluster = context.BindingToRecord(), Progress = progress }, token)
+            : new PostgresBackupGateway().BackupAsync(InPod.Dump(Compression), new BackupOptions(path) { Compression = Compression, Cluster = context.BindingToRecord(), Progress = progress }, token));
         context.Recorder.Fact("backup", BackupFacts(result));
         return result;
     }

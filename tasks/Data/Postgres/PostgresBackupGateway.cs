@@ -67,8 +67,7 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         catch
         {
             // An archive without its manifest is never a backup: it goes with the error.
-            if (Directory.Exists(options.OutputPath)) Directory.Delete(options.OutputPath, recursive: true);
-            TryDelete(options.OutputPath);
+            Remove(options.OutputPath);
             throw;
         }
         var (counts, serverVersion, alembicRevision) = facts;
@@ -145,6 +144,14 @@ public sealed class PostgresBackupGateway(IDumpStreamSourceFactory? sources = nu
         };
         await manifest.WriteAsync(options.OutputPath, cancellationToken);
         return new BackupResult(options.OutputPath, manifest);
+    }
+
+    /// <summary>Removes a backup this run took and no longer needs: its archive (file or folder) and its manifest.</summary>
+    public static void Remove(string backupPath)
+    {
+        if (Directory.Exists(backupPath)) Directory.Delete(backupPath, recursive: true);
+        TryDelete(backupPath);
+        TryDelete(BackupManifest.PathFor(backupPath));
     }
 
     /// <summary>Checksum + <c>pg_restore --list</c>; with <see cref="VerifyOptions.RestoreInto"/> also a restore test.</summary>

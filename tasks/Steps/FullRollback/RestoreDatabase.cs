@@ -1,4 +1,5 @@
 using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Data;
 using TwisterLab.Cake.Hosting;
 using TwisterLab.Cake.Rollback.Data;
 
@@ -20,16 +21,56 @@ public sealed class RestoreDatabase : DeployStep
 
     protected override async Task ExecuteAsync(DeployContext context)
     {
-        var chosen = context.BackupToRestore ?? await ChooseBackup.ChooseAsync(context);
-
         PrivateFiles.CreateFolder(context.Settings.BackupDir);
-        var safety = await context.Postgres.BackupAsync(SafetyPath(context));
+        var (chosen, safety) = await ChooseWhileBackingUpAsync(context);
         await context.Postgres.VerifyAsync(safety);
         context.Record(Name, RestoreDatabaseFromBackup.For(context, safety.Path));
 
         // The restore checks the row counts against the chosen backup's manifest on both paths.
         var tables = await context.Postgres.RestoreAsync(chosen);
         context.Log.Information("Restored {0} ({1} tables checked).", chosen, tables);
+    }
+
+    /// <summary>
+    /// Run alone, the backup to restore is chosen and verified (reading it whole) while the safety backup is taken:
+    /// both only read. A refusal stops the safety backup, or removes it when it was done, so nothing was changed.
+    /// </summary>
+    private static async Task<(string Chosen, BackupResult Safety)> ChooseWhileBackingUpAsync(DeployContext context)
+    {
+        using var refused = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var choosing = context.BackupToRestore is { } verified ? Task.FromResult(verified) : Task.Run(async () =>
+        {
+            try
+            {
+                return await ChooseBackup.ChooseAsync(context);
+            }
+            catch
+            {
+                await refused.CancelAsync();
+                throw;
+            }
+        });
+
+        BackupResult safety;
+        try
+        {
+            safety = await context.Postgres.BackupAsync(SafetyPath(context), refused.Token);
+        }
+        catch
+        {
+            await choosing; // a refusal (which stopped the backup) is the error to report; else the backup's own
+            throw;
+        }
+
+        try
+        {
+            return (await choosing, safety);
+        }
+        catch
+        {
+            PostgresBackupGateway.Remove(safety.Path);
+            throw;
+        }
     }
 
     private static string SafetyPath(DeployContext context) => context.Postgres.BackupPath($"backup_pre_restore_{context.RunId}");

@@ -179,6 +179,32 @@ public sealed class WriterTests
         Assert.DoesNotContain(rehearsal.LatestReport().GetProperty("steps").EnumerateArray(), step => step.GetProperty("name").GetString() == "ScaleDownApi");
     }
 
+    /// <summary>
+    /// Run alone, RestoreDatabase verifies the chosen backup while it takes the safety backup: a refusal stops or removes
+    /// that backup, so the refused run leaves the database and the backup folder as they were.
+    /// </summary>
+    [Fact]
+    public async Task RestoreDatabase_alone_refuses_a_damaged_backup_and_leaves_no_safety_backup_behind()
+    {
+        await using var rehearsal = await Rehearsal.StartAsync();
+        rehearsal.RunExpecting(ExitCodes.Success, "BackupDatabase", "--exclusive");
+        var folder = Path.Combine(rehearsal.WorkingDirectory, "backups");
+        var backup = Directory.GetDirectories(folder, "backup_pre_upgrade_*").Single();
+        await using (var damaged = File.OpenWrite(Directory.GetFiles(backup, "*.dat.gz").OrderByDescending(file => new FileInfo(file).Length).First()))
+        {
+            damaged.Seek(100, SeekOrigin.Begin);
+            damaged.WriteByte(0x42);
+        }
+
+        var files = Directory.GetFileSystemEntries(folder).Order(StringComparer.Ordinal).ToList();
+        var before = await rehearsal.SnapshotAsync();
+
+        Assert.Equal(ExitCodes.BadInput, rehearsal.Run("RestoreDatabase", $"--backup={backup}"));
+        Assert.Contains("fails verification", rehearsal.LatestReport().GetProperty("error").GetString());
+        Assert.Empty(before.Differences(await rehearsal.SnapshotAsync()));
+        Assert.Equal(files, Directory.GetFileSystemEntries(folder).Order(StringComparer.Ordinal).ToList());
+    }
+
     [Fact]
     public async Task Run_files_are_owner_only_partials_are_swept_and_the_key_is_forgotten_when_the_run_succeeded()
     {
