@@ -1,7 +1,8 @@
 using System.Globalization;
 using TwisterLab.Data.Bench;
 
-// Usage: dotnet run -c Release --project bench/Data -- [--scale=1.0] [--only=sqlite,backup,tenant,exec-backup,userpath,progress,pgupgrade] [--pgupgrade-rows=300000,3000000] [--tenant-rows=5000000] [--runs=1]
+// Usage: dotnet run -c Release --project bench/Data -- [--scale=1.0] [--only=sqlite,backup,tenant,exec-backup,userpath,userpath-backup,progress,pgupgrade] [--pgupgrade-rows=300000,3000000] [--tenant-rows=5000000] [--runs=1]
+//        [--userpath-rows=1000000,3000000] (the backup and restore sizes of userpath; userpath-backup runs only those)
 //        [--data-dir=/tmp/twl-bench-data] [--contenders=twisterlab,pgloader,floor] [--bulk-server]
 // Child verbs (run under /usr/bin/time by the harness): child-migrate <sqlite> <conn>, child-backup <conn> <path>, child-exec-backup <kubeconfig> <namespace> <db> <path>
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -23,7 +24,9 @@ if (only.Contains("sqlite")) await SqliteBench.RunAsync(bench, scale, runs, data
 if (only.Contains("backup")) await BackupBench.RunAsync(bench, scale, runs);
 if (only.Contains("tenant")) await TenantBench.RunAsync(bench, tenantRows);
 if (only.Contains("exec-backup")) await ExecBackupBench.RunAsync(bench, scale, runs);
-if (only.Contains("userpath")) await UserPathBench.RunAsync(bench, scale, runs, dataDirectory);
+var userPathRows = options.GetValueOrDefault("userpath-rows", $"{(long)(1_000_000 * scale)},{(long)(3_000_000 * scale)}").Split(',').Select(long.Parse).ToList();
+if (only.Contains("userpath")) await UserPathBench.RunAsync(bench, scale, runs, dataDirectory, userPathRows);
+if (only.Contains("userpath-backup")) await UserPathBench.BackupsAsync(bench, runs, userPathRows);
 if (only.Contains("progress")) await UserPathBench.ProgressCostAsync(bench, scale, runs, dataDirectory);
 if (only.Contains("pgupgrade")) await UpgradePauseBench.RunAsync(scale, options.GetValueOrDefault("pgupgrade-rows", "300000,3000000").Split(','));
 Console.WriteLine($"\nload average at the end: {File.ReadAllText("/proc/loadavg").Trim()} (the machine is shared; wall times move with it)");

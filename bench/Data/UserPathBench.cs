@@ -13,20 +13,32 @@ namespace TwisterLab.Data.Bench;
 /// </summary>
 internal static class UserPathBench
 {
-    public static async Task RunAsync(BenchServer bench, double scale, int runs, string? dataDirectory)
+    public static async Task RunAsync(BenchServer bench, double scale, int runs, string? dataDirectory, IReadOnlyList<long> backupRows)
+    {
+        var (buildSh, common, backups) = Prepare(bench, runs);
+        await StartUpAsync(bench, buildSh, runs);
+        await ImportAsync(bench, scale, runs, dataDirectory, buildSh, common);
+        foreach (var rows in backupRows)
+            await BackupAndRestoreAsync(bench, rows, runs, buildSh, common, backups);
+    }
+
+    /// <summary>Only the backups and restores of (e), at the sizes given (what a fixed start-up cost weighs as the data grows).</summary>
+    public static async Task BackupsAsync(BenchServer bench, int runs, IReadOnlyList<long> backupRows)
+    {
+        var (buildSh, common, backups) = Prepare(bench, runs);
+        foreach (var rows in backupRows)
+            await BackupAndRestoreAsync(bench, rows, runs, buildSh, common, backups);
+    }
+
+    private static (string BuildSh, string Common, string Backups) Prepare(BenchServer bench, int runs)
     {
         var root = RepositoryRoot();
         var buildSh = Path.Combine(root, "build.sh");
         Measurement.Run($"{buildSh} --version").EnsureSuccess("./build.sh --version (builds the host if a source changed)");
         var backups = Path.Combine(bench.Folder, "user-backups");
-        // A pipeline runs a production target with --confirm (no terminal to ask); the backup folder is the harness's.
-        var common = $"--confirm --backup-dir={backups}";
         Console.WriteLine($"\n## (e) The user's path: ./build.sh as a whole process (GNU time), interleaved, {runs} rounds, medians; repository {root}");
-
-        await StartUpAsync(bench, buildSh, runs);
-        await ImportAsync(bench, scale, runs, dataDirectory, buildSh, common);
-        foreach (var rows in new[] { (long)(1_000_000 * scale), (long)(3_000_000 * scale) })
-            await BackupAndRestoreAsync(bench, rows, runs, buildSh, common, backups);
+        // A pipeline runs a production target with --confirm (no terminal to ask); the backup folder is the harness's.
+        return (buildSh, $"--confirm --backup-dir={backups}", backups);
     }
 
     /// <summary>
