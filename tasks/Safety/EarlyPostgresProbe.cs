@@ -8,7 +8,9 @@ namespace TwisterLab.Cake.Safety;
 /// first Npgsql connection (assembly load, pool, authentication, type loading) costs 0.1 s or more, paid on the other
 /// core while this one starts the engine. The input checks take its answer; the connection it opened waits in
 /// Npgsql's pool for the first step. A dry run reaches no server, so it starts none.
-/// Only a success is taken: a failure is probed again, so the refusal describes the server as it is when checked.
+/// A failure that was known before the checks asked is probed again (the server may have come up since: the embedded
+/// world starts its own); one that arrives while they wait is their answer (a host that drops packets costs one
+/// connect timeout, not two).
 /// </summary>
 public static class EarlyPostgresProbe
 {
@@ -30,12 +32,17 @@ public static class EarlyPostgresProbe
         return Started.TryAdd(url, Task.Run(() => ProbeAsync(url))) ? url : null;
     }
 
-    /// <summary>What is wrong with reaching <paramref name="url"/>, or null: the early answer when it was a success.</summary>
+    /// <summary>What is wrong with reaching <paramref name="url"/>, or null.</summary>
     public static async Task<string?> PostgresAsync(string url, CancellationToken cancellationToken)
     {
-        if (Started.TryRemove(url, out var early) && await early.WaitAsync(cancellationToken) is null)
+        if (Started.TryRemove(url, out var early))
         {
-            return null;
+            var knownBefore = early.IsCompleted;
+            var problem = await early.WaitAsync(cancellationToken);
+            if (problem is null || !knownBefore)
+            {
+                return problem;
+            }
         }
 
         return await ServerProbes.PostgresAsync(url, cancellationToken);

@@ -44,7 +44,7 @@ public sealed partial class ReportSchemaTests
         Assert.Matches("^[0-9a-f]{64}$", backup.GetProperty("sha256").GetString());
         // A direct backup says where its time went, in the order the phases ran.
         Assert.Equal("direct", backup.GetProperty("via").GetString());
-        Assert.Equal(["connect, snapshot, catalog", "pg_dump, hashed as written", "sha256 of what was left", "row counts, left to wait for", "manifest"],
+        Assert.Equal(["connect, snapshot", "pg_dump, hashed as written", "sha256 of what was left", "catalog, row counts, versions: left to wait for", "manifest"],
             backup.GetProperty("phases").EnumerateArray().Select(phase => phase.GetProperty("name").GetString()));
         Assert.Equal("twisterlab-api:v2.0", steps["SetImage"].GetProperty("detail").GetProperty("image").GetProperty("after").GetString());
         Assert.Equal("0002_ticket_priority", steps["ApplyMigrations"].GetProperty("detail").GetProperty("schemaRevision").GetProperty("after").GetString());
