@@ -95,6 +95,16 @@ public static class ArgumentSources
     public static IEnumerable<string> EnvironmentNames() =>
         DeployArguments.Common.SelectMany(spec => spec.Secret ? [EnvironmentName(spec.Name), EnvironmentName(spec.Name + FileSuffix)] : new[] { EnvironmentName(spec.Name) });
 
+    /// <summary>The value of the last <c>--name=value</c> on a raw command line (the one that wins), or null when none gives one.</summary>
+    public static string? LastValue(IEnumerable<string> arguments, string name)
+    {
+        var prefix = $"--{name}=";
+        return arguments.LastOrDefault(argument => argument.StartsWith(prefix, StringComparison.Ordinal)) is { } named &&
+               named[prefix.Length..] is { Length: > 0 } value
+            ? value
+            : null;
+    }
+
     private static ArgumentSpec? FileArgument(string argument, IReadOnlyList<ArgumentSpec> known) =>
         Name(argument) is { } name && name.EndsWith(FileSuffix, StringComparison.OrdinalIgnoreCase)
             ? known.FirstOrDefault(spec => spec.Secret && string.Equals(spec.Name + FileSuffix, name, StringComparison.OrdinalIgnoreCase))

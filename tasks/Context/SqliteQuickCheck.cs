@@ -15,9 +15,7 @@ public static class SqliteQuickCheck
     /// <summary>Starts the check of the file <c>--sqlite-path=</c> names, when the command line names one that exists.</summary>
     public static void StartFor(IEnumerable<string> arguments)
     {
-        var prefix = $"--{DeployArguments.SqlitePath}=";
-        if (arguments.LastOrDefault(argument => argument.StartsWith(prefix, StringComparison.Ordinal)) is { } named &&
-            named[prefix.Length..] is { Length: > 0 } path && File.Exists(path))
+        if (ArgumentSources.LastValue(arguments, DeployArguments.SqlitePath) is { } path && File.Exists(path))
         {
             _ = Of(path);
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Safety;
 
@@ -15,16 +16,12 @@ namespace TwisterLab.Cake.Safety;
 public static class EarlyPostgresProbe
 {
     private static readonly ConcurrentDictionary<string, Task<string?>> Started = new(StringComparer.Ordinal);
-    private static readonly string[] DryRunOptions = ["--dryrun", "--noop", "--whatif"];
 
     /// <summary>Starts the probe of the URL <c>--database-url=</c> names, unless the command line asks for a plan.</summary>
     /// <returns>The URL it probes (for <see cref="Forget"/>), or null.</returns>
     public static string? StartFor(IReadOnlyList<string> arguments)
     {
-        var prefix = $"--{DeployArguments.DatabaseUrl}=";
-        if (arguments.Any(argument => DryRunOptions.Contains(argument.Split('=')[0], StringComparer.OrdinalIgnoreCase)) ||
-            arguments.LastOrDefault(argument => argument.StartsWith(prefix, StringComparison.Ordinal)) is not { } named ||
-            named[prefix.Length..] is not { Length: > 0 } url)
+        if (HostRunOptions.AsksForPlan(arguments) || ArgumentSources.LastValue(arguments, DeployArguments.DatabaseUrl) is not { } url)
         {
             return null;
         }

@@ -69,6 +69,16 @@ public sealed class ArgumentSourcesTests : IDisposable
         Assert.Equal("rolled-back", CiPipeline.Outcome(RunOutcome.RolledBack));
     }
 
+    [Fact]
+    public void The_early_probes_read_the_value_that_wins_and_nothing_from_a_prefix_or_an_empty_one()
+    {
+        Assert.Equal("b.db", ArgumentSources.LastValue(["--sqlite-path=a.db", "--target=ImportSqlite", "--sqlite-path=b.db"], DeployArguments.SqlitePath));
+        Assert.Null(ArgumentSources.LastValue(["--sqlite-path-file=a", "--sqlite-path"], DeployArguments.SqlitePath));
+        Assert.Null(ArgumentSources.LastValue(["--database-url="], DeployArguments.DatabaseUrl));
+        Assert.True(HostRunOptions.AsksForPlan(["--target=X", "--WhatIf=true"]));
+        Assert.False(HostRunOptions.AsksForPlan(["--target=X", "--dryrun-report=x"]));
+    }
+
     private static string[] Resolve(string[] commandLine, Dictionary<string, string> environment) =>
         ArgumentSources.Resolve(commandLine, DeployArguments.Common, name => environment.GetValueOrDefault(name));
 

@@ -30,7 +30,7 @@ internal sealed class DefaultCommandSettings : CommandSettings
     [Description("Shows the task dependency tree.")]
     public bool Tree { get; init; }
 
-    [CommandOption("--dryrun|--noop|--whatif")]
+    [CommandOption(HostRunOptions.DryRunOptions)]
     [Description("Prints the plan: what each step would do, as the commands an operator knows. Changes nothing.")]
     public bool DryRun { get; init; }
 
