@@ -1,14 +1,17 @@
 #!/usr/bin/env pwsh
-# Bootstrap: rebuild the host only when a source changed since the last build, then run it.
-# The host is compiled ahead of time (ReadyToRun) for this machine's runtime, as build.sh does: a faster warm start.
+# Bootstrap: rebuild the host only when a source or the way it is built changed since the last build, then run it.
+# The host carries its own .NET, compiled ahead of time for this machine with the packages into one composite image,
+# as build.sh builds it (its comment says why): a faster warm start, a few minutes to build once per machine.
 $ErrorActionPreference = 'Stop'
 
 $root = $PSScriptRoot
 $hostDir = Join-Path $root '.twisterlab/host'
 $stamp = Join-Path $hostDir '.built'
+# How the host is published; a host built another way is rebuilt (build.sh uses the same words, so they share it).
+$recipe = 'self-contained composite ReadyToRun'
 
 function Test-Stale {
-    if (-not (Test-Path $stamp)) { return $true }
+    if (-not (Test-Path $stamp) -or (Get-Content -Raw $stamp).Trim() -ne $recipe) { return $true }
     $builtAt = (Get-Item -Force $stamp).LastWriteTimeUtc
     $sources = @('build', 'tasks', 'embedded', 'sim') | ForEach-Object { Join-Path $root $_ } | Where-Object { Test-Path $_ } |
         ForEach-Object { Get-ChildItem -Path $_ -Recurse -File -Include '*.cs', '*.csproj', '*.props', '*.json' } |
@@ -25,11 +28,16 @@ if (-not $IsWindows) {
 }
 
 if (Test-Stale) {
-    Write-Host 'Building the build host...'
-    & dotnet publish (Join-Path $root 'build/Build.csproj') --configuration Release --use-current-runtime --self-contained false `
-        -p:PublishReadyToRun=true -p:TwisterLabBuildHost=true --output $hostDir --nologo --verbosity quiet
+    if ((Test-Path $stamp) -and (Get-Content -Raw $stamp).Trim() -eq $recipe) {
+        Write-Host 'Building the build host...'
+    }
+    else {
+        Write-Host 'Building the build host (the first build compiles .NET and the packages for this machine: a few minutes, once)...'
+    }
+    & dotnet publish (Join-Path $root 'build/Build.csproj') --configuration Release --use-current-runtime --self-contained true `
+        -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:TwisterLabBuildHost=true --output $hostDir --nologo --verbosity quiet
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-    New-Item -ItemType File -Force -Path $stamp | Out-Null
+    Set-Content -NoNewline:$false -Path $stamp -Value $recipe
 }
 
 # The user's directory, where a relative --kubeconfig is read (the host runs in the repository).

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TwisterLab.Cake.Context;
+using TwisterLab.Cake.Data.Throwaway;
 using TwisterLab.Cake.Hosting;
 
 namespace TwisterLab.Cake.Safety;
@@ -26,6 +27,8 @@ public static class EarlyPostgresProbe
             return null;
         }
 
+        // A run given a database also starts its tools (pg_dump, pg_restore, psql): their folder is found beside the probe.
+        PostgresBinaries.LocateAhead();
         return Started.TryAdd(url, Task.Run(() => ProbeAsync(url))) ? url : null;
     }
 
