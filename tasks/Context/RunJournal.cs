@@ -16,6 +16,7 @@ public sealed class RunJournal
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        TypeInfoResolver = RunFilesJson.ThenReflection,
     };
 
     private readonly List<JournalEntry> _entries;
@@ -160,7 +161,7 @@ public sealed class RunJournal
         Mirror?.Invoke(this, json);
     }
 
-    private sealed record JournalFile(string RunId, string Target, List<JournalEntry> Entries)
+    internal sealed record JournalFile(string RunId, string Target, List<JournalEntry> Entries)
     {
         public ClusterBinding? Cluster { get; init; }
         public string? Host { get; init; }

@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("TwisterLab.Data.Tests")]
+[assembly: InternalsVisibleTo("TwisterLab.Cake.Tests")]

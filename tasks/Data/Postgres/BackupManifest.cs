@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TwisterLab.Cake.Data;
 
@@ -32,7 +33,12 @@ public sealed record BackupManifest
 
     public static string PathFor(string backupPath) => backupPath.TrimEnd('/') + ".manifest.json";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(BackupManifestJson.Default, new DefaultJsonTypeInfoResolver()),
+    };
 
     public async Task WriteAsync(string backupPath, CancellationToken cancellationToken = default)
     {
@@ -57,3 +63,10 @@ public sealed record BackupManifest
         }
     }
 }
+
+/// <summary>
+/// The manifest's reader and writer, generated at compile time: by reflection they would be built on first use with
+/// Reflection.Emit and generic code that no ahead-of-time image holds, on every backup's and restore's path.
+/// </summary>
+[JsonSerializable(typeof(BackupManifest))]
+internal sealed partial class BackupManifestJson : JsonSerializerContext;
