@@ -37,7 +37,7 @@ if (Test-Stale) {
     & dotnet publish (Join-Path $root 'build/Build.csproj') --configuration Release --use-current-runtime --self-contained true `
         -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:TwisterLabBuildHost=true --output $hostDir --nologo --verbosity quiet
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-    Set-Content -NoNewline:$false -Path $stamp -Value $recipe
+    Set-Content -Path $stamp -Value $recipe
 }
 
 # The user's directory, where a relative --kubeconfig is read (the host runs in the repository).

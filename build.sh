@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Bootstrap: rebuild the host only when a source or the way it is built changed since the last build, then run it.
 # Warm runs pay for no MSBuild at all. The host carries its own .NET, compiled ahead of time for this machine together
-# with the packages into one composite image (ReadyToRun): nothing .NET or a package does at start-up is left to the
-# JIT, so a warm plan starts in about half the time a JIT-only host takes, 20 % less than a ReadyToRun host on the
-# machine's shared .NET (bench/Host/startup.sh measures the three). That image takes a few minutes to build, once per
-# machine; our own assemblies stay outside it, so a change to the code rebuilds in seconds.
+# with the packages into one composite image (ReadyToRun), so that generic code shared across their assemblies is
+# compiled ahead too: a warm plan leaves 603 methods to the JIT instead of 1,092, and starts in 0.34 s against 0.39 s
+# for a ReadyToRun host on the machine's shared .NET and 0.59 s JIT-only (bench/Host/startup.sh measures the three).
+# That image takes a few minutes to build, once per machine; our own assemblies stay outside it, so a change to the
+# code rebuilds in seconds.
 # A warm run's own cost is a few milliseconds: builtins only, one find that skips bin/ and obj/, the prerequisites check.
 set -euo pipefail
 
