@@ -18,7 +18,16 @@ public sealed record SandboxState(int Pid, IReadOnlyList<int> Servers, string Ku
         return File.Exists(path) ? JsonSerializer.Deserialize<SandboxState>(File.ReadAllText(path)) : null;
     }
 
-    public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this));
+    /// <summary>
+    /// Written whole, then renamed into place: SandboxUp polls for this file, and a reader that found it created but not
+    /// yet written would fail on an empty document.
+    /// </summary>
+    public void Write(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        File.WriteAllText(path + ".partial", JsonSerializer.Serialize(this));
+        File.Move(path + ".partial", path, overwrite: true);
+    }
 
     /// <summary>The 0600 file with the full database and Redis URLs (the console shows them masked).</summary>
     public static string SecretsFile(string folder) => Path.Combine(folder, "urls.env");

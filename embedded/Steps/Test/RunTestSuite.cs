@@ -43,7 +43,7 @@ public sealed class RunTestSuite : FrostingTask<DeployContext>
             context.Log.Information("{0}", $"{project.Name}: {project.Passed} passed, {project.Failed} failed, {project.Skipped} skipped in {project.Duration.TotalSeconds:0} s; slowest: {slowest}");
             foreach (var failure in project.Failures)
             {
-                context.Log.Error("FAILED {0}: {1}", failure.Name, failure.Message ?? "(no message)");
+                context.Log.Error("FAILED {0}{1}: {2}", failure.Name, failure.Where is null ? "" : $" at {failure.Where}", failure.Message ?? "(no message)");
             }
         }
         context.Recorder.Fact("tests", System.Text.Json.JsonSerializer.SerializeToNode(results.Projects.Select(p => new { p.Name, p.Passed, p.Failed, p.Skipped, Seconds = (int)p.Duration.TotalSeconds, Failures = p.Failures.Select(f => f.Name) })));

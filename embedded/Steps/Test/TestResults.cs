@@ -3,15 +3,19 @@ using System.Xml.Linq;
 namespace TwisterLab.Cake.Steps.Test;
 
 /// <summary>
-/// What the test run's TRX files say, per test project: counts, the failures with the first line of their message, and
-/// the slowest tests. dotnet test on a solution runs the projects side by side and interleaves their output, so a CI
+/// What the test run's TRX files say, per test project: counts, the failures with their message and the test line that
+/// failed, and the slowest tests. dotnet test on a solution runs the projects side by side and interleaves their output, so a CI
 /// log's tail shows only the last project to finish; this summary is printed last and names what failed wherever it was.
 /// </summary>
 public sealed record TestResults(IReadOnlyList<TestResults.Project> Projects)
 {
     public sealed record Project(string Name, int Total, int Passed, int Failed, int Skipped, TimeSpan Duration, IReadOnlyList<Case> Failures, IReadOnlyList<Case> Slowest);
 
-    public sealed record Case(string Name, TimeSpan Duration, string? Message);
+    /// <param name="Message">The failure's message, whole when short; see <see cref="Shorten"/>.</param>
+    /// <param name="Where">The test's file and line where it failed ("SandboxTests.cs:line 36"): which of its asserts.</param>
+    public sealed record Case(string Name, TimeSpan Duration, string? Message, string? Where = null);
+
+    private const int MessageLines = 12;
 
     private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 
@@ -42,11 +46,33 @@ public sealed record TestResults(IReadOnlyList<TestResults.Project> Projects)
 
     private static (string Outcome, Case Case) Result(XElement result)
     {
-        var message = result.Element(Trx + "Output")?.Element(Trx + "ErrorInfo")?.Element(Trx + "Message")?.Value;
-        var firstLine = message?.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var error = result.Element(Trx + "Output")?.Element(Trx + "ErrorInfo");
         var duration = TimeSpan.TryParse((string?)result.Attribute("duration"), out var parsed) ? parsed : TimeSpan.Zero;
-        return ((string?)result.Attribute("outcome") ?? "", new Case((string?)result.Attribute("testName") ?? "?", duration, firstLine));
+        var failure = new Case((string?)result.Attribute("testName") ?? "?", duration, Shorten(error?.Element(Trx + "Message")?.Value), Where(error?.Element(Trx + "StackTrace")?.Value));
+        return ((string?)result.Attribute("outcome") ?? "", failure);
     }
+
+    /// <summary>
+    /// A CI log shows only its tail, so the summary carries what explains a failure: "Expected: 0 / Actual: 1" below an
+    /// assert's first line, and of a long message (a process's output handed to an assert) its first line and its last
+    /// ones, where a failed run says why.
+    /// </summary>
+    private static string? Shorten(string? message)
+    {
+        var lines = message?.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
+        return lines.Length switch
+        {
+            0 => null,
+            <= MessageLines => string.Join("\n", lines),
+            _ => string.Join("\n", [lines[0], $"… {lines.Length - MessageLines} lines …", .. lines[^(MessageLines - 1)..]]),
+        };
+    }
+
+    /// <summary>The first frame with a source line ("at X() in /path/SandboxTests.cs:line 36"): the test's own, as xunit trims its frames.</summary>
+    private static string? Where(string? stackTrace) =>
+        stackTrace?.Split('\n').Select(frame => frame.Trim()).FirstOrDefault(frame => frame.Contains(".cs:line ", StringComparison.Ordinal)) is { } frame
+            ? Path.GetFileName(frame[(frame.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..])
+            : null;
 
     // The test assembly's file name ("TwisterLab.Cake.Tests.dll") names the project; codeBase keeps its case, storage is
     // lower-cased by the TRX logger.
