@@ -7,8 +7,21 @@ $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $hostDir = Join-Path $root '.twisterlab/host'
 $stamp = Join-Path $hostDir '.built'
-# How the host is published; a host built another way is rebuilt (build.sh uses the same words, so they share it).
-$recipe = 'self-contained composite ReadyToRun'
+# The instruction sets the image is compiled for: this machine's, by the same flags as build.sh (its comment says why).
+function Get-InstructionSet {
+    if (-not (Test-Path '/proc/cpuinfo')) { return '' }
+    $line = (Select-String -Path '/proc/cpuinfo' -Pattern '^flags' -List | Select-Object -First 1).Line
+    $flags = " $(($line -split ':', 2)[1]) "
+    $has = { param([string[]]$names) -not ($names | Where-Object { -not $flags.Contains(" $_ ") }) }
+    if (& $has @('avx512f', 'avx512bw', 'avx512cd', 'avx512dq', 'avx512vl', 'avx2', 'bmi1', 'bmi2', 'fma', 'movbe')) { return 'x86-64-v4' }
+    if (& $has @('avx2', 'bmi1', 'bmi2', 'fma', 'movbe')) { return 'x86-64-v3' }
+    return ''
+}
+$isa = Get-InstructionSet
+
+# How the host is published; a host built another way (or for another processor) is rebuilt. build.sh says the same
+# words, so they share it.
+$recipe = "self-contained composite ReadyToRun for $(if ($isa) { $isa } else { 'the default instruction sets' })"
 
 function Test-Stale {
     if (-not (Test-Path $stamp) -or (Get-Content -Raw $stamp).Trim() -ne $recipe) { return $true }
@@ -35,7 +48,8 @@ if (Test-Stale) {
         Write-Host 'Building the build host (the first build compiles .NET and the packages for this machine: a few minutes, once)...'
     }
     & dotnet publish (Join-Path $root 'build/Build.csproj') --configuration Release --use-current-runtime --self-contained true `
-        -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:TwisterLabBuildHost=true --output $hostDir --nologo --verbosity quiet
+        -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:TwisterLabBuildHost=true "-p:TwisterLabInstructionSet=$isa" `
+        --output $hostDir --nologo --verbosity quiet
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     Set-Content -Path $stamp -Value $recipe
 }

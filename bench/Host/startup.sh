@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up settings side by side: the host as ./build.sh publishes it (self-contained, .NET and the packages in one
-# composite ReadyToRun image), the ReadyToRun host on the machine's shared .NET (as ./build.sh published it before), the
-# same host without ReadyToRun (JIT only), and runtime knobs, interleaved round by round.
+# composite ReadyToRun image for this machine's instruction sets), the same image for the baseline x64, the ReadyToRun
+# host on the machine's shared .NET (as ./build.sh published it before), the same host without ReadyToRun (JIT only),
+# and runtime knobs, interleaved round by round.
 # Prints per variant the median wall and CPU (user + sys) seconds and the peak RSS of a warm
 # `--target=BackupDatabase --dryrun` and of `--version`, with the load average, and what building each other host cost once.
 #   bench/Host/startup.sh [runs]
@@ -11,6 +12,7 @@ runs="${1:-5}"
 composite="$root/.twisterlab/host"
 shared="${TWL_SHARED_R2R_DIR:-/tmp/twl-shared-r2r-host}"
 jit="${TWL_JIT_DIR:-/tmp/twl-jit-host}"
+baseline="${TWL_BASELINE_ISA_DIR:-/tmp/twl-composite-baseline-host}"
 cd "$root"
 ./build.sh --version >/dev/null   # the composite host, published if a source changed
 
@@ -25,12 +27,14 @@ built() {
 built "$jit" dotnet build build/Build.csproj -c Release
 # Its own configuration, so that its intermediate files never replace those of the composite host (a rebuild of minutes).
 built "$shared" dotnet publish build/Build.csproj -c SharedR2R -p:Optimize=true --use-current-runtime --self-contained false -p:PublishReadyToRun=true -p:TwisterLabBuildHost=true
+built "$baseline" dotnet publish build/Build.csproj -c BaselineIsa -p:Optimize=true --use-current-runtime --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:TwisterLabBuildHost=true
 jit="$jit/twisterlab-build.dll"
+baseline="$baseline/twisterlab-build.dll"
 shared="$shared/twisterlab-build.dll"
 composite="$composite/twisterlab-build.dll"
 
 variants=("jit|$jit|" "r2r, shared .NET|$shared|" "r2r, shared .NET, invariant globalization|$shared|DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1"
-          "r2r composite (./build.sh)|$composite|" "r2r composite, TieredPGO=0|$composite|DOTNET_TieredPGO=0"
+          "r2r composite, baseline x64|$baseline|" "r2r composite (./build.sh)|$composite|" "r2r composite, TieredPGO=0|$composite|DOTNET_TieredPGO=0"
           "r2r composite, TieredCompilation=0|$composite|DOTNET_TieredCompilation=0")
 declare -A wall cpu rss
 timing=$(mktemp)

@@ -70,6 +70,23 @@ public sealed class BootstrapTests
         }
     }
 
+    /// <summary>
+    /// build.sh and build.ps1 share one host only while they describe it in the same words (how it is published, for
+    /// which instruction sets): were they to differ, each would rebuild the other's host, minutes every time.
+    /// </summary>
+    [Fact]
+    public async Task Neither_script_rebuilds_the_host_the_other_built()
+    {
+        await RunAsync("bash", "--version"); // builds the host when a source changed since it was built
+
+        var (pwshExit, pwshOutput, pwshError) = await RunAsync("pwsh", "--version");
+        var (bashExit, bashOutput, bashError) = await RunAsync("bash", "--version");
+
+        Assert.True(pwshExit == ExitCodes.Success && bashExit == ExitCodes.Success, pwshError + bashError);
+        Assert.DoesNotContain("Building the build host", pwshOutput + pwshError);
+        Assert.DoesNotContain("Building the build host", bashOutput + bashError);
+    }
+
     private static Task<(int ExitCode, string Output, string Error)> RunAsync(string shell, params string[] arguments) =>
         RunInAsync(Path.GetTempPath(), shell, arguments);
 
