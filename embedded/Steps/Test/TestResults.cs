@@ -12,7 +12,7 @@ public sealed record TestResults(IReadOnlyList<TestResults.Project> Projects)
     public sealed record Project(string Name, int Total, int Passed, int Failed, int Skipped, TimeSpan Duration, IReadOnlyList<Case> Failures, IReadOnlyList<Case> Slowest);
 
     /// <param name="Message">The failure's message, whole when short; see <see cref="Shorten"/>.</param>
-    /// <param name="Where">The test's file and line where it failed ("SandboxTests.cs:line 36"): which of its asserts.</param>
+    /// <param name="Where">The file and line where it failed ("SandboxTests.cs:line 36"): for a failed assert, which one.</param>
     public sealed record Case(string Name, TimeSpan Duration, string? Message, string? Where = null);
 
     private const int MessageLines = 12;
@@ -68,7 +68,10 @@ public sealed record TestResults(IReadOnlyList<TestResults.Project> Projects)
         };
     }
 
-    /// <summary>The first frame with a source line ("at X() in /path/SandboxTests.cs:line 36"): the test's own, as xunit trims its frames.</summary>
+    /// <summary>
+    /// The first frame with a source line ("at X() in /path/SandboxTests.cs:line 36"): for a failed assert the test's own
+    /// (xunit leaves its frames out), for an exception the line that threw it.
+    /// </summary>
     private static string? Where(string? stackTrace) =>
         stackTrace?.Split('\n').Select(frame => frame.Trim()).FirstOrDefault(frame => frame.Contains(".cs:line ", StringComparison.Ordinal)) is { } frame
             ? Path.GetFileName(frame[(frame.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..])
