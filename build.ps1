@@ -23,8 +23,11 @@ $isa = Get-InstructionSet
 # words, so they share it.
 $recipe = "self-contained composite ReadyToRun for $(if ($isa) { $isa } else { 'the default instruction sets' })"
 
+# The host there was built this way (a first build, or one after the recipe changed, says it takes minutes).
+function Test-BuiltThisWay { (Test-Path $stamp) -and (Get-Content -Raw $stamp).Trim() -eq $recipe }
+
 function Test-Stale {
-    if (-not (Test-Path $stamp) -or (Get-Content -Raw $stamp).Trim() -ne $recipe) { return $true }
+    if (-not (Test-BuiltThisWay)) { return $true }
     $builtAt = (Get-Item -Force $stamp).LastWriteTimeUtc
     $sources = @('build', 'tasks', 'embedded', 'sim') | ForEach-Object { Join-Path $root $_ } | Where-Object { Test-Path $_ } |
         ForEach-Object { Get-ChildItem -Path $_ -Recurse -File -Include '*.cs', '*.csproj', '*.props', '*.json' } |
@@ -41,7 +44,7 @@ if (-not $IsWindows) {
 }
 
 if (Test-Stale) {
-    if ((Test-Path $stamp) -and (Get-Content -Raw $stamp).Trim() -eq $recipe) {
+    if (Test-BuiltThisWay) {
         Write-Host 'Building the build host...'
     }
     else {

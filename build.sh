@@ -40,8 +40,11 @@ isa="$(instruction_set)"
 # words, so they share it.
 recipe="self-contained composite ReadyToRun for ${isa:-the default instruction sets}"
 
+# The host there was built this way (a first build, or one after the recipe changed, says it takes minutes).
+built_this_way() { [ -f "$stamp" ] && [ "$(<"$stamp")" = "$recipe" ]; }
+
 stale() {
-  [ ! -f "$stamp" ] || [ "$(<"$stamp")" != "$recipe" ] && return 0
+  built_this_way || return 0
   [ -n "$(find "$root/build" "$root/tasks" "$root/embedded" "$root/sim" "$root/Directory.Build.props" "$root/Cake.References.props" "$root/global.json" \
       \( -name bin -o -name obj \) -prune -o \
       -newer "$stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -print -quit 2>/dev/null)" ]
@@ -51,7 +54,7 @@ stale() {
 "$root/scripts/prerequisites.sh" "$@"
 
 if stale; then
-  if [ -f "$stamp" ] && [ "$(<"$stamp")" = "$recipe" ]; then
+  if built_this_way; then
     echo "Building the build host..." >&2
   else
     echo "Building the build host (the first build compiles .NET and the packages for this machine: a few minutes, once)..." >&2

@@ -21,9 +21,10 @@ public static class PostgresBinaries
         {
             _ = Directory.Value;
         }
-        catch (DataOperationException)
+        catch (Exception)
         {
-            // Kept by the Lazy: the step that needs a tool says so in its own words.
+            // Kept by the Lazy, which throws it again to the step that needs a tool: there it is reported in the run's
+            // words. Left unhandled on a pool thread, any exception (an unreadable /usr/lib/postgresql) would end the process.
         }
     });
 
