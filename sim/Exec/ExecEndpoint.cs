@@ -53,13 +53,13 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
             WorkingDirectory = sandboxes.For(ns, podName, Json.Str(pod, "metadata", "uid") ?? podName),
         };
 
-        using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
+        using var webSocket = await http.WebSockets.AcceptWebSocketAsync(protocol);
+        using var socket = new ChannelSocket(webSocket);
         await RunSessionAsync(socket, protocol, request, http.RequestAborted);
     }
 
-    async Task RunSessionAsync(WebSocket socket, string protocol, ExecRequest request, CancellationToken aborted)
+    async Task RunSessionAsync(ChannelSocket socket, string protocol, ExecRequest request, CancellationToken aborted)
     {
-        var sendLock = new SemaphoreSlim(1, 1);
         var stdin = new Pipe();
         using var session = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var receiving = ReceiveAsync(socket, stdin.Writer, protocol == V5, session.Token);
@@ -70,14 +70,14 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
         try
         {
             // kubelet sends an empty first stdout frame; clients tolerate it and it proves the stream is open.
-            await SendAsync(socket, sendLock, StdoutChannel, ReadOnlyMemory<byte>.Empty, session.Token);
+            await socket.SendAsync(StdoutChannel, ReadOnlyMemory<byte>.Empty, session.Token);
             // An injected drop also cancels the session, so the handler stops its command as a dead connection would.
-            await using var stdout = new ChannelStream(socket, sendLock, StdoutChannel, faults.TakeExecDrop(request.Command), () =>
+            await using var stdout = new ChannelStream(socket, StdoutChannel, faults.TakeExecDrop(request.Command), () =>
             {
                 dropped = true;
                 session.Cancel();
             });
-            await using var stderr = new ChannelStream(socket, sendLock, StderrChannel);
+            await using var stderr = new ChannelStream(socket, StderrChannel);
             exitCode = await handler().ExecAsync(request, stdin.Reader.AsStream(), stdout, stderr, session.Token);
         }
         catch (Exception) when (dropped)
@@ -104,10 +104,8 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
                 };
         try
         {
-            await SendAsync(socket, sendLock, ErrorChannel, Encoding.UTF8.GetBytes(Json.Serialize(status)), session.Token);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", session.Token);
-            // Give the client a moment to answer the close handshake, then let go.
-            await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(2), session.Token));
+            await socket.SendAsync(ErrorChannel, Encoding.UTF8.GetBytes(Json.Serialize(status)), session.Token);
+            await socket.CloseAsync(receiving, session.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
         finally
@@ -117,25 +115,14 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
         }
     }
 
-    static async Task ReceiveAsync(WebSocket socket, PipeWriter stdin, bool canCloseStdin, CancellationToken ct)
+    static async Task ReceiveAsync(ChannelSocket socket, PipeWriter stdin, bool canCloseStdin, CancellationToken ct)
     {
-        var buffer = new byte[64 * 1024];
         try
         {
-            while (socket.State == WebSocketState.Open || socket.State == WebSocketState.CloseSent)
+            while (await socket.ReceiveAsync(ct) is var (channel, payload))
             {
-                using var message = new MemoryStream();
-                WebSocketReceiveResult result;
-                do
-                {
-                    result = await socket.ReceiveAsync(buffer, ct);
-                    message.Write(buffer, 0, result.Count);
-                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-                if (result.MessageType == WebSocketMessageType.Close) break;
-                var frame = message.ToArray();
-                if (frame.Length == 0) continue;
-                if (frame[0] == StdinChannel && frame.Length > 1) await stdin.WriteAsync(frame.AsMemory(1), ct);
-                else if (frame[0] == CloseSignal && canCloseStdin && frame.Length > 1 && frame[1] == StdinChannel) await stdin.CompleteAsync();
+                if (channel == StdinChannel && payload.Length > 0) await stdin.WriteAsync(payload, ct);
+                else if (channel == CloseSignal && canCloseStdin && payload is [StdinChannel, ..]) await stdin.CompleteAsync();
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or InvalidOperationException) { }
@@ -145,16 +132,6 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
         }
     }
 
-    static async Task SendAsync(WebSocket socket, SemaphoreSlim sendLock, byte channel, ReadOnlyMemory<byte> payload, CancellationToken ct)
-    {
-        var frame = new byte[payload.Length + 1];
-        frame[0] = channel;
-        payload.CopyTo(frame.AsMemory(1));
-        await sendLock.WaitAsync(ct);
-        try { await socket.SendAsync(frame, WebSocketMessageType.Binary, true, ct); }
-        finally { sendLock.Release(); }
-    }
-
     /// <summary>Thrown by a channel stream whose connection an injected fault aborted.</summary>
     sealed class ConnectionDroppedException() : IOException("the exec connection was dropped (injected fault)");
 
@@ -162,7 +139,7 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
     /// A write-only stream that turns every write into one frame on its channel. With <paramref name="dropAfter"/> the
     /// socket is aborted once that many bytes went out (SimFaults.DropExecAfter).
     /// </summary>
-    sealed class ChannelStream(WebSocket socket, SemaphoreSlim sendLock, byte channel, long? dropAfter = null, Action? onDrop = null) : WriteOnlyStream
+    sealed class ChannelStream(ChannelSocket socket, byte channel, long? dropAfter = null, Action? onDrop = null) : WriteOnlyStream
     {
         long sent;
 
@@ -175,12 +152,12 @@ internal sealed class ExecEndpoint(ObjectStore store, SimFaults faults, Func<IEx
             if (dropAfter is { } limit && sent + buffer.Length >= limit)
             {
                 var head = (int)Math.Max(0, limit - sent);
-                if (head > 0) await SendAsync(socket, sendLock, channel, buffer[..head], ct);
-                socket.Abort();
+                if (head > 0) await socket.SendAsync(channel, buffer[..head], ct);
+                socket.Socket.Abort();
                 onDrop?.Invoke();
                 throw new ConnectionDroppedException();
             }
-            await SendAsync(socket, sendLock, channel, buffer, ct);
+            await socket.SendAsync(channel, buffer, ct);
             sent += buffer.Length;
         }
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using TwisterLab.KubeSim.Api;
+using TwisterLab.KubeSim.Exec;
 using TwisterLab.KubeSim.Store;
 
 namespace TwisterLab.KubeSim.PortForward;
@@ -12,7 +13,8 @@ namespace TwisterLab.KubeSim.PortForward;
 /// tools/portforward/tunneling_dialer.go). If that upgrade is refused it falls back to a plain SPDY upgrade (POST,
 /// <c>Upgrade: SPDY/3.1</c>, <c>X-Stream-Protocol-Version: portforward.k8s.io</c>; apimachinery
 /// pkg/util/httpstream/spdy/upgrade.go), also served, e.g. for <c>KUBECTL_PORT_FORWARD_WEBSOCKETS=false</c>. Either way
-/// the SPDY session is <see cref="PortForwardSession"/>.
+/// the SPDY session is <see cref="PortForwardSession"/>. A WebSocket offering the kubelet's channel protocol instead,
+/// as the Python and JavaScript clients do, gets <see cref="ChannelPortForward"/>.
 /// </summary>
 internal sealed class PortForwardEndpoint(ObjectStore store, Func<IPortForwardHandler?> handler)
 {
@@ -32,9 +34,17 @@ internal sealed class PortForwardEndpoint(ObjectStore store, Func<IPortForwardHa
 
         if (http.WebSockets.IsWebSocketRequest)
         {
+            // The first protocol the client offers that the API server (SPDY tunnelled) or the kubelet (channels) speaks.
             var offered = http.WebSockets.WebSocketRequestedProtocols;
-            if (!offered.Contains(TunnelledProtocol))
-                throw ApiException.BadRequest($"none of the offered subprotocols ({string.Join(", ", offered)}) is supported; use {TunnelledProtocol}");
+            var chosen = offered.Count == 0 ? "" : offered.FirstOrDefault(p => p is TunnelledProtocol or ChannelPortForward.Protocol)
+                ?? throw ApiException.BadRequest($"none of the offered subprotocols ({string.Join(", ", offered)}) is supported; use {TunnelledProtocol} or {ChannelPortForward.Protocol}");
+            if (chosen != TunnelledProtocol)
+            {
+                var ports = Ports(http.Request.Query["ports"]);
+                using var channels = new ChannelSocket(await http.WebSockets.AcceptWebSocketAsync(chosen.Length == 0 ? null : chosen));
+                await ChannelPortForward.RunAsync(channels, request, ports, handler(), http.RequestAborted);
+                return;
+            }
             // .NET refuses a subprotocol with '/' (not an RFC 2616 token), so the chosen one is answered by hand.
             http.Response.Headers.SecWebSocketProtocol = TunnelledProtocol;
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
@@ -57,6 +67,24 @@ internal sealed class PortForwardEndpoint(ObjectStore store, Func<IPortForwardHa
         await using var connection = await upgrade.UpgradeAsync();
         using var spdySession = new PortForwardSession(connection, request, handler());
         await spdySession.RunAsync(http.RequestAborted);
+    }
+
+    /// <summary>The ports of a channel-protocol request (<c>?ports=80,5432</c>, or the parameter repeated), as the kubelet reads them.</summary>
+    static List<int> Ports(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        if (values.Count == 0)
+            throw ApiException.BadRequest("query parameter \"ports\" is required");
+        var ports = new List<int>();
+        foreach (var text in values.SelectMany(v => (v ?? "").Split(',')))
+        {
+            if (!ushort.TryParse(text, out var port))
+                throw ApiException.BadRequest($"unable to parse \"{text}\" as a port");
+            if (port < 1)
+                throw ApiException.BadRequest($"port \"{text}\" must be > 0");
+            ports.Add(port);
+        }
+
+        return ports;
     }
 
     static async Task CloseQuietlyAsync(System.Net.WebSockets.WebSocket socket)

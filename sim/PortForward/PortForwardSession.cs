@@ -18,8 +18,6 @@ namespace TwisterLab.KubeSim.PortForward;
 internal sealed class PortForwardSession(Stream connection, PortForwardRequest pod, IPortForwardHandler? handler) : IDisposable
 {
     const uint RefusedStream = 3;
-    /// <summary>Bytes read from the target per DATA frame (the size Go's io.Copy uses on the client side).</summary>
-    const int ChunkSize = 32 * 1024;
 
     readonly SpdyFramer framer = new();
     readonly SemaphoreSlim sendLock = new(1, 1);
@@ -108,10 +106,15 @@ internal sealed class PortForwardSession(Stream connection, PortForwardRequest p
         {
             if (!int.TryParse(pair.Port, out var port) || port is < 1 or > 65535)
                 failure = $"invalid port \"{pair.Port}\"";
-            else if (handler?.Resolve(pod with { Port = port }) is not { } target)
-                failure = Failure(port, "connect: connection refused (the simulator maps nothing to this port of the pod)");
             else
-                failure = await PipeAsync(data, target, port, stop.Token);
+            {
+                var (socket, dialFailure) = await PodPort.DialAsync(handler, pod, port, stop.Token);
+                failure = dialFailure;
+                if (socket is not null)
+                {
+                    using (socket) await PipeAsync(data, socket, stop.Token);
+                }
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
@@ -129,20 +132,13 @@ internal sealed class PortForwardSession(Stream connection, PortForwardRequest p
         data.Incoming.Writer.TryComplete();
     }
 
-    /// <summary>The text a kubelet writes to the error stream (httpstream.go: "error forwarding port %d to pod %s, uid %v: %v").</summary>
-    string Failure(int port, string reason) =>
-        $"error forwarding port {port} to pod {pod.Pod}, uid : failed to connect to localhost:{port} inside the pod: {reason}";
-
-    /// <summary>Copies both ways until the target closes; returns the error-stream text when it cannot be reached.</summary>
-    async Task<string?> PipeAsync(ForwardStream data, EndPoint target, int port, CancellationToken ct)
+    /// <summary>Copies both ways until the target closes.</summary>
+    async Task PipeAsync(ForwardStream data, Socket socket, CancellationToken ct)
     {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try { await socket.ConnectAsync(target, ct); }
-        catch (SocketException e) { return Failure(port, $"dial tcp {target}: {e.Message}"); }
         await using var registration = ct.Register(socket.Dispose);
 
         var upload = UploadAsync(data, socket, ct);
-        var buffer = new byte[ChunkSize];
+        var buffer = new byte[PodPort.ChunkSize];
         int n;
         while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct)) > 0)
         {
@@ -152,7 +148,6 @@ internal sealed class PortForwardSession(Stream connection, PortForwardRequest p
         // The target closed: stop taking the client's bytes (kubectl resets the data stream on seeing our FIN anyway).
         data.Incoming.Writer.TryComplete();
         await upload.ContinueWith(_ => { });
-        return null;
     }
 
     /// <summary>Client → target; the client's FIN (its local connection closed) becomes a half-close of the target.</summary>

@@ -7,11 +7,8 @@ namespace TwisterLab.KubeSim.Tests.Parity;
 /// The Python client (Debian's python3-kubernetes, run by /usr/bin/python3 so a pyenv python does not hide it) and
 /// @kubernetes/client-node 1.x (installed by install-node-client.sh) run their case scripts against the simulator.
 /// </summary>
-public sealed class ExternalClientParityTests(ITestOutputHelper output) : ClusterTest
+public sealed class ExternalClientParityTests(ITestOutputHelper output) : ParityClusterTest
 {
-    /// <summary>The suite measures the simulator as a sandbox starts it: over HTTPS, with the CA in the kubeconfig.</summary>
-    protected override void Configure(SimulatorOptions options) => options.Https = true;
-
     static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Parity");
 
     [Fact]

@@ -9,24 +9,8 @@ namespace TwisterLab.KubeSim.Tests.Parity;
 /// kubectl 1.32 (from PATH) against the simulator: one case per behaviour of issue 13 and per ordinary verb, each
 /// asserting what a v1.32 API server answers. The tally is printed; differences are listed in ParityLedger.
 /// </summary>
-public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
+public sealed class KubectlParityTests(ITestOutputHelper output) : ParityClusterTest
 {
-    /// <summary>The suite measures the simulator as a sandbox starts it: over HTTPS, with the CA in the kubeconfig.</summary>
-    protected override void Configure(SimulatorOptions options)
-    {
-        options.Https = true;
-        // What the nginx pods' port 80 is in this world: a local echo server.
-        options.ExecHandler = new LocalProcessExecHandler().WithPortForward("nginx:*", 80, echo.EndPoint);
-    }
-
-    readonly TcpEchoServer echo = new();
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        echo.Dispose();
-    }
-
     [Fact]
     public async Task Kubectl_BehavesAsAV132ApiServer()
     {
@@ -505,10 +489,10 @@ public sealed class KubectlParityTests(ITestOutputHelper output) : ClusterTest
             var ns = await NamespaceAsync();
             await DeployAsync(ns, "web", 1);
             await using var forward = await KubectlPortForward.StartAsync(Cluster.KubeconfigPath, $"-n {ns} port-forward deploy/web :80");
-            var before = echo.Connections;
+            var before = Echo.Connections;
             // Two connections at once through the one tunnel, over 1 MiB each way: their DATA frames interleave.
             await Task.WhenAll(forward.EchoAsync((1 << 20) + 4321), forward.EchoAsync((1 << 20) + 98765));
-            Expect(echo.Connections == before + 2, $"{echo.Connections - before} connections reached the pod's port, not 2");
+            Expect(Echo.Connections == before + 2, $"{Echo.Connections - before} connections reached the pod's port, not 2");
         });
         yield return ("port-forward-service", async () =>
         {

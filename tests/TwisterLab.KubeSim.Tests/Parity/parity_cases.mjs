@@ -189,6 +189,40 @@ test('forbidden-is-403-with-the-upstream-message', async () => {
   assert(review.status?.allowed === false, JSON.stringify(review.status));
 });
 
+/** The kubelet's WebSocket port-forward (v4.channel.k8s.io; the client offers v5 first): one port, its bytes and its errors. */
+async function portForward(namespace, pod, port) {
+  const output = new PassThrough();
+  const errors = new PassThrough();
+  const input = new PassThrough();
+  const seen = { bytes: Buffer.alloc(0), errors: '' };
+  output.on('data', (d) => { seen.bytes = Buffer.concat([seen.bytes, d]); });
+  errors.on('data', (d) => { seen.errors += d.toString(); });
+  const socket = await new k8s.PortForward(kc).portForward(namespace, pod, [port], output, errors, input);
+  return { socket, input, seen };
+}
+
+test('port-forward', async () => {
+  const namespace = await newNamespace();
+  const pod = (await deployment(namespace))[0].metadata.name;
+  const { socket, input, seen } = await portForward(namespace, pod, 80);
+  const payload = Buffer.from(Array.from({ length: 200000 }, (_, i) => (i * 7 + (i >> 8)) % 256));
+  input.write(payload);
+  await eventually(() => seen.bytes.length >= payload.length, `the echo of ${payload.length} bytes (${seen.bytes.length} so far)`);
+  socket.close();
+  assert(Buffer.compare(seen.bytes, payload) === 0, `sent ${payload.length} bytes, got ${seen.bytes.length} different ones back`);
+  assert(seen.errors === '', seen.errors);
+});
+
+test('port-forward-nothing-listening', async () => {
+  const namespace = await newNamespace();
+  const pod = (await deployment(namespace))[0].metadata.name;
+  const { socket, seen } = await portForward(namespace, pod, 81);
+  await eventually(() => seen.errors.length > 0, 'the error channel answered');
+  await eventually(() => socket.readyState === socket.CLOSED, 'the socket closed once the only port ended');
+  assert(seen.errors.startsWith(`error forwarding port 81 to pod ${pod}`), seen.errors);
+  assert(seen.bytes.length === 0, `${seen.bytes.length} bytes came from a port nothing listens on`);
+});
+
 for (const [name, fn] of cases) {
   console.log(`CASE ${name}`);
   try {

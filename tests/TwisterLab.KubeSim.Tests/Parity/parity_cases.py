@@ -11,7 +11,7 @@ import traceback
 
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
-from kubernetes.stream import stream
+from kubernetes.stream import portforward, stream
 
 config.load_kube_config(config_file=os.environ["KUBECONFIG"])
 core = client.CoreV1Api()
@@ -280,6 +280,43 @@ def forbidden_is_403_with_the_upstream_message():
         status = json.loads(e.body)
         expected = 'secrets is forbidden: User "system:serviceaccount:%s:reader" cannot list resource "secrets" in API group "" in the namespace "%s"' % (ns, ns)
         assert status["reason"] == "Forbidden" and status["message"] == expected, status
+
+
+def forward_one_port(port):
+    """A web pod in a namespace of its own, and one port of it forwarded: the pod's name, the forward, its socket."""
+    ns = namespace()
+    pod = deployment(ns)[0].metadata.name
+    pf = portforward(core.connect_get_namespaced_pod_portforward, pod, ns, ports=str(port))
+    sock = pf.socket(port)
+    sock.setblocking(True)
+    sock.settimeout(20)
+    return pod, pf, sock
+
+
+@case
+def port_forward_round_trip():
+    """The kubelet's WebSocket port-forward (v4.channel.k8s.io): 200 kB to port 80 come back from the echo server there."""
+    _, pf, sock = forward_one_port(80)
+    payload = os.urandom(200000)
+    sock.sendall(payload)
+    received = b""
+    while len(received) < len(payload):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    sock.close()
+    assert received == payload, "sent %d bytes, got %d back" % (len(payload), len(received))
+    assert pf.error(80) is None, pf.error(80)
+
+
+@case
+def port_forward_nothing_listening():
+    """A port nothing listens on: the kubelet's text on its error channel, then the end of the connection."""
+    pod, pf, sock = forward_one_port(81)
+    assert sock.recv(16) == b"", "bytes came from a port nothing listens on"
+    error = eventually(lambda: pf.error(81), "the error channel answered")
+    assert error.startswith("error forwarding port 81 to pod " + pod), error
 
 
 for fn in CASES:
