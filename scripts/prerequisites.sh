@@ -49,6 +49,9 @@ if [ "$target" = Test ]; then
   # The simulator's parity suite drives the real Python client (Debian's package, under the system python) and the
   # JavaScript one (installed with npm by the suite itself).
   /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || missing+=(python3-kubernetes)
+  # The tenant migration's Alembic revision is run by Alembic itself, on PostgreSQL through psycopg2.
+  /usr/bin/python3 -c 'import alembic' >/dev/null 2>&1 || missing+=(python3-alembic)
+  /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || missing+=(python3-psycopg2)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 

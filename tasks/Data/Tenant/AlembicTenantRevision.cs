@@ -76,9 +76,11 @@ public static class AlembicTenantRevision
 
 
             def _run(statements):
-                # Driver SQL: no bind-parameter parsing of ':' in a table name or the default tenant.
+                # Driver SQL passed with no parameters at all: neither SQLAlchemy's ':name' binds nor psycopg2's '%'
+                # formatting reads a table name or the default tenant.
+                bind = op.get_bind().execution_options(no_parameters=True)
                 for statement in statements:
-                    op.get_bind().exec_driver_sql(statement)
+                    bind.exec_driver_sql(statement)
 
 
             def upgrade():
